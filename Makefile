@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                 module + userspace
+# make module          kmod/sslv.ko against KDIR (KVER=... picks an installed kernel)
+# make userspace       sslvctl, rstscope
+# make unit            userspace unit tests of kmod/lib (host, no guest)
+# make check           the whole test suite (guest); what .ci/run runs
+# make demo            the demo (guest)
+# make deps            install what building and testing need (apt-get, idempotent)
+# make style           checkpatch on the kernel code
+
+# The running kernel's build dir if it has one, else the newest Debian headers.
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -1 /lib/modules 2>/dev/null | grep -v '^$$' | sort -V | \
+	while read v; do [ -d /lib/modules/$$v/build ] && echo $$v; done | \
+	grep -- '-amd64$$' | grep '^6\.1\.' | tail -n 1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC ?= cc
+CFLAGS_USER := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -I$(CURDIR)/include/uapi -I$(CURDIR)/kmod/lib
+export CFLAGS_USER
+
+.PHONY: all module userspace unit check demo deps style clean bench
+
+all: module userspace
+
+# The module for each kernel lands in build/KVER/ so that several coexist.
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+	mkdir -p build/$(KVER) && cp kmod/sslv.ko build/$(KVER)/sslv.ko
+
+userspace:
+	$(MAKE) -C userspace
+	$(MAKE) -C tools/rstscope
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+check:
+	./selftests/run-all
+
+demo:
+	./tools/demo
+
+deps:
+	./tools/deps.sh
+
+style:
+	/usr/src/linux-source-6.1/scripts/checkpatch.pl --no-tree --terse \
+		-f kmod/*.c kmod/*.h kmod/lib/*.c kmod/lib/*.h || true
+
+bench:
+	./tools/bench
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean 2>/dev/null || true
+	$(MAKE) -C userspace clean
+	$(MAKE) -C tools/rstscope clean
+	$(MAKE) -C selftests/unit clean
+	rm -rf build

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * sslv: SSL-visibility bump-in-the-wire for Linux bridges.
+ *
+ * This header is the whole kernel/user ABI. It is a generic netlink family
+ * named SSLV_GENL_NAME, version SSLV_GENL_VERSION, valid in every network
+ * namespace. Every command requires CAP_NET_ADMIN in the user namespace that
+ * owns the network namespace (GENL_UNS_ADMIN_PERM), reads included. Attribute
+ * validation is strict: unknown attributes, wrong lengths and stray header
+ * bytes are refused with EINVAL and an extended ack message naming the
+ * attribute.
+ *
+ * SSLV_CMD_MODE_GET / SSLV_CMD_MODE_SET
+ *   SSLV_A_MODE (u8, enum sslv_mode) and, for SSLV_MODE_PASSIVE_TAP only,
+ *   SSLV_A_IFINDEX (u32): the mirror device, which must not be a bridge port.
+ *   Inline modes take the bridge PRE_ROUTING path and may transmit; the tap
+ *   mode reads copies from the mirror device and never transmits a frame.
+ *
+ * SSLV_CMD_CONFIG_GET / SSLV_CMD_CONFIG_SET
+ *   SSLV_A_MAX_FLOWS (u32), SSLV_A_TIMEOUT_* (u32, seconds). Any subset may
+ *   be set; a zero is refused.
+ *
+ * SSLV_CMD_RULE_ADD
+ *   One or more SSLV_A_RULE nests (enum sslv_rule_attr). Without
+ *   SSLV_A_STAGE the rules are appended to the live ruleset, which is then
+ *   swapped in as a whole. With SSLV_A_STAGE they are appended to the
+ *   namespace's staging ruleset, and SSLV_CMD_RULE_COMMIT swaps the staged
+ *   ruleset in atomically, replacing the live one (this is how a large
+ *   ruleset is replaced without a window in which it is half loaded).
+ *   The reply carries the assigned SSLV_RULE_ID of each rule (SSLV_A_RULE).
+ * SSLV_CMD_RULE_DEL     SSLV_A_RULE_ID (u32).
+ * SSLV_CMD_RULE_GET     dump: one message per rule, SSLV_A_RULE nest.
+ * SSLV_CMD_RULE_FLUSH   removes every live rule (and clears the staging set).
+ * SSLV_CMD_RULE_COMMIT  see above; SSLV_A_STAGE with RULE_FLUSH clears only
+ *                       the staging set.
+ *
+ * SSLV_CMD_FLOW_GET     dump: one message per flow, SSLV_A_FLOW nest. Optional
+ *                       filters in the request: SSLV_A_FLOW nest with
+ *                       SSLV_FLOW_FAMILY / _SADDR / _DADDR / _SPORT / _DPORT /
+ *                       _VLAN / _STATE (exact matches).
+ * SSLV_CMD_FLOW_REJECT  SSLV_A_FLOW_ID (u32): reject a live flow now, as a
+ *                       reject rule would (RST to both ends, tombstone).
+ *
+ * SSLV_CMD_STATS_GET    a list of SSLV_A_STAT nests, each a name and a u64
+ *                       value, in /proc/net/sslv_stats order.
+ * SSLV_CMD_STATS_RESET  zeroes every counter except gauges (flows_current).
+ *
+ * SSLV_CMD_EVENT        sent only, on the SSLV_MCGRP_EVENTS multicast group,
+ *                       which only CAP_NET_ADMIN may join: SSLV_A_EVENT
+ *                       (u8, enum sslv_event), SSLV_A_FLOW nest, SSLV_A_REASON
+ *                       (u8, enum sslv_reason), SSLV_A_RULE_ID when a rule
+ *                       decided it.
+ */
+#ifndef _UAPI_LINUX_SSLV_H
+#define _UAPI_LINUX_SSLV_H
+
+#define SSLV_GENL_NAME		"sslv"
+#define SSLV_GENL_VERSION	1
+#define SSLV_MCGRP_EVENTS	"events"
+
+enum sslv_cmd {
+	SSLV_CMD_UNSPEC,
+	SSLV_CMD_MODE_GET,
+	SSLV_CMD_MODE_SET,
+	SSLV_CMD_CONFIG_GET,
+	SSLV_CMD_CONFIG_SET,
+	SSLV_CMD_RULE_ADD,
+	SSLV_CMD_RULE_DEL,
+	SSLV_CMD_RULE_GET,
+	SSLV_CMD_RULE_FLUSH,
+	SSLV_CMD_RULE_COMMIT,
+	SSLV_CMD_FLOW_GET,
+	SSLV_CMD_FLOW_REJECT,
+	SSLV_CMD_STATS_GET,
+	SSLV_CMD_STATS_RESET,
+	SSLV_CMD_EVENT,
+	__SSLV_CMD_MAX
+};
+#define SSLV_CMD_MAX (__SSLV_CMD_MAX - 1)
+
+enum sslv_attr {
+	SSLV_A_UNSPEC,
+	SSLV_A_MODE,		/* u8, enum sslv_mode */
+	SSLV_A_IFINDEX,		/* u32 */
+	SSLV_A_MAX_FLOWS,	/* u32 */
+	SSLV_A_TIMEOUT_HANDSHAKE, /* u32 s: SYN seen, handshake not complete */
+	SSLV_A_TIMEOUT_ESTABLISHED, /* u32 s */
+	SSLV_A_TIMEOUT_CLOSING,	/* u32 s: a FIN seen */
+	SSLV_A_TIMEOUT_CLOSED,	/* u32 s: an RST seen, or both FINs acked */
+	SSLV_A_TIMEOUT_REJECTED, /* u32 s: tombstone lifetime */
+	SSLV_A_RULE,		/* nest, enum sslv_rule_attr */
+	SSLV_A_RULE_ID,		/* u32 */
+	SSLV_A_STAGE,		/* flag */
+	SSLV_A_FLOW,		/* nest, enum sslv_flow_attr */
+	SSLV_A_FLOW_ID,		/* u32 */
+	SSLV_A_STAT,		/* nest, enum sslv_stat_attr */
+	SSLV_A_EVENT,		/* u8, enum sslv_event */
+	SSLV_A_REASON,		/* u8, enum sslv_reason */
+	SSLV_A_FLOWS_CURRENT,	/* u32, CONFIG_GET only */
+	SSLV_A_PAD,
+	__SSLV_A_MAX
+};
+#define SSLV_A_MAX (__SSLV_A_MAX - 1)
+
+enum sslv_mode {
+	SSLV_MODE_ACTIVE_INLINE,	/* default */
+	SSLV_MODE_PASSIVE_INLINE,
+	SSLV_MODE_PASSIVE_TAP,
+	__SSLV_MODE_MAX
+};
+
+enum sslv_action {
+	SSLV_ACT_CUT,		/* forward untouched (also: no rule matched) */
+	SSLV_ACT_REJECT,	/* reset both ends, tombstone */
+	SSLV_ACT_DROP,		/* drop every packet of the flow silently */
+	__SSLV_ACT_MAX
+};
+
+/*
+ * A rule matches when every attribute it carries matches. Absent means
+ * "any". Prefixes are in network order, 4 bytes for AF_INET, 16 for
+ * AF_INET6; a rule with a prefix carries SSLV_RULE_FAMILY and only matches
+ * flows of that family. Ports are in host order, inclusive ranges. Rules are
+ * evaluated in order; the first match decides. Unmatched flows are cut.
+ */
+enum sslv_rule_attr {
+	SSLV_RULE_UNSPEC,
+	SSLV_RULE_ID,		/* u32, assigned by the kernel */
+	SSLV_RULE_FAMILY,	/* u8, AF_INET or AF_INET6 */
+	SSLV_RULE_SRC,		/* binary, 4 or 16 bytes */
+	SSLV_RULE_SRC_LEN,	/* u8 */
+	SSLV_RULE_DST,		/* binary, 4 or 16 bytes */
+	SSLV_RULE_DST_LEN,	/* u8 */
+	SSLV_RULE_SPORT_MIN,	/* u16 */
+	SSLV_RULE_SPORT_MAX,	/* u16 */
+	SSLV_RULE_DPORT_MIN,	/* u16 */
+	SSLV_RULE_DPORT_MAX,	/* u16 */
+	SSLV_RULE_VLAN,		/* u16, 0..4094; 0 means untagged */
+	SSLV_RULE_IIF,		/* u32, ifindex of the ingress bridge port */
+	SSLV_RULE_ACTION,	/* u8, enum sslv_action; required */
+	SSLV_RULE_HITS,		/* u64, dumps only */
+	SSLV_RULE_PAD,
+	__SSLV_RULE_MAX
+};
+#define SSLV_RULE_MAX (__SSLV_RULE_MAX - 1)
+
+enum sslv_flow_state {
+	SSLV_FS_SYN_SENT,	/* client SYN seen */
+	SSLV_FS_SYN_RECV,	/* server SYN-ACK seen */
+	SSLV_FS_ESTABLISHED,	/* handshake done, or picked up mid-stream */
+	SSLV_FS_CLOSING,	/* one side sent FIN */
+	SSLV_FS_CLOSED,		/* both FINs acked, or an RST passed */
+	SSLV_FS_REJECTED,	/* tombstone: every packet draws an RST */
+	SSLV_FS_DROPPED,	/* drop verdict: every packet is dropped */
+	__SSLV_FS_MAX
+};
+
+/* SSLV_FLOW_FLAGS bits */
+#define SSLV_FLOW_F_MIDSTREAM	(1U << 0) /* picked up without its SYN */
+#define SSLV_FLOW_F_TAP		(1U << 1) /* seen through the tap */
+
+/* Per-flow attributes. "orig" is the client (SYN sender), "reply" the server. */
+enum sslv_flow_attr {
+	SSLV_FLOW_UNSPEC,
+	SSLV_FLOW_ID,		/* u32 */
+	SSLV_FLOW_FAMILY,	/* u8 */
+	SSLV_FLOW_SADDR,	/* binary 4/16: client */
+	SSLV_FLOW_DADDR,	/* binary 4/16: server */
+	SSLV_FLOW_SPORT,	/* u16 */
+	SSLV_FLOW_DPORT,	/* u16 */
+	SSLV_FLOW_VLAN,		/* u16 */
+	SSLV_FLOW_STATE,	/* u8, enum sslv_flow_state */
+	SSLV_FLOW_FLAGS,	/* u32, SSLV_FLOW_F_* */
+	SSLV_FLOW_AGE_MS,	/* u32: since the last packet */
+	SSLV_FLOW_ORIG_IFINDEX,	/* u32: bridge port behind which the client is */
+	SSLV_FLOW_REPLY_IFINDEX, /* u32 */
+	SSLV_FLOW_ORIG_TTL,	/* u8: TTL / hop limit of the client's packets */
+	SSLV_FLOW_REPLY_TTL,	/* u8 */
+	SSLV_FLOW_ORIG_SEQ,	/* u32: client's next sequence number */
+	SSLV_FLOW_REPLY_SEQ,	/* u32 */
+	__SSLV_FLOW_MAX
+};
+#define SSLV_FLOW_MAX (__SSLV_FLOW_MAX - 1)
+
+enum sslv_stat_attr {
+	SSLV_STAT_UNSPEC,
+	SSLV_STAT_NAME,		/* string */
+	SSLV_STAT_VALUE,	/* u64 */
+	SSLV_STAT_PAD,
+	__SSLV_STAT_MAX
+};
+#define SSLV_STAT_MAX (__SSLV_STAT_MAX - 1)
+
+enum sslv_event {
+	SSLV_EV_UNSPEC,
+	SSLV_EV_FLOW_REJECTED,	/* RSTs sent (or, in tap mode, would be) */
+	SSLV_EV_FLOW_ENDED,	/* removed from the table */
+	__SSLV_EV_MAX
+};
+
+enum sslv_reason {
+	SSLV_R_NONE,
+	SSLV_R_RULE,		/* a reject rule matched */
+	SSLV_R_OPERATOR,	/* SSLV_CMD_FLOW_REJECT */
+	SSLV_R_TIMEOUT,		/* FLOW_ENDED: idle timeout */
+	SSLV_R_EVICTED,		/* FLOW_ENDED: table full */
+	SSLV_R_FLUSH,		/* FLOW_ENDED: namespace or module going away */
+	__SSLV_R_MAX
+};
+
+#endif /* _UAPI_LINUX_SSLV_H */

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path. Every TCP frame crossing the bridge (or copied to the
+ * tap) comes through sslv_engine() and leaves with one verdict:
+ *
+ *   parse ─ not TCP, or malformed ──────────────────────────────▶ accept
+ *     │
+ *   lookup ─ no flow ─ RST ─────────────────────────────────────▶ accept
+ *     │          └──── policy once: cut ─ track ────────────────▶ accept
+ *     │                          drop  ─ remember ──────────────▶ drop
+ *     │                          reject ─ SYN: one RST to source ▶ drop
+ *     │                                 └ else: RST both ends ──▶ drop
+ *     ├─ tombstone (rejected) ─ RST back to the sender ─────────▶ drop
+ *     ├─ drop verdict ──────────────────────────────────────────▶ drop
+ *     └─ cut ─ track seq/ack, port, MAC, TTL per direction ─────▶ accept
+ *
+ * In tap mode the same decisions are taken and counted, nothing is sent and
+ * every copy is accepted.
+ */
+#include <linux/etherdevice.h>
+#include <linux/tcp.h>
+
+#include "sslv.h"
+
+#define SSLV_DEFAULT_TTL 64
+
+struct sslv_ctx {
+	struct sslv_net *sn;
+	struct net_device *in;
+	struct sslv_pkt p;
+	bool tap;
+};
+
+static bool sslv_client_is_b(const struct sslv_flow *f)
+{
+	return f->flags & SSLV_FF_CLIENT_B;
+}
+
+/* Which end of @f sent @p. */
+static int sslv_pkt_dir(const struct sslv_flow *f, const struct sslv_pkt *p)
+{
+	return p->src_is_b == sslv_client_is_b(f) ? SSLV_DIR_ORIG :
+						     SSLV_DIR_REPLY;
+}
+
+/* Address and port of end @dir (client or server) of @f. */
+static void sslv_flow_end(const struct sslv_flow *f, int dir,
+			  struct in6_addr *addr, __be16 *port)
+{
+	bool b = (dir == SSLV_DIR_ORIG) == sslv_client_is_b(f);
+
+	*addr = b ? f->key.b : f->key.a;
+	*port = b ? f->key.port_b : f->key.port_a;
+}
+
+static void sslv_flow_learn(struct sslv_flow *f, int dir,
+			    const struct sslv_pkt *p,
+			    const struct net_device *in)
+{
+	f->ifindex[dir] = in->ifindex;
+	memcpy(f->mac[dir], p->smac, ETH_ALEN);
+}
+
+/*
+ * The RST toward end @x of @f, impersonating the other end: seq is what the
+ * other end has sent (x's rcv_nxt), ack what x has sent. When the other end
+ * has never spoken, x's own ack stands for its rcv_nxt.
+ */
+static void sslv_rst_from_flow(const struct sslv_flow *f, int x,
+			       struct sslv_rst *r)
+{
+	int y = !x;
+
+	memset(r, 0, sizeof(*r));
+	r->family = f->key.family;
+	r->vlan = f->key.vlan;
+	r->ifindex = f->ifindex[x];
+	memcpy(r->dmac, f->mac[x], ETH_ALEN);
+	memcpy(r->smac, f->mac[y], ETH_ALEN);
+	sslv_flow_end(f, x, &r->daddr, &r->dport);
+	sslv_flow_end(f, y, &r->saddr, &r->sport);
+	if (f->tcp.flags & SSLV_TCP_F_SEEN(y)) {
+		r->seq = f->tcp.d[y].next;
+		r->ttl = f->tcp.d[y].ttl;
+	} else {
+		r->seq = f->tcp.d[x].ack;
+		r->ttl = SSLV_DEFAULT_TTL;
+	}
+	if (f->tcp.flags & SSLV_TCP_F_SEEN(x))
+		r->ack = f->tcp.d[x].next;
+	else
+		r->ack = f->tcp.d[y].ack;
+}
+
+/*
+ * The RST back to the sender of @p: RFC 793's reply to a segment, seq from
+ * its ack, ack covering it. @ttl is the TTL of the end it impersonates.
+ */
+static void sslv_rst_from_pkt(const struct sslv_ctx *c, u8 ttl,
+			      struct sslv_rst *r)
+{
+	const struct sslv_pkt *p = &c->p;
+	bool b = p->src_is_b;
+
+	memset(r, 0, sizeof(*r));
+	r->family = p->key.family;
+	r->vlan = p->key.vlan;
+	r->ifindex = c->in->ifindex;
+	r->ttl = ttl;
+	memcpy(r->dmac, p->smac, ETH_ALEN);
+	memcpy(r->smac, p->dmac, ETH_ALEN);
+	r->daddr = b ? p->key.b : p->key.a;
+	r->dport = b ? p->key.port_b : p->key.port_a;
+	r->saddr = b ? p->key.a : p->key.b;
+	r->sport = b ? p->key.port_a : p->key.port_b;
+	r->seq = (p->seg.flags & SSLV_TH_ACK) ? p->seg.ack : 0;
+	r->ack = p->seg.seq + sslv_seg_span(&p->seg);
+}
+
+/* Send (or, on the tap, count) one RST. Returns true if it went out. */
+static bool sslv_send(struct sslv_ctx *c, const struct sslv_rst *r)
+{
+	struct sslv_net *sn = c->sn;
+
+	if (c->tap) {
+		sslv_inc(sn, tap_would_rst);
+		return false;
+	}
+	switch (sslv_rst_xmit(sn->net, r)) {
+	case 0:
+		sslv_inc(sn, rst_sent);
+		return true;
+	case -EINVAL:
+		sslv_inc(sn, rst_not_answered);
+		break;
+	case -ENODEV:
+		sslv_inc(sn, rst_no_port);
+		break;
+	default:
+		sslv_inc(sn, rst_alloc_fail);
+		break;
+	}
+	return false;
+}
+
+static unsigned int sslv_verdict_drop(const struct sslv_ctx *c)
+{
+	return c->tap ? NF_ACCEPT : NF_DROP;
+}
+
+/* Reset both ends of @f; called with f->lock held, releases it. */
+static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
+				     u8 reason, u32 rule_id)
+{
+	struct sslv_net *sn = c->sn;
+	struct sslv_rst r[2];
+	int sent = 0, i;
+
+	f->verdict = SSLV_ACT_REJECT;
+	f->tcp.last_ms = sslv_now_ms();	/* the tombstone's life starts */
+	sslv_rst_from_flow(f, SSLV_DIR_ORIG, &r[0]);
+	sslv_rst_from_flow(f, SSLV_DIR_REPLY, &r[1]);
+	sslv_event_flow(sn, f, SSLV_EV_FLOW_REJECTED, reason, rule_id);
+	spin_unlock(&f->lock);
+
+	sslv_inc(sn, flows_rejected);
+	if (c->tap)
+		sslv_inc(sn, tap_would_reject);
+	for (i = 0; i < 2; i++)
+		sent += sslv_send(c, &r[i]);
+	sslv_add(sn, T_ssl_policy_reject, sent);
+	return sslv_verdict_drop(c);
+}
+
+void sslv_engine_reject(struct sslv_net *sn, struct sslv_flow *f, u8 reason,
+			u32 rule_id)
+{
+	struct sslv_ctx c = { .sn = sn, .tap = f->flags & SSLV_FF_TAP };
+
+	rcu_read_lock();
+	sslv_reject_flow(&c, f, reason, rule_id);
+	rcu_read_unlock();
+}
+
+/* A packet of a rejected flow: an RST back to its sender, never to an RST. */
+static unsigned int sslv_turnaround(struct sslv_ctx *c, struct sslv_flow *f)
+{
+	int dir = sslv_pkt_dir(f, &c->p);
+	struct sslv_rst r;
+	u8 ttl = f->tcp.d[!dir].ttl ?: SSLV_DEFAULT_TTL;
+
+	spin_unlock(&f->lock);
+	if (c->p.seg.flags & SSLV_TH_RST) {
+		sslv_inc(c->sn, rst_not_answered);
+		return sslv_verdict_drop(c);
+	}
+	sslv_rst_from_pkt(c, ttl, &r);
+	if (sslv_send(c, &r))
+		sslv_inc(c->sn, rst_turnaround);
+	return sslv_verdict_drop(c);
+}
+
+/*
+ * Which side of a new flow is the client: the sender of a SYN, the receiver
+ * of a SYN-ACK; mid-stream, the end with the ephemeral port when the other
+ * has a well-known one (< 1024), else the first sender.
+ */
+static bool sslv_sender_is_client(const struct sslv_seg *s, __be16 sport,
+				  __be16 dport)
+{
+	u8 synack = s->flags & (SSLV_TH_SYN | SSLV_TH_ACK);
+
+	if (synack == SSLV_TH_SYN)
+		return true;
+	if (synack == (SSLV_TH_SYN | SSLV_TH_ACK))
+		return false;
+	return !(ntohs(sport) < 1024 && ntohs(dport) >= 1024);
+}
+
+static void sslv_match_key_set(const struct sslv_ctx *c, bool sender_client,
+			       struct sslv_match_key *k)
+{
+	const struct sslv_pkt *p = &c->p;
+	bool client_b = sender_client == p->src_is_b;
+	unsigned int alen = p->key.family == AF_INET ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	k->family = p->key.family;
+	k->vlan = p->key.vlan;
+	k->iif = c->in->ifindex;
+	memcpy(k->src, client_b ? &p->key.b : &p->key.a, alen);
+	memcpy(k->dst, client_b ? &p->key.a : &p->key.b, alen);
+	k->sport = ntohs(client_b ? p->key.port_b : p->key.port_a);
+	k->dport = ntohs(client_b ? p->key.port_a : p->key.port_b);
+}
+
+/* A rejected SYN: one RST+ACK to its source, no flow state kept. */
+static unsigned int sslv_reject_syn(struct sslv_ctx *c, u32 rule_id)
+{
+	struct sslv_net *sn = c->sn;
+	struct sslv_flow f = {};
+	struct sslv_rst r;
+
+	sslv_rst_from_pkt(c, SSLV_DEFAULT_TTL, &r);
+	sslv_inc(sn, syn_rejected);
+	if (c->tap)
+		sslv_inc(sn, tap_would_reject);
+	if (sslv_send(c, &r))
+		sslv_inc(sn, T_ssl_policy_reject);
+
+	/* No flow is kept; the event describes one that lived for a SYN. */
+	f.key = c->p.key;
+	f.flags = c->p.src_is_b ? SSLV_FF_CLIENT_B : 0;
+	f.verdict = SSLV_ACT_REJECT;
+	sslv_tcp_init(&f.tcp, SSLV_DIR_ORIG, &c->p.seg, sslv_now_ms());
+	sslv_flow_learn(&f, SSLV_DIR_ORIG, &c->p, c->in);
+	sslv_event_flow(sn, &f, SSLV_EV_FLOW_REJECTED, SSLV_R_RULE, rule_id);
+	return sslv_verdict_drop(c);
+}
+
+static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
+{
+	int dir;
+
+	switch (f->verdict) {
+	case SSLV_ACT_REJECT:
+		return sslv_turnaround(c, f);
+	case SSLV_ACT_DROP:
+		f->tcp.last_ms = sslv_now_ms();
+		spin_unlock(&f->lock);
+		sslv_inc(c->sn, drop_rule);
+		return sslv_verdict_drop(c);
+	}
+	dir = sslv_pkt_dir(f, &c->p);
+	sslv_flow_learn(f, dir, &c->p, c->in);
+	sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
+	spin_unlock(&f->lock);
+	return NF_ACCEPT;
+}
+
+static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
+{
+	struct sslv_pkt *p = &c->p;
+	struct sslv_net *sn = c->sn;
+	struct sslv_match_key mk;
+	struct sslv_decision d;
+	struct sslv_flow *f;
+	bool client, created;
+	int dir;
+
+	if (p->seg.flags & SSLV_TH_RST)
+		return NF_ACCEPT;	/* an RST never creates a flow */
+
+	client = sslv_sender_is_client(&p->seg,
+			p->src_is_b ? p->key.port_b : p->key.port_a,
+			p->src_is_b ? p->key.port_a : p->key.port_b);
+	sslv_match_key_set(c, client, &mk);
+	sslv_policy_decide(sn, &mk, &d);
+
+	if (d.action == SSLV_ACT_REJECT &&
+	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK)) == SSLV_TH_SYN)
+		return sslv_reject_syn(c, d.rule_id);
+
+	f = sslv_flow_insert(sn, &p->key, hash, &created);
+	if (!f)
+		return NF_ACCEPT;	/* table full: untracked, forwarded */
+	if (!created)			/* another CPU was first */
+		return sslv_known_flow(c, f);
+	if (client == p->src_is_b)
+		f->flags |= SSLV_FF_CLIENT_B;
+	if (c->tap)
+		f->flags |= SSLV_FF_TAP;
+	dir = client ? SSLV_DIR_ORIG : SSLV_DIR_REPLY;
+	sslv_tcp_init(&f->tcp, dir, &p->seg, sslv_now_ms());
+	/* Until the peer speaks, its MAC is where this frame was going. */
+	memcpy(f->mac[!dir], p->dmac, ETH_ALEN);
+	if (f->tcp.flags & SSLV_TCP_F_MIDSTREAM)
+		sslv_inc(sn, flows_midstream);
+
+	switch (d.action) {
+	case SSLV_ACT_REJECT:
+		/*
+		 * Mid-stream: the peer's port is not known yet, so its RST
+		 * goes to the bridge, which forwards it by its MAC table.
+		 * The trigger is dropped, so neither end has seen it: the
+		 * state before it is the state the RSTs must match.
+		 */
+		f->ifindex[dir] = c->in->ifindex;
+		memcpy(f->mac[dir], p->smac, ETH_ALEN);
+		if (!f->ifindex[!dir]) {
+			struct net_device *br;
+
+			br = netdev_master_upper_dev_get_rcu(c->in);
+			f->ifindex[!dir] = br ? br->ifindex : 0;
+		}
+		f->tcp.d[dir].next = p->seg.seq;
+		return sslv_reject_flow(c, f, SSLV_R_RULE, d.rule_id);
+	case SSLV_ACT_DROP:
+		f->verdict = SSLV_ACT_DROP;
+		spin_unlock(&f->lock);
+		sslv_inc(sn, drop_rule);
+		return sslv_verdict_drop(c);
+	default:
+		sslv_flow_learn(f, dir, p, c->in);
+		spin_unlock(&f->lock);
+		return NF_ACCEPT;
+	}
+}
+
+unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
+			 struct net_device *in, bool tap)
+{
+	struct sslv_ctx c = { .sn = sn, .in = in, .tap = tap };
+	struct sslv_flow *f;
+	u32 hash;
+
+	switch (sslv_parse(skb, &c.p)) {
+	case SSLV_PARSE_TCP:
+		break;
+	case SSLV_PARSE_BAD_L2:
+		sslv_inc(sn, malformed_l2);
+		return NF_ACCEPT;
+	case SSLV_PARSE_BAD_IP:
+		sslv_inc(sn, malformed_ip);
+		return NF_ACCEPT;
+	case SSLV_PARSE_BAD_TCP:
+		sslv_inc(sn, malformed_tcp);
+		return NF_ACCEPT;
+	default:
+		return NF_ACCEPT;
+	}
+	sslv_inc(sn, packets);
+
+	hash = sslv_flow_hash(&c.p.key);
+	f = sslv_flow_find(sn, &c.p.key, hash);
+	if (!f)
+		return sslv_new_flow(&c, hash);
+	return sslv_known_flow(&c, f);
+}

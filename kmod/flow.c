@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flow table.
+ *
+ * A fixed array of hlist_nulls buckets (the nulls value is the bucket
+ * index), SSLV_FLOW_LOCKS spinlocks guarding insertion and removal, and a
+ * SLAB_TYPESAFE_BY_RCU cache of 128-byte flows. Lookups take no bucket lock:
+ * they walk the chain under RCU, lock the candidate flow and re-check that it
+ * is still hashed under the same key, restarting if the walk was diverted
+ * into another chain by a freed and reused flow (the conntrack scheme).
+ *
+ * Lock order: bucket lock, then flow lock. The packet path only ever holds a
+ * flow lock, never a bucket lock, once it has its flow.
+ *
+ * Memory is bounded by max_flows. A new flow arriving at a full table evicts
+ * the longest-idle flow among the 8 buckets starting at its own (counted in
+ * flows_evicted); if those are empty the flow is not tracked and its packets
+ * are forwarded untouched (flows_untracked). Idle flows are expired by a
+ * worker that sweeps 1/16 of the buckets every 100 ms, rescheduling between
+ * batches, so it never holds up the packet path.
+ */
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "sslv.h"
+
+static struct kmem_cache *sslv_flow_cache __read_mostly;
+static u32 sslv_flow_seed __read_mostly;
+
+#define SSLV_EVICT_SCAN		8
+#define SSLV_GC_INTERVAL	(HZ / 10)
+#define SSLV_GC_SLICES		16
+
+static void sslv_flow_ctor(void *obj)
+{
+	struct sslv_flow *f = obj;
+
+	spin_lock_init(&f->lock);
+	f->flags = 0;
+}
+
+int sslv_flow_cache_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct sslv_flow_key) != 40);
+	sslv_flow_seed = get_random_u32();
+	sslv_flow_cache = kmem_cache_create("sslv_flow",
+					    sizeof(struct sslv_flow), 0,
+					    SLAB_TYPESAFE_BY_RCU, sslv_flow_ctor);
+	return sslv_flow_cache ? 0 : -ENOMEM;
+}
+
+void sslv_flow_cache_exit(void)
+{
+	kmem_cache_destroy(sslv_flow_cache);
+}
+
+u32 sslv_flow_hash(const struct sslv_flow_key *key)
+{
+	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
+		      sslv_flow_seed);
+}
+
+static spinlock_t *sslv_bucket_lock(struct sslv_flow_table *ft, u32 b)
+{
+	return &ft->locks[b % SSLV_FLOW_LOCKS];
+}
+
+static bool sslv_key_eq(const struct sslv_flow_key *a,
+			const struct sslv_flow_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
+				 const struct sslv_flow_key *key, u32 hash)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	u32 b = hash & (ft->nbuckets - 1);
+	struct hlist_nulls_node *n;
+	struct sslv_flow *f;
+
+again:
+	hlist_nulls_for_each_entry_rcu(f, n, &ft->buckets[b], node) {
+		if (!sslv_key_eq(&f->key, key))
+			continue;
+		spin_lock(&f->lock);
+		if ((f->flags & SSLV_FF_HASHED) && sslv_key_eq(&f->key, key))
+			return f;
+		spin_unlock(&f->lock);
+		goto again;
+	}
+	if (get_nulls_value(n) != b)
+		goto again;
+	return NULL;
+}
+
+/* Caller holds the bucket lock and @f->lock. */
+static void sslv_flow_unhash(struct sslv_flow_table *ft, struct sslv_flow *f)
+{
+	hlist_nulls_del_rcu(&f->node);
+	f->flags &= ~SSLV_FF_HASHED;
+	atomic_dec(&ft->count);
+}
+
+static u32 sslv_flow_timeout(const struct sslv_net *sn,
+			     const struct sslv_flow *f)
+{
+	const struct sslv_timeouts *t = &sn->timeouts;
+
+	if (f->verdict == SSLV_ACT_REJECT)
+		return READ_ONCE(t->rejected);
+	switch (f->tcp.state) {
+	case SSLV_FS_SYN_SENT:
+	case SSLV_FS_SYN_RECV:
+		return READ_ONCE(t->handshake);
+	case SSLV_FS_CLOSING:
+		return READ_ONCE(t->closing);
+	case SSLV_FS_CLOSED:
+		return READ_ONCE(t->closed);
+	default:
+		return READ_ONCE(t->established);
+	}
+}
+
+static u32 sslv_flow_idle(const struct sslv_flow *f, u32 now)
+{
+	s32 idle = now - READ_ONCE(f->tcp.last_ms);
+
+	return idle > 0 ? idle : 0;
+}
+
+/*
+ * Remove the longest-idle flow of bucket @b if it is idle longer than
+ * @min_idle. Returns true if a flow was removed.
+ */
+static bool sslv_flow_evict_bucket(struct sslv_net *sn, u32 b, u32 min_idle)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	struct sslv_flow *f, *victim = NULL;
+	struct hlist_nulls_node *n;
+	u32 now = sslv_now_ms();
+
+	spin_lock_bh(sslv_bucket_lock(ft, b));
+	hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+		if (sslv_flow_idle(f, now) >= min_idle) {
+			min_idle = sslv_flow_idle(f, now);
+			victim = f;
+		}
+	}
+	if (victim) {
+		spin_lock(&victim->lock);
+		sslv_flow_unhash(ft, victim);
+		spin_unlock(&victim->lock);
+	}
+	spin_unlock_bh(sslv_bucket_lock(ft, b));
+	if (!victim)
+		return false;
+	sslv_event_flow(sn, victim, SSLV_EV_FLOW_ENDED, SSLV_R_EVICTED, 0);
+	kmem_cache_free(sslv_flow_cache, victim);
+	return true;
+}
+
+static bool sslv_flow_evict(struct sslv_net *sn, u32 b)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	u32 i, best = 0, best_b = b, now = sslv_now_ms();
+	bool found = false;
+
+	/* First pass without locks: which bucket holds the oldest flow. */
+	rcu_read_lock();
+	for (i = 0; i < SSLV_EVICT_SCAN; i++) {
+		u32 bb = (b + i) & (ft->nbuckets - 1);
+		struct hlist_nulls_node *n;
+		struct sslv_flow *f;
+
+		hlist_nulls_for_each_entry_rcu(f, n, &ft->buckets[bb], node) {
+			if (!found || sslv_flow_idle(f, now) > best) {
+				best = sslv_flow_idle(f, now);
+				best_b = bb;
+				found = true;
+			}
+		}
+	}
+	rcu_read_unlock();
+	if (!found)
+		return false;
+	if (!sslv_flow_evict_bucket(sn, best_b, 0))
+		return false;
+	sslv_inc(sn, flows_evicted);
+	return true;
+}
+
+struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
+				   const struct sslv_flow_key *key, u32 hash,
+				   bool *created)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	u32 b = hash & (ft->nbuckets - 1);
+	struct hlist_nulls_node *n;
+	struct sslv_flow *f, *e;
+
+	if (atomic_read(&ft->count) >= READ_ONCE(ft->max_flows) &&
+	    !sslv_flow_evict(sn, b))
+		goto untracked;
+	f = kmem_cache_alloc(sslv_flow_cache, GFP_ATOMIC);
+	if (!f)
+		goto untracked;
+
+	spin_lock(sslv_bucket_lock(ft, b));
+	hlist_nulls_for_each_entry(e, n, &ft->buckets[b], node) {
+		if (sslv_key_eq(&e->key, key)) {
+			/* Lost a race with another CPU creating it. */
+			spin_lock(&e->lock);
+			spin_unlock(sslv_bucket_lock(ft, b));
+			kmem_cache_free(sslv_flow_cache, f);
+			*created = false;
+			return e;
+		}
+	}
+	spin_lock(&f->lock);
+	f->key = *key;
+	f->id = (u32)atomic_inc_return(&sn->next_flow_id) ?:
+		(u32)atomic_inc_return(&sn->next_flow_id);
+	memset(&f->tcp, 0, sizeof(f->tcp));
+	memset(f->ifindex, 0, sizeof(f->ifindex));
+	memset(f->mac, 0, sizeof(f->mac));
+	f->verdict = SSLV_ACT_CUT;
+	f->rule_slot = 0;
+	f->flags = SSLV_FF_HASHED;
+	hlist_nulls_add_head_rcu(&f->node, &ft->buckets[b]);
+	atomic_inc(&ft->count);
+	spin_unlock(sslv_bucket_lock(ft, b));
+	sslv_inc(sn, flows_total);
+	*created = true;
+	return f;
+
+untracked:
+	sslv_inc(sn, flows_untracked);
+	return NULL;
+}
+
+struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	struct hlist_nulls_node *n;
+	struct sslv_flow *f;
+	u32 b;
+
+	for (b = 0; b < ft->nbuckets; b++) {
+		spin_lock_bh(sslv_bucket_lock(ft, b));
+		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+			if (f->id == id) {
+				spin_lock(&f->lock);
+				spin_unlock(sslv_bucket_lock(ft, b));
+				/* Leave BH disabled with the flow lock. */
+				return f;
+			}
+		}
+		spin_unlock_bh(sslv_bucket_lock(ft, b));
+		cond_resched();
+	}
+	return NULL;
+}
+
+/* Expire idle flows of bucket @b; returns how many were removed. */
+static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
+					bool all, u8 reason)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	struct sslv_flow *f, *dead[16];
+	struct hlist_nulls_node *n;
+	unsigned int i, ndead, total = 0;
+	u32 now = sslv_now_ms();
+
+	do {
+		ndead = 0;
+		spin_lock_bh(sslv_bucket_lock(ft, b));
+		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+			if (ndead == ARRAY_SIZE(dead))
+				break;
+			spin_lock(&f->lock);
+			if (all || sslv_flow_idle(f, now) >
+				   sslv_flow_timeout(sn, f)) {
+				sslv_flow_unhash(ft, f);
+				dead[ndead++] = f;
+			}
+			spin_unlock(&f->lock);
+		}
+		spin_unlock_bh(sslv_bucket_lock(ft, b));
+		for (i = 0; i < ndead; i++) {
+			sslv_event_flow(sn, dead[i], SSLV_EV_FLOW_ENDED, reason,
+					0);
+			kmem_cache_free(sslv_flow_cache, dead[i]);
+		}
+		total += ndead;
+	} while (ndead == ARRAY_SIZE(dead));
+	return total;
+}
+
+static void sslv_flow_gc(struct work_struct *work)
+{
+	struct sslv_flow_table *ft = container_of(to_delayed_work(work),
+						  struct sslv_flow_table, gc);
+	struct sslv_net *sn = container_of(ft, struct sslv_net, ft);
+	u32 i, n = max_t(u32, ft->nbuckets / SSLV_GC_SLICES, 1);
+	unsigned int expired = 0;
+
+	for (i = 0; i < n; i++) {
+		expired += sslv_flow_gc_bucket(sn, ft->gc_cursor, false,
+					       SSLV_R_TIMEOUT);
+		ft->gc_cursor = (ft->gc_cursor + 1) & (ft->nbuckets - 1);
+		if (!(i % 64))
+			cond_resched();
+	}
+	if (expired)
+		sslv_add(sn, flows_expired, expired);
+	queue_delayed_work(system_power_efficient_wq, &ft->gc,
+			   SSLV_GC_INTERVAL);
+}
+
+void sslv_flow_flush(struct sslv_net *sn)
+{
+	u32 b;
+
+	for (b = 0; b < sn->ft.nbuckets; b++) {
+		sslv_flow_gc_bucket(sn, b, true, SSLV_R_FLUSH);
+		if (!(b % 64))
+			cond_resched();
+	}
+}
+
+int sslv_flow_init(struct sslv_net *sn)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	u32 i;
+
+	ft->buckets = kvmalloc_array(ft->nbuckets, sizeof(*ft->buckets),
+				     GFP_KERNEL);
+	ft->locks = kvmalloc_array(SSLV_FLOW_LOCKS, sizeof(*ft->locks),
+				   GFP_KERNEL);
+	if (!ft->buckets || !ft->locks) {
+		kvfree(ft->buckets);
+		kvfree(ft->locks);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ft->nbuckets; i++)
+		INIT_HLIST_NULLS_HEAD(&ft->buckets[i], i);
+	for (i = 0; i < SSLV_FLOW_LOCKS; i++)
+		spin_lock_init(&ft->locks[i]);
+	atomic_set(&ft->count, 0);
+	INIT_DELAYED_WORK(&ft->gc, sslv_flow_gc);
+	queue_delayed_work(system_power_efficient_wq, &ft->gc,
+			   SSLV_GC_INTERVAL);
+	return 0;
+}
+
+void sslv_flow_exit(struct sslv_net *sn)
+{
+	cancel_delayed_work_sync(&sn->ft.gc);
+	sslv_flow_flush(sn);
+	kvfree(sn->ft.buckets);
+	kvfree(sn->ft.locks);
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where frames enter the engine.
+ *
+ * Inline modes: a bridge PRE_ROUTING hook, registered in every network
+ * namespace, ahead of br_netfilter and the nftables bridge family, sees
+ * every frame entering a bridge port. Tap mode: a netdev ingress hook on the
+ * mirror device (not a bridge port) sees the copies; the bridge hook then
+ * stands aside. The tap hook's registration is guarded by RTNL, which also
+ * serialises it against the device going away.
+ */
+#include <linux/netfilter_bridge.h>
+#include <linux/rtnetlink.h>
+
+#include "sslv.h"
+
+static unsigned int sslv_bridge_hook(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct sslv_net *sn = sslv_pernet(state->net);
+
+	if (READ_ONCE(sn->mode) == SSLV_MODE_PASSIVE_TAP)
+		return NF_ACCEPT;
+	return sslv_engine(sn, skb, state->in, false);
+}
+
+static unsigned int sslv_tap_hook(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct sslv_net *sn = priv;
+
+	if (READ_ONCE(sn->mode) == SSLV_MODE_PASSIVE_TAP)
+		sslv_engine(sn, skb, state->in, true);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops sslv_bridge_ops[] = {
+	{
+		.hook		= sslv_bridge_hook,
+		.pf		= NFPROTO_BRIDGE,
+		.hooknum	= NF_BR_PRE_ROUTING,
+		.priority	= NF_BR_PRI_NAT_DST_BRIDGED - 1,
+	},
+};
+
+/* Caller holds RTNL. */
+static void sslv_tap_detach(struct sslv_net *sn)
+{
+	if (!sn->tap_registered)
+		return;
+	nf_unregister_net_hook(sn->net, &sn->tap_ops);
+	sn->tap_registered = false;
+	sn->tap_ifindex = 0;
+}
+
+/* Caller holds RTNL. */
+static int sslv_tap_attach(struct sslv_net *sn, struct net_device *dev)
+{
+	int err;
+
+	sslv_tap_detach(sn);
+	sn->tap_ops = (struct nf_hook_ops) {
+		.hook		= sslv_tap_hook,
+		.pf		= NFPROTO_NETDEV,
+		.hooknum	= NF_NETDEV_INGRESS,
+		.priority	= 0,
+		.dev		= dev,
+		.priv		= sn,
+	};
+	err = nf_register_net_hook(sn->net, &sn->tap_ops);
+	if (err)
+		return err;
+	sn->tap_registered = true;
+	sn->tap_ifindex = dev->ifindex;
+	return 0;
+}
+
+/*
+ * Switch modes; caller holds sslv_cfg_mutex. Flows learnt in one mode mean
+ * nothing in another (ports, directions), so the table is flushed when the
+ * mode or the tap device changes.
+ */
+int sslv_mode_set(struct sslv_net *sn, u8 mode, int tap_ifindex)
+{
+	struct net_device *dev;
+	int err = 0;
+
+	rtnl_lock();
+	if (mode == SSLV_MODE_PASSIVE_TAP) {
+		dev = __dev_get_by_index(sn->net, tap_ifindex);
+		if (!dev) {
+			err = -ENODEV;
+		} else if (netif_is_bridge_port(dev) ||
+			   netif_is_bridge_master(dev)) {
+			err = -EBUSY;
+		} else if (!sn->tap_registered ||
+			   sn->tap_ifindex != tap_ifindex) {
+			err = sslv_tap_attach(sn, dev);
+		}
+	} else {
+		sslv_tap_detach(sn);
+	}
+	if (!err && (READ_ONCE(sn->mode) != mode ||
+		     mode == SSLV_MODE_PASSIVE_TAP)) {
+		WRITE_ONCE(sn->mode, mode);
+		sslv_flow_flush(sn);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int sslv_netdev_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct sslv_net *sn = sslv_pernet(dev_net(dev));
+
+	if (event == NETDEV_UNREGISTER && sn->tap_registered &&
+	    sn->tap_ops.dev == dev)
+		sslv_tap_detach(sn);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sslv_netdev_nb = {
+	.notifier_call = sslv_netdev_event,
+};
+
+int sslv_hook_init(struct sslv_net *sn)
+{
+	return nf_register_net_hooks(sn->net, sslv_bridge_ops,
+				     ARRAY_SIZE(sslv_bridge_ops));
+}
+
+void sslv_hook_exit(struct sslv_net *sn)
+{
+	rtnl_lock();
+	sslv_tap_detach(sn);
+	rtnl_unlock();
+	nf_unregister_net_hooks(sn->net, sslv_bridge_ops,
+				ARRAY_SIZE(sslv_bridge_ops));
+}
+
+int sslv_hook_notifier_init(void)
+{
+	return register_netdevice_notifier(&sslv_netdev_nb);
+}
+
+void sslv_hook_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&sslv_netdev_nb);
+}

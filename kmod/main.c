@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sslv: SSL-visibility bump-in-the-wire for Linux bridges.
+ *
+ * Module and per-namespace life cycle. Every network namespace gets its own
+ * flow table, ruleset, counters, /proc/net/sslv_stats and bridge hook; the
+ * generic netlink family is shared and namespace-aware.
+ */
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "sslv.h"
+
+static unsigned int max_flows = 131072;
+module_param(max_flows, uint, 0444);
+MODULE_PARM_DESC(max_flows, "Initial flow limit per namespace (default 131072)");
+
+static unsigned int hashsize = 16384;
+module_param(hashsize, uint, 0444);
+MODULE_PARM_DESC(hashsize, "Flow hash buckets per namespace, rounded up to a power of two (default 16384)");
+
+unsigned int sslv_net_id __read_mostly;
+DEFINE_MUTEX(sslv_cfg_mutex);
+
+static const struct sslv_timeouts sslv_default_timeouts = {
+	.handshake	= 60 * MSEC_PER_SEC,
+	.established	= 3600 * MSEC_PER_SEC,
+	.closing	= 120 * MSEC_PER_SEC,
+	.closed		= 10 * MSEC_PER_SEC,
+	.rejected	= 60 * MSEC_PER_SEC,
+};
+
+static int __net_init sslv_net_init(struct net *net)
+{
+	struct sslv_net *sn = sslv_pernet(net);
+	int err;
+
+	sn->net = net;
+	sn->mode = SSLV_MODE_ACTIVE_INLINE;
+	sn->timeouts = sslv_default_timeouts;
+	sn->next_rule_id = 1;
+	sn->ft.nbuckets = roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22));
+	sn->ft.max_flows = max(max_flows, 1U);
+
+	err = sslv_stats_init(net, sn);
+	if (err)
+		return err;
+	err = sslv_flow_init(sn);
+	if (err)
+		goto err_stats;
+	err = sslv_hook_init(sn);
+	if (err)
+		goto err_flow;
+	return 0;
+
+err_flow:
+	sslv_flow_exit(sn);
+err_stats:
+	sslv_stats_exit(net, sn);
+	return err;
+}
+
+static void __net_exit sslv_net_exit(struct net *net)
+{
+	struct sslv_net *sn = sslv_pernet(net);
+
+	sslv_hook_exit(sn);
+	sslv_flow_exit(sn);
+	sslv_policy_exit(sn);
+	sslv_stats_exit(net, sn);
+}
+
+static struct pernet_operations sslv_net_ops = {
+	.init	= sslv_net_init,
+	.exit	= sslv_net_exit,
+	.id	= &sslv_net_id,
+	.size	= sizeof(struct sslv_net),
+};
+
+static int __init sslv_init(void)
+{
+	int err;
+
+	err = sslv_flow_cache_init();
+	if (err)
+		return err;
+	err = sslv_hook_notifier_init();
+	if (err)
+		goto err_cache;
+	err = register_pernet_subsys(&sslv_net_ops);
+	if (err)
+		goto err_notifier;
+	err = sslv_genl_init();
+	if (err)
+		goto err_pernet;
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&sslv_net_ops);
+err_notifier:
+	sslv_hook_notifier_exit();
+err_cache:
+	sslv_flow_cache_exit();
+	return err;
+}
+
+static void __exit sslv_exit(void)
+{
+	sslv_genl_exit();
+	unregister_pernet_subsys(&sslv_net_ops);
+	sslv_hook_notifier_exit();
+	sslv_flow_cache_exit();
+}
+
+module_init(sslv_init);
+module_exit(sslv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("sslv: SSL-visibility bump-in-the-wire for Linux bridges");
+MODULE_ALIAS_GENL_FAMILY(SSLV_GENL_NAME);

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sslv internals shared by the module's files. Each file owns one concern:
+ *
+ *   main.c     module init/exit, per-netns life cycle, parameters
+ *   stats.c    per-cpu counters, /proc/net/sslv_stats
+ *   packet.c   parsing a frame into a flow key and a TCP segment
+ *   flow.c     the flow table: RCU lookups, insertion, eviction, GC
+ *   policy.c   rulesets, swapped whole under RCU; staging for commits
+ *   reset.c    building and sending RSTs
+ *   engine.c   the packet path: one verdict per frame, inline or tap
+ *   hook.c     bridge and tap hook registration, mode changes
+ *   netlink.c  the "sslv" generic netlink family
+ */
+#ifndef SSLV_H
+#define SSLV_H
+
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/rculist_nulls.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <linux/sslv.h>
+
+#include "lib/tcp.h"
+#include "lib/match.h"
+
+/* ---- stats.c ---------------------------------------------------------- */
+
+/*
+ * Every counter, in /proc/net/sslv_stats order. Documentation/counters.md
+ * says what each one counts; keep the two in step.
+ */
+#define SSLV_STATS(X)				\
+	X(T_tcp_reject)				\
+	X(T_ssl_policy_reject)			\
+	X(T_ssl_ips_reject)			\
+	X(packets)				\
+	X(flows_total)				\
+	X(flows_midstream)			\
+	X(flows_expired)			\
+	X(flows_evicted)			\
+	X(flows_untracked)			\
+	X(flows_rejected)			\
+	X(syn_rejected)				\
+	X(rst_sent)				\
+	X(rst_turnaround)			\
+	X(rst_not_answered)			\
+	X(drop_rule)				\
+	X(tap_would_reject)			\
+	X(tap_would_rst)			\
+	X(malformed_l2)				\
+	X(malformed_ip)				\
+	X(malformed_tcp)			\
+	X(rst_alloc_fail)			\
+	X(rst_no_port)
+
+enum sslv_stat {
+#define SSLV_STAT_ENUM(name) SSLV_ST_##name,
+	SSLV_STATS(SSLV_STAT_ENUM)
+#undef SSLV_STAT_ENUM
+	SSLV_ST_MAX
+};
+
+struct sslv_stats {
+	u64 v[SSLV_ST_MAX];
+};
+
+struct sslv_net;
+
+#define sslv_inc(sn, name) this_cpu_inc((sn)->stats->v[SSLV_ST_##name])
+#define sslv_add(sn, name, n) this_cpu_add((sn)->stats->v[SSLV_ST_##name], n)
+
+extern const char *const sslv_stat_names[SSLV_ST_MAX];
+u64 sslv_stat_read(const struct sslv_net *sn, enum sslv_stat i);
+void sslv_stats_reset(struct sslv_net *sn);
+int sslv_stats_init(struct net *net, struct sslv_net *sn);
+void sslv_stats_exit(struct net *net, struct sslv_net *sn);
+
+/* ---- flow.c ----------------------------------------------------------- */
+
+/*
+ * A flow's key is direction-independent: the endpoint with the smaller
+ * (address, port) is side A. IPv4 addresses sit in the first four bytes of
+ * the in6_addr, the rest zero. The pad byte is always zero so keys compare
+ * with memcmp.
+ */
+struct sslv_flow_key {
+	struct in6_addr a, b;
+	__be16 port_a, port_b;
+	u16 vlan;		/* VLAN id, 0 if untagged */
+	u8 family;		/* AF_INET or AF_INET6 */
+	u8 pad;
+};
+
+/* sslv_flow.flags */
+#define SSLV_FF_CLIENT_B	0x01	/* the client is side B of the key */
+#define SSLV_FF_HASHED		0x02	/* in the table; cleared under lock */
+#define SSLV_FF_TAP		0x04	/* created from the tap */
+
+/*
+ * One tracked TCP flow: 128 bytes on x86_64 without lock debugging. The
+ * cache is SLAB_TYPESAFE_BY_RCU: a flow may be freed and reused while an RCU
+ * reader still looks at it, so a reader takes @lock and re-checks
+ * SSLV_FF_HASHED and the key before trusting anything (sslv_flow_find).
+ * @lock is initialised once by the slab constructor, never on reuse.
+ */
+struct sslv_flow {
+	struct hlist_nulls_node node;
+	struct sslv_flow_key key;
+	spinlock_t lock;
+	u32 id;
+	struct sslv_tcp tcp;		/* d[0] is the client */
+	int ifindex[2];			/* bridge port behind which each end is */
+	u8 mac[2][ETH_ALEN];		/* each end's own MAC */
+	u8 verdict;			/* enum sslv_action */
+	u8 flags;			/* SSLV_FF_* */
+	u16 rule_slot;			/* unused padding today */
+};
+
+struct sslv_flow_table {
+	struct hlist_nulls_head *buckets;
+	spinlock_t *locks;
+	u32 nbuckets;			/* power of two */
+	u32 max_flows;
+	atomic_t count;
+	u32 gc_cursor;
+	struct delayed_work gc;
+};
+
+#define SSLV_FLOW_LOCKS	1024	/* bucket i is guarded by locks[i % 1024] */
+
+/* Per-state idle timeouts, in milliseconds. */
+struct sslv_timeouts {
+	u32 handshake, established, closing, closed, rejected;
+};
+
+int sslv_flow_init(struct sslv_net *sn);
+void sslv_flow_exit(struct sslv_net *sn);
+void sslv_flow_flush(struct sslv_net *sn);
+int sslv_flow_cache_init(void);
+void sslv_flow_cache_exit(void);
+u32 sslv_flow_hash(const struct sslv_flow_key *key);
+
+/* Both return the flow locked, or NULL. Call under rcu_read_lock(). */
+struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
+				 const struct sslv_flow_key *key, u32 hash);
+struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
+				   const struct sslv_flow_key *key, u32 hash,
+				   bool *created);
+/* Finds a flow by id, locked; slow (walks the table), for netlink. */
+struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id);
+
+static inline u32 sslv_now_ms(void)
+{
+	return jiffies_to_msecs(jiffies);
+}
+
+/* ---- packet.c --------------------------------------------------------- */
+
+/* What the engine knows about a frame after parsing. */
+struct sslv_pkt {
+	struct sslv_flow_key key;
+	struct sslv_seg seg;
+	bool src_is_b;			/* the sender is side B of the key */
+	const u8 *smac, *dmac;
+};
+
+enum sslv_parse {
+	SSLV_PARSE_TCP,
+	SSLV_PARSE_OTHER,		/* not TCP over IP: not ours */
+	SSLV_PARSE_BAD_L2,
+	SSLV_PARSE_BAD_IP,
+	SSLV_PARSE_BAD_TCP,
+};
+
+enum sslv_parse sslv_parse(struct sk_buff *skb, struct sslv_pkt *p);
+
+/* ---- policy.c --------------------------------------------------------- */
+
+struct sslv_rule {
+	u32 id;
+	u8 action;			/* enum sslv_action */
+	struct sslv_rule_spec spec;
+};
+
+/* A compiled ruleset, replaced whole and freed after a grace period. */
+struct sslv_ruleset {
+	struct rcu_head rcu;
+	u32 n;
+	struct sslv_rule *rules;
+	atomic64_t *hits;		/* per rule; bumped once per new flow */
+	void *match;			/* lib/match.c's compiled form */
+};
+
+#define SSLV_MAX_RULES	(1U << 18)
+
+struct sslv_decision {
+	u8 action;
+	u32 rule_id;			/* 0: no rule matched */
+};
+
+void sslv_policy_decide(struct sslv_net *sn, const struct sslv_match_key *k,
+			struct sslv_decision *d);
+int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
+		       bool stage, u32 *first_id);
+int sslv_policy_del(struct sslv_net *sn, u32 id);
+int sslv_policy_flush(struct sslv_net *sn, bool stage_only);
+int sslv_policy_commit(struct sslv_net *sn);
+void sslv_policy_exit(struct sslv_net *sn);
+
+/* ---- reset.c ---------------------------------------------------------- */
+
+/* Everything needed to put one RST on the wire, from either a flow or a frame. */
+struct sslv_rst {
+	u8 family;
+	u8 ttl;
+	u16 vlan;
+	int ifindex;			/* port to send it out of */
+	u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	struct in6_addr saddr, daddr;
+	__be16 sport, dport;
+	u32 seq, ack;
+};
+
+int sslv_rst_xmit(struct net *net, const struct sslv_rst *r);
+
+/* ---- engine.c --------------------------------------------------------- */
+
+unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
+			 struct net_device *in, bool tap);
+/* Reject a live flow now (netlink). Consumes the flow lock. */
+void sslv_engine_reject(struct sslv_net *sn, struct sslv_flow *f, u8 reason,
+			u32 rule_id);
+
+/* ---- hook.c ----------------------------------------------------------- */
+
+int sslv_hook_init(struct sslv_net *sn);
+void sslv_hook_exit(struct sslv_net *sn);
+int sslv_mode_set(struct sslv_net *sn, u8 mode, int tap_ifindex);
+int sslv_hook_notifier_init(void);
+void sslv_hook_notifier_exit(void);
+
+/* ---- netlink.c -------------------------------------------------------- */
+
+int sslv_genl_init(void);
+void sslv_genl_exit(void);
+void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
+		     u8 reason, u32 rule_id);
+
+/* ---- main.c: per-netns state ------------------------------------------ */
+
+struct sslv_net {
+	struct net *net;
+	struct sslv_stats __percpu *stats;
+	struct sslv_flow_table ft;
+	struct sslv_timeouts timeouts;
+	struct sslv_ruleset __rcu *rules;
+	struct sslv_rule *staged;	/* under sslv_cfg_mutex */
+	u32 nstaged;
+	u32 next_rule_id;
+	atomic_t next_flow_id;
+	u8 mode;			/* enum sslv_mode */
+	int tap_ifindex;
+	struct nf_hook_ops tap_ops;
+	bool tap_registered;
+};
+
+extern unsigned int sslv_net_id;
+extern struct mutex sslv_cfg_mutex;	/* rules, mode, config */
+
+static inline struct sslv_net *sslv_pernet(const struct net *net)
+{
+	return net_generic(net, sslv_net_id);
+}
+
+#endif /* SSLV_H */
