@@ -35,7 +35,7 @@
  * range each, plus a few broad rules) has a handful of groups. A probe
  * that misses reads one bucket and takes every branch the same way; the
  * tags take at most 4 bytes per rule, so even 100k rules' tags stay in a
- * 1 MiB cache, and the rest (56 bytes an entry) is read on hits only.
+ * 1 MiB cache, and the rest (64 bytes an entry) is read on hits only.
  * Chains usually hold one rule. Worst cases: rules of many distinct
  * shapes (up to 2 + 33 * 33 * 2 + 129 * 129 * 2 groups), and many rules
  * sharing one key with different port ranges (a longer chain). Building is
@@ -56,7 +56,6 @@
  */
 struct sslv_match {
 	u64 bytes;		/* of the whole block */
-	u32 n_rules;
 	u32 entries_off;	/* byte offsets from the block's start */
 	u32 buckets_off;
 	u32 bases_off;
@@ -87,7 +86,10 @@ struct sslv_match_entry {
 	u8 has_vlan;
 	u8 has_iif;
 	u32 rule;		/* its index in the ruleset */
+	u32 pad[2];		/* to 64 bytes: a hit reads one cache line */
 };
+
+_Static_assert(sizeof(struct sslv_match_entry) == 64, "one cache line");
 
 #define SSLV_MATCH_SLOTS	16
 
@@ -202,23 +204,27 @@ static u32 sslv_match_buckets(u32 rules)
 	return (rules * 2 + SSLV_MATCH_SLOTS - 1) / SSLV_MATCH_SLOTS;
 }
 
+static size_t sslv_match_align(size_t off, size_t to)
+{
+	return (off + to - 1) & ~(to - 1);
+}
+
 static void sslv_match_layout(struct sslv_match_layout *l, u32 n)
 {
 	size_t gmax = n < SSLV_MATCH_SHAPES ? n : SSLV_MATCH_SHAPES;
 	size_t buckets = n * 2 / SSLV_MATCH_SLOTS + gmax;	/* the most */
 
 	l->shape_slots = sslv_match_pow2(gmax * 2);
-	l->buckets_off = SSLV_MATCH_HEADER +
-			 (size_t)n * sizeof(struct sslv_match_entry);
-	l->buckets_off = (l->buckets_off + 63) & ~(size_t)63;
+	l->buckets_off = sslv_match_align(SSLV_MATCH_HEADER +
+					  n * sizeof(struct sslv_match_entry), 64);
 	/* Family-less groups, at most 2, appear in 3 lists. */
 	l->shapes_off = l->buckets_off +
 			buckets * (sizeof(struct sslv_match_bucket) + sizeof(u32)) +
-			(gmax + 4) * sizeof(struct sslv_match_group);
+			8 + (gmax + 4) * sizeof(struct sslv_match_group);
 	l->shape_slots_off = l->shapes_off + gmax * sizeof(struct sslv_match_shape);
 	l->gids_off = l->shape_slots_off +
 		      l->shape_slots * sizeof(struct sslv_match_shape_slot);
-	l->rules_off = l->gids_off + ((n * sizeof(u32) + 7) & ~(size_t)7);
+	l->rules_off = sslv_match_align(l->gids_off + n * sizeof(u32), 8);
 	l->firsts_off = l->rules_off + n * sizeof(struct sslv_match_entry);
 	l->size = l->firsts_off + buckets * SSLV_MATCH_SLOTS * sizeof(u32);
 }
@@ -460,11 +466,10 @@ int sslv_match_build(void *mem, size_t size, const struct sslv_rule_spec *rules,
 	}
 
 	memset(m, 0, SSLV_MATCH_HEADER);
-	m->n_rules = n;
 	m->entries_off = SSLV_MATCH_HEADER;
 	m->buckets_off = l.buckets_off;
 	m->bases_off = l.buckets_off + buckets * sizeof(struct sslv_match_bucket);
-	m->groups_off = m->bases_off + buckets * sizeof(u32);
+	m->groups_off = sslv_match_align(m->bases_off + buckets * sizeof(u32), 8);
 	groups = SSLV_MATCH_AT(mem, m->groups_off);
 
 	/* The lists: a family's groups and the family-less ones, in order. */

@@ -21,8 +21,9 @@
  *	used = sslv_match_bytes(ws);		   the compiled block's size
  *
  * The compiled block is the first sslv_match_bytes() bytes of the workspace
- * and may be copied (memcpy) to a buffer of exactly that size, 8-byte
- * aligned, to give the rest back.
+ * and may be copied (memcpy) to a buffer of exactly that size to give the
+ * rest back. Either must be 8-byte aligned, and 64-byte alignment (what
+ * kvmalloc gives) keeps each compiled rule in one cache line.
  */
 #ifndef SSLV_LIB_MATCH_H
 #define SSLV_LIB_MATCH_H
@@ -96,7 +97,7 @@ int sslv_rule_spec_check(const struct sslv_rule_spec *r);
 /* A short, stable reason for a return value of this file's functions. */
 const char *sslv_match_strerror(int err);
 
-/* Workspace bytes sslv_match_build() needs for @n rules. */
+/* Workspace bytes sslv_match_build() needs for @n rules; 0 if too many. */
 size_t sslv_match_size(u32 n);
 
 /*

@@ -1,0 +1,236 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sslvctl's argument grammar, on the host, without the module.
+#
+# A bad argument must print the exact `Error: ...` line, exit 1 and never
+# open or write to a netlink socket (checked with strace). A good command
+# line must get past the parser to the kernel: on a host without sslv that
+# ends in "module not loaded" and exit 2, after a netlink send.
+#
+# SSLVCTL=path overrides the binary (default: build userspace/ and use it).
+
+set -u
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+sslvctl=${SSLVCTL:-$root/userspace/sslvctl/sslvctl}
+not_loaded='Error: sslv module not loaded (generic netlink family "sslv" not found)'
+passed=0
+failed=0
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! command -v strace >/dev/null; then
+	echo "strace is needed (apt-get install strace)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+if [[ -z ${SSLVCTL:-} ]] && ! make -s -C "$root/userspace" >"$tmp/build" 2>&1; then
+	cat "$tmp/build"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: sslvctl $1"; shift; printf '  %s\n' "$@"; }
+
+# run ARGS...: sslvctl under strace, stdin from $stdin (default /dev/null).
+# Sets rc, out, err, and sent=1 when anything touched a netlink socket.
+run() {
+	strace -f -qq -yy -e trace=socket,sendto,sendmsg -o "$tmp/trace" \
+		"$sslvctl" "$@" <"${stdin:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	sent=0
+	if grep -qE 'AF_NETLINK|<NETLINK:' "$tmp/trace"; then
+		sent=1
+	fi
+}
+
+# bad "EXPECTED STDERR" ARGS...
+bad() {
+	local want=$1
+	shift
+	run "$@"
+	if [[ $rc == 1 && $err == "$want" && $sent == 0 ]]; then
+		ok
+	else
+		fail "$*" "want: exit 1, no netlink, stderr: $want" \
+			"got:  exit $rc, netlink=$sent, stderr: $err"
+	fi
+}
+
+# good ARGS...: parsed, then stopped by the missing module.
+good() {
+	run "$@"
+	if [[ $rc == 2 && $err == "$not_loaded" && $sent == 1 ]]; then
+		ok
+	else
+		fail "$*" "want: exit 2 after a netlink send, stderr: $not_loaded" \
+			"got:  exit $rc, netlink=$sent, stderr: $err"
+	fi
+}
+
+# Options and objects.
+run
+if [[ $rc == 1 && $err == Usage:* && $sent == 0 ]]; then ok; else fail "(no args)" "exit $rc: $err"; fi
+run help
+if [[ $rc == 0 && $out == Usage:* ]]; then ok; else fail help "exit $rc: $out"; fi
+run -h
+if [[ $rc == 0 && $out == Usage:* ]]; then ok; else fail -h "exit $rc: $out"; fi
+run -V
+if [[ $rc == 0 && $out == "sslvctl "* ]]; then ok; else fail -V "exit $rc: $out"; fi
+bad 'Error: unknown option "-x"' -x mode
+bad 'Error: unknown object "bogus"' bogus
+
+# mode
+bad 'Error: missing mode after "set"' mode set
+bad 'Error: invalid mode "inline"' mode set inline
+bad 'Error: only passive-tap takes "dev"' mode set active-inline dev lo
+bad 'Error: no such interface "nosuch0"' mode set passive-tap dev nosuch0
+bad 'Error: missing argument after "dev"' mode set passive-tap dev
+bad 'Error: duplicate keyword "dev"' mode set passive-tap dev lo dev lo
+bad 'Error: unknown keyword "bogus"' mode bogus
+bad 'Error: unexpected argument "x"' mode show x
+
+# config
+bad 'Error: nothing to set' config set
+bad 'Error: invalid max-flows "0"' config set max-flows 0
+bad 'Error: invalid max-flows "4294967296"' config set max-flows 4294967296
+bad 'Error: invalid timeout-closed "1s"' config set timeout-closed 1s
+bad 'Error: missing argument after "timeout-rejected"' config set timeout-rejected
+bad 'Error: unknown keyword "flows-current"' config set flows-current 3
+bad 'Error: duplicate keyword "max-flows"' config set max-flows 1 max-flows 2
+bad 'Error: unknown keyword "get"' config get
+
+# rule add
+bad 'Error: invalid prefix "10.0.0.0/33"' rule add dst 10.0.0.0/33 action reject
+bad 'Error: invalid prefix "10.0.0.0/"' rule add dst 10.0.0.0/ action reject
+bad 'Error: invalid prefix "10.0.0.256"' rule add src 10.0.0.256 action reject
+bad 'Error: invalid prefix "2001:db8::/129"' rule add src 2001:db8::/129 action cut
+bad 'Error: invalid prefix "10.0.0.0/-1"' rule add src 10.0.0.0/-1 action cut
+bad 'Error: invalid prefix "host"' rule add src host action cut
+bad 'Error: address family mismatch "2001:db8::1"' rule add src 10.0.0.1 dst 2001:db8::1 action drop
+bad 'Error: address family mismatch "10.0.0.1"' rule add dst 2001:db8::1 src 10.0.0.1 action drop
+bad 'Error: unknown keyword "foo"' rule add foo
+bad 'Error: unknown keyword "proto"' rule add proto tcp action cut
+bad 'Error: "action" is required' rule add dst 10.0.0.1
+bad 'Error: "action" is required' rule add
+bad 'Error: invalid action "allow"' rule add action allow
+bad 'Error: missing argument after "action"' rule add action
+bad 'Error: invalid port "65536"' rule add dport 65536 action cut
+bad 'Error: invalid port "20-10"' rule add sport 20-10 action cut
+bad 'Error: invalid port "80-"' rule add sport 80- action cut
+bad 'Error: invalid port "-80"' rule add dport -80 action cut
+bad 'Error: invalid port "https"' rule add dport https action cut
+bad 'Error: invalid vlan "4095"' rule add vlan 4095 action cut
+bad 'Error: invalid vlan "-1"' rule add vlan -1 action cut
+bad 'Error: no such interface "nosuch0"' rule add iif nosuch0 action cut
+bad 'Error: duplicate keyword "dst"' rule add dst 10.0.0.1 dst 10.0.0.2 action cut
+bad 'Error: duplicate keyword "action"' rule add action cut action drop
+bad 'Error: missing argument after "src"' rule add src
+
+# rule del / list / flush / replace
+bad 'Error: missing command after "rule"' rule
+bad 'Error: unknown keyword "remove"' rule remove 3
+bad 'Error: missing rule id after "del"' rule del
+bad 'Error: invalid rule id "x"' rule del x
+bad 'Error: unexpected argument "4"' rule del 3 4
+bad 'Error: unexpected argument "all"' rule flush all
+bad 'Error: unexpected argument "x"' rule list x
+bad 'Error: missing file after "replace"' rule replace
+bad "Error: cannot open \"$tmp/none\": No such file or directory" rule replace "$tmp/none"
+bad "Error: unexpected argument \"b\"" rule replace a b
+
+cat >"$tmp/rules.bad" <<'EOF'
+# two good rules, then a bad one
+dst 10.0.1.2 dport 443 action reject
+
+src 10.0.0.0/8 dst 10.9.0.0/300 action cut   # comment
+dst 10.0.1.3 action drop
+EOF
+bad "Error: $tmp/rules.bad:4: invalid prefix \"10.9.0.0/300\"" rule replace "$tmp/rules.bad"
+printf 'action cut\nrule add action cut\n' >"$tmp/rules.word"
+bad "Error: $tmp/rules.word:2: unknown keyword \"rule\"" rule replace "$tmp/rules.word"
+printf 'dst 10.0.0.1 action reject\ndport 443\n' >"$tmp/rules.noact"
+stdin=$tmp/rules.noact bad 'Error: <stdin>:2: "action" is required' rule replace -
+
+# 100k lines with an error on the last one: whole file parsed, nothing sent.
+awk 'BEGIN { for (i = 0; i < 100000; i++)
+	printf "src 10.%d.%d.%d dport 443 vlan 10 iif lo action reject\n",
+		int(i / 65536), int(i / 256) % 256, i % 256 }' >"$tmp/rules.big"
+cp "$tmp/rules.big" "$tmp/rules.bigbad"
+echo "dst 2001:db8::/32 dport 70000 action drop" >>"$tmp/rules.bigbad"
+bad "Error: $tmp/rules.bigbad:100001: invalid port \"70000\"" rule replace "$tmp/rules.bigbad"
+
+# flow
+bad 'Error: invalid state "open"' flow list state open
+bad 'Error: invalid family "ipx"' flow list family ipx
+bad 'Error: address family mismatch "2001:db8::1"' flow list family inet src 2001:db8::1
+bad 'Error: address family mismatch "10.0.0.1"' flow list src 2001:db8::/32 dst 10.0.0.1
+bad 'Error: invalid vlan "5000"' flow list vlan 5000
+bad 'Error: invalid port "0x50"' flow list dport 0x50
+bad 'Error: unknown keyword "proto"' flow list proto tcp
+bad 'Error: duplicate keyword "state"' flow list state closed state closing
+bad 'Error: missing flow id after "reject"' flow reject
+bad 'Error: invalid flow id "17x"' flow reject 17x
+bad 'Error: unknown keyword "kill"' flow kill 17
+
+# stats, monitor
+bad 'Error: unknown keyword "clear"' stats clear
+bad 'Error: unexpected argument "now"' stats reset now
+bad 'Error: unexpected argument "all"' monitor all
+
+# Good command lines reach the kernel. Skipped where sslv is loaded: they
+# would change its state.
+if [[ -d /sys/module/sslv ]]; then
+	echo "sslv is loaded: good command lines not tried"
+else
+	good mode
+	good -j -n mode
+	good mode show
+	good mode set active-inline
+	good mode set passive-inline
+	good mode set passive-tap
+	good mode set passive-tap dev lo
+	good config
+	good -j config
+	good config set max-flows 65536
+	good config set max-flows 1 timeout-handshake 5 timeout-established 7200 \
+		timeout-closing 60 timeout-closed 10 timeout-rejected 4294967295
+	good rule add action reject
+	good rule add src 10.0.0.0/8 dst 10.0.1.2 sport 1024-65535 dport 443 \
+		vlan 10 iif lo action reject
+	good rule add dst 2001:db8::/32 dport 0-65535 vlan 0 action drop
+	good rule add src 10.0.0.1/0 action cut
+	good rule list
+	good -j rule list
+	good rule del 3
+	good rule flush
+	printf '# empty\n\n' >"$tmp/rules.empty"
+	good rule replace "$tmp/rules.empty"
+	good rule replace "$tmp/rules.big"
+	stdin=$tmp/rules.big good rule replace -
+	good flow list
+	good flow
+	good -j -d flow list
+	good flow list family inet6 state established vlan 10
+	good flow list src 10.0.0.0/8 dst 10.0.1.2 sport 40000 dport 400-500 \
+		vlan 4094 state rejected family inet
+	good flow reject 17
+	good stats
+	good -j stats
+	good stats reset
+	good monitor
+	good -j monitor
+
+	start=$(date +%s%N)
+	"$sslvctl" rule replace "$tmp/rules.big" 2>/dev/null
+	ms=$((($(date +%s%N) - start) / 1000000))
+	if ((ms < 2000)); then ok; else fail "rule replace (100k lines)" "took ${ms} ms"; fi
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * sslvctl monitor: one line per SSLV_CMD_EVENT from the "events" group, as
+ * it happens.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "sslvctl.h"
+#include "print.h"
+
+static const char *const event_names[__SSLV_EV_MAX] = {
+	[SSLV_EV_FLOW_REJECTED] = "rejected",
+	[SSLV_EV_FLOW_ENDED] = "ended",
+};
+
+static const char *const reason_names[__SSLV_R_MAX] = {
+	[SSLV_R_NONE] = "none",
+	[SSLV_R_RULE] = "rule",
+	[SSLV_R_OPERATOR] = "operator",
+	[SSLV_R_TIMEOUT] = "timeout",
+	[SSLV_R_EVICTED] = "evicted",
+	[SSLV_R_FLUSH] = "flush",
+};
+
+static int event(const struct nlmsghdr *nlh, void *data)
+{
+	static const uint8_t types[SSLV_A_MAX + 1] = {
+		[SSLV_A_EVENT] = MNL_TYPE_U8,
+		[SSLV_A_FLOW] = MNL_TYPE_NESTED,
+		[SSLV_A_REASON] = MNL_TYPE_U8,
+		[SSLV_A_RULE_ID] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	char num[16];
+
+	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0 ||
+	    genl->cmd != SSLV_CMD_EVENT || !tb[SSLV_A_EVENT])
+		return MNL_CB_OK;
+	open_object(NULL);
+	print_str(PR_ANY, "event", NULL,
+		  keyword_name(event_names, __SSLV_EV_MAX,
+			       mnl_attr_get_u8(tb[SSLV_A_EVENT]), num));
+	if (tb[SSLV_A_FLOW])
+		print_flow(tb[SSLV_A_FLOW], "flow");
+	if (tb[SSLV_A_REASON])
+		print_str(PR_ANY, "reason", "reason",
+			  keyword_name(reason_names, __SSLV_R_MAX,
+				       mnl_attr_get_u8(tb[SSLV_A_REASON]), num));
+	if (tb[SSLV_A_RULE_ID])
+		print_uint(PR_ANY, "rule", "rule",
+			   mnl_attr_get_u32(tb[SSLV_A_RULE_ID]));
+	close_object();
+	fflush(stdout);
+	return MNL_CB_OK;
+}
+
+int do_monitor(int argc, char **argv)
+{
+	struct genl g;
+	int ret, err;
+
+	if (argc > 0)
+		return arg_error("unexpected argument", argv[0]);
+	ret = sslv_open(&g);
+	if (ret)
+		return ret;
+	err = genl_join(&g, SSLV_MCGRP_EVENTS);
+	if (err == -ENOENT)
+		errorf("sslv module has no \"%s\" multicast group",
+		       SSLV_MCGRP_EVENTS);
+	else if (err)
+		sslv_report(&g, err);
+	while (!err) {
+		err = genl_listen(&g, event, NULL);
+		if (err == -ENOBUFS) {
+			fprintf(stderr, "Warning: events lost (receive queue overflowed)\n");
+			err = 0;
+		} else if (err) {
+			sslv_report(&g, err);
+		}
+	}
+	genl_close(&g);
+	return EXIT_KERNEL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The one place sslvctl prints results, as text or (-j) as JSON, so that the
+ * two never drift apart: every command describes its output once, as a
+ * sequence of objects, arrays and fields, and this layer renders it.
+ *
+ * Each field call says where it goes: PR_TEXT, PR_JSON or PR_ANY. In JSON a
+ * field is "key": value. In text it is one space-separated token, "label
+ * value" (or just the value when label is NULL); a top-level object is one
+ * line, and print_nl() breaks lines inside one (for "name value" lists).
+ * A top-level JSON value ends with a newline.
+ */
+#ifndef SSLVCTL_PRINT_H
+#define SSLVCTL_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum pr_where {
+	PR_TEXT = 1,
+	PR_JSON = 2,
+	PR_ANY = PR_TEXT | PR_JSON,
+};
+
+void print_setup(bool json, bool numeric);
+
+void open_object(const char *key);
+void close_object(void);
+void open_array(const char *key);
+void close_array(void);
+void print_nl(void);
+
+void print_str(enum pr_where where, const char *key, const char *label,
+	       const char *val);
+void print_uint(enum pr_where where, const char *key, const char *label,
+		uint64_t val);
+/* Text "label <val><unit>", e.g. "age 1200ms"; JSON the bare number. */
+void print_uint_unit(enum pr_where where, const char *key, const char *label,
+		     uint64_t val, const char *unit);
+/* Text the word alone; JSON "key": true. */
+void print_flag(enum pr_where where, const char *key, const char *word);
+/*
+ * Text "label NAME" (the number with -n, or when the index has no name);
+ * JSON "key": index and, unless -n, "key_name": "NAME".
+ */
+void print_ifindex(const char *key, const char *label, uint32_t ifindex);
+
+#endif /* SSLVCTL_PRINT_H */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * sslvctl rule add|list|del|flush|replace: the rule grammar, its netlink
+ * form, and how a rule is shown.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sslvctl.h"
+#include "print.h"
+
+static const char *const action_names[__SSLV_ACT_MAX] = {
+	[SSLV_ACT_CUT] = "cut",
+	[SSLV_ACT_REJECT] = "reject",
+	[SSLV_ACT_DROP] = "drop",
+};
+
+static const uint8_t rule_types[SSLV_RULE_MAX + 1] = {
+	[SSLV_RULE_ID] = MNL_TYPE_U32,
+	[SSLV_RULE_FAMILY] = MNL_TYPE_U8,
+	[SSLV_RULE_SRC_LEN] = MNL_TYPE_U8,
+	[SSLV_RULE_DST_LEN] = MNL_TYPE_U8,
+	[SSLV_RULE_SPORT_MIN] = MNL_TYPE_U16,
+	[SSLV_RULE_SPORT_MAX] = MNL_TYPE_U16,
+	[SSLV_RULE_DPORT_MIN] = MNL_TYPE_U16,
+	[SSLV_RULE_DPORT_MAX] = MNL_TYPE_U16,
+	[SSLV_RULE_VLAN] = MNL_TYPE_U16,
+	[SSLV_RULE_IIF] = MNL_TYPE_U32,
+	[SSLV_RULE_ACTION] = MNL_TYPE_U8,
+	[SSLV_RULE_HITS] = MNL_TYPE_U64,
+};
+
+static bool parse_rule_prefix(const char *tok, struct prefix *p,
+			      const struct prefix *other)
+{
+	if (!parse_prefix(tok, p))
+		return bad_arg("invalid prefix", tok);
+	if (other->family && other->family != p->family)
+		return bad_arg("address family mismatch", tok);
+	return true;
+}
+
+bool parse_rule(int argc, char **argv, struct rule *r)
+{
+	bool seen_src = false, seen_dst = false, seen_sport = false;
+	bool seen_dport = false, seen_vlan = false, seen_iif = false;
+	bool seen_action = false;
+	const char *kw, *val;
+	uint32_t vlan;
+	int i, action;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < argc; i++) {
+		kw = argv[i];
+		if (!strcmp(kw, "src")) {
+			if (!once(&seen_src, kw) ||
+			    !(val = next_arg(argc, argv, &i)) ||
+			    !parse_rule_prefix(val, &r->src, &r->dst))
+				return false;
+		} else if (!strcmp(kw, "dst")) {
+			if (!once(&seen_dst, kw) ||
+			    !(val = next_arg(argc, argv, &i)) ||
+			    !parse_rule_prefix(val, &r->dst, &r->src))
+				return false;
+		} else if (!strcmp(kw, "sport")) {
+			if (!once(&seen_sport, kw) ||
+			    !(val = next_arg(argc, argv, &i)))
+				return false;
+			if (!parse_port_range(val, r->sport))
+				return bad_arg("invalid port", val);
+			r->has |= RULE_HAS_SPORT;
+		} else if (!strcmp(kw, "dport")) {
+			if (!once(&seen_dport, kw) ||
+			    !(val = next_arg(argc, argv, &i)))
+				return false;
+			if (!parse_port_range(val, r->dport))
+				return bad_arg("invalid port", val);
+			r->has |= RULE_HAS_DPORT;
+		} else if (!strcmp(kw, "vlan")) {
+			if (!once(&seen_vlan, kw) ||
+			    !(val = next_arg(argc, argv, &i)))
+				return false;
+			if (!parse_u32(val, 4094, &vlan))
+				return bad_arg("invalid vlan", val);
+			r->vlan = (uint16_t)vlan;
+			r->has |= RULE_HAS_VLAN;
+		} else if (!strcmp(kw, "iif")) {
+			if (!once(&seen_iif, kw) ||
+			    !(val = next_arg(argc, argv, &i)))
+				return false;
+			if (!parse_ifname(val, &r->iif))
+				return bad_arg("no such interface", val);
+			r->has |= RULE_HAS_IIF;
+		} else if (!strcmp(kw, "action")) {
+			if (!once(&seen_action, kw) ||
+			    !(val = next_arg(argc, argv, &i)))
+				return false;
+			action = parse_keyword(val, action_names,
+					       __SSLV_ACT_MAX);
+			if (action < 0)
+				return bad_arg("invalid action", val);
+			r->action = (uint8_t)action;
+		} else {
+			return bad_arg("unknown keyword", kw);
+		}
+	}
+	if (!seen_action) {
+		errorf("\"action\" is required");
+		return false;
+	}
+	return true;
+}
+
+static void put_prefix(struct nlmsghdr *nlh, uint16_t addr_attr,
+		       uint16_t len_attr, const struct prefix *p)
+{
+	mnl_attr_put(nlh, addr_attr, p->family == AF_INET ? 4 : 16, p->addr);
+	mnl_attr_put_u8(nlh, len_attr, p->len);
+}
+
+void put_rule(struct nlmsghdr *nlh, const struct rule *r)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_RULE);
+	uint8_t family = r->src.family ? r->src.family : r->dst.family;
+
+	if (family)
+		mnl_attr_put_u8(nlh, SSLV_RULE_FAMILY, family);
+	if (r->src.family)
+		put_prefix(nlh, SSLV_RULE_SRC, SSLV_RULE_SRC_LEN, &r->src);
+	if (r->dst.family)
+		put_prefix(nlh, SSLV_RULE_DST, SSLV_RULE_DST_LEN, &r->dst);
+	if (r->has & RULE_HAS_SPORT) {
+		mnl_attr_put_u16(nlh, SSLV_RULE_SPORT_MIN, r->sport[0]);
+		mnl_attr_put_u16(nlh, SSLV_RULE_SPORT_MAX, r->sport[1]);
+	}
+	if (r->has & RULE_HAS_DPORT) {
+		mnl_attr_put_u16(nlh, SSLV_RULE_DPORT_MIN, r->dport[0]);
+		mnl_attr_put_u16(nlh, SSLV_RULE_DPORT_MAX, r->dport[1]);
+	}
+	if (r->has & RULE_HAS_VLAN)
+		mnl_attr_put_u16(nlh, SSLV_RULE_VLAN, r->vlan);
+	if (r->has & RULE_HAS_IIF)
+		mnl_attr_put_u32(nlh, SSLV_RULE_IIF, r->iif);
+	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, r->action);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void print_prefix(const char *key, const struct nlattr *addr,
+			 const struct nlattr *len)
+{
+	uint16_t alen = mnl_attr_get_payload_len(addr);
+	uint8_t family = alen == 4 ? AF_INET : AF_INET6;
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if (alen != 4 && alen != 16)
+		return;
+	format_addr(buf, sizeof(buf), family, mnl_attr_get_payload(addr),
+		    len ? mnl_attr_get_u8(len) : alen * 8);
+	print_str(PR_ANY, key, key, buf);
+}
+
+static void print_ports(const char *key, const struct nlattr *min,
+			const struct nlattr *max)
+{
+	char key_min[16], key_max[16], buf[16];
+	uint16_t lo = mnl_attr_get_u16(min);
+	uint16_t hi = max ? mnl_attr_get_u16(max) : lo;
+
+	if (lo == hi)
+		snprintf(buf, sizeof(buf), "%u", lo);
+	else
+		snprintf(buf, sizeof(buf), "%u-%u", lo, hi);
+	snprintf(key_min, sizeof(key_min), "%s_min", key);
+	snprintf(key_max, sizeof(key_max), "%s_max", key);
+	print_str(PR_TEXT, NULL, key, buf);
+	print_uint(PR_JSON, key_min, NULL, lo);
+	print_uint(PR_JSON, key_max, NULL, hi);
+}
+
+static int print_rule(const struct nlattr *nest)
+{
+	const struct nlattr *tb[SSLV_RULE_MAX + 1];
+	char num[16];
+
+	if (genl_parse_nest(nest, tb, SSLV_RULE_MAX, rule_types) < 0)
+		return MNL_CB_ERROR;
+	open_object(NULL);
+	if (tb[SSLV_RULE_ID])
+		print_uint(PR_ANY, "id", "rule",
+			   mnl_attr_get_u32(tb[SSLV_RULE_ID]));
+	if (tb[SSLV_RULE_FAMILY])
+		print_str(PR_JSON, "family", NULL,
+			  mnl_attr_get_u8(tb[SSLV_RULE_FAMILY]) == AF_INET ?
+			  "inet" : "inet6");
+	if (tb[SSLV_RULE_SRC])
+		print_prefix("src", tb[SSLV_RULE_SRC], tb[SSLV_RULE_SRC_LEN]);
+	if (tb[SSLV_RULE_DST])
+		print_prefix("dst", tb[SSLV_RULE_DST], tb[SSLV_RULE_DST_LEN]);
+	if (tb[SSLV_RULE_SPORT_MIN])
+		print_ports("sport", tb[SSLV_RULE_SPORT_MIN],
+			    tb[SSLV_RULE_SPORT_MAX]);
+	if (tb[SSLV_RULE_DPORT_MIN])
+		print_ports("dport", tb[SSLV_RULE_DPORT_MIN],
+			    tb[SSLV_RULE_DPORT_MAX]);
+	if (tb[SSLV_RULE_VLAN])
+		print_uint(PR_ANY, "vlan", "vlan",
+			   mnl_attr_get_u16(tb[SSLV_RULE_VLAN]));
+	if (tb[SSLV_RULE_IIF])
+		print_ifindex("iif", "iif", mnl_attr_get_u32(tb[SSLV_RULE_IIF]));
+	if (tb[SSLV_RULE_ACTION])
+		print_str(PR_ANY, "action", "action",
+			  keyword_name(action_names, __SSLV_ACT_MAX,
+				       mnl_attr_get_u8(tb[SSLV_RULE_ACTION]),
+				       num));
+	if (tb[SSLV_RULE_HITS])
+		print_uint(PR_ANY, "hits", "hits",
+			   mnl_attr_get_u64(tb[SSLV_RULE_HITS]));
+	close_object();
+	return MNL_CB_OK;
+}
+
+/* A dump message, or the reply to an add: each SSLV_A_RULE nest a rule. */
+static int rules_reply(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != SSLV_A_RULE)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    print_rule(attr) < 0)
+			return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int rule_add(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct rule r;
+	struct genl g;
+	int ret;
+
+	if (!parse_rule(argc, argv, &r))
+		return EXIT_USAGE;
+	ret = sslv_open(&g);
+	if (ret)
+		return ret;
+	nlh = genl_msg(&g, buf, SSLV_CMD_RULE_ADD, 0);
+	put_rule(nlh, &r);
+	open_array(NULL);
+	ret = sslv_request(&g, nlh, rules_reply, NULL);
+	close_array();
+	genl_close(&g);
+	return ret;
+}
+
+static int rule_del(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct genl g;
+	uint32_t id;
+	int ret;
+
+	if (argc < 2) {
+		errorf("missing rule id after \"del\"");
+		return EXIT_USAGE;
+	}
+	if (!parse_u32(argv[1], UINT32_MAX, &id))
+		return arg_error("invalid rule id", argv[1]);
+	if (argc > 2)
+		return arg_error("unexpected argument", argv[2]);
+	ret = sslv_open(&g);
+	if (ret)
+		return ret;
+	nlh = genl_msg(&g, buf, SSLV_CMD_RULE_DEL, 0);
+	mnl_attr_put_u32(nlh, SSLV_A_RULE_ID, id);
+	ret = sslv_request(&g, nlh, NULL, NULL);
+	genl_close(&g);
+	return ret;
+}
+
+static int rule_list(void)
+{
+	int ret;
+
+	open_array(NULL);
+	ret = sslv_simple(SSLV_CMD_RULE_GET, NLM_F_DUMP, rules_reply, NULL);
+	close_array();
+	return ret;
+}
+
+int do_rule(int argc, char **argv)
+{
+	const char *cmd = argc ? argv[0] : NULL;
+
+	if (!cmd) {
+		errorf("missing command after \"rule\"");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "add"))
+		return rule_add(argc - 1, argv + 1);
+	if (!strcmp(cmd, "del") || !strcmp(cmd, "delete"))
+		return rule_del(argc, argv);
+	if (!strcmp(cmd, "replace")) {
+		if (argc < 2) {
+			errorf("missing file after \"replace\"");
+			return EXIT_USAGE;
+		}
+		if (argc > 2)
+			return arg_error("unexpected argument", argv[2]);
+		return rule_replace(argv[1]);
+	}
+	if (strcmp(cmd, "list") && strcmp(cmd, "show") && strcmp(cmd, "flush"))
+		return arg_error("unknown keyword", cmd);
+	if (argc > 1)
+		return arg_error("unexpected argument", argv[1]);
+	if (!strcmp(cmd, "flush"))
+		return sslv_simple(SSLV_CMD_RULE_FLUSH, 0, NULL, NULL);
+	return rule_list();
+}

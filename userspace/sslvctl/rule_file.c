@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * sslvctl rule replace FILE: a whole ruleset from a file, swapped in at once.
+ *
+ * The file is parsed completely before anything is sent, so an error in it
+ * leaves the kernel untouched. Then the staging ruleset is cleared, the rules
+ * go in as staged adds packed into messages of at most BATCH_SIZE bytes, and
+ * SSLV_CMD_RULE_COMMIT replaces the live ruleset with them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sslvctl.h"
+
+#define BATCH_SIZE	32768
+#define BATCH_RULES	(BATCH_SIZE / 16)	/* a rule nest is >= 16 bytes */
+#define MAX_WORDS	64
+
+struct ruleset {
+	struct rule *rules;
+	unsigned long *lines;	/* line of each rule in the file */
+	size_t n;
+	size_t cap;
+};
+
+static bool grow(struct ruleset *rs)
+{
+	size_t cap = rs->cap ? rs->cap * 2 : 1024;
+	struct rule *rules = realloc(rs->rules, cap * sizeof(*rules));
+	unsigned long *lines;
+
+	if (!rules)
+		return false;
+	rs->rules = rules;
+	lines = realloc(rs->lines, cap * sizeof(*lines));
+	if (!lines)
+		return false;
+	rs->lines = lines;
+	rs->cap = cap;
+	return true;
+}
+
+/* Splits @line into words, dropping a '#' comment: the count, or -1. */
+static int split(char *line, char **words)
+{
+	static const char space[] = " \t\r\n\v\f";
+	char *save, *w;
+	int n = 0;
+
+	line[strcspn(line, "#")] = '\0';
+	for (w = strtok_r(line, space, &save); w;
+	     w = strtok_r(NULL, space, &save)) {
+		if (n == MAX_WORDS) {
+			bad_arg("too many words", w);
+			return -1;
+		}
+		words[n++] = w;
+	}
+	return n;
+}
+
+static bool read_rules(FILE *f, const char *name, struct ruleset *rs)
+{
+	char *words[MAX_WORDS];
+	unsigned long lineno = 0;
+	size_t linecap = 0;
+	char *line = NULL;
+	bool ok = true;
+	int n;
+
+	while (ok && getline(&line, &linecap, f) >= 0) {
+		parse_location(name, ++lineno);
+		n = split(line, words);
+		if (n == 0)
+			continue;
+		if (n > 0 && rs->n == rs->cap && !grow(rs)) {
+			errorf("out of memory");
+			n = -1;
+		}
+		ok = n > 0 && parse_rule(n, words, &rs->rules[rs->n]);
+		if (ok)
+			rs->lines[rs->n++] = lineno;
+	}
+	if (ok && ferror(f)) {
+		errorf("cannot read: %s", strerror(errno));
+		ok = false;
+	}
+	parse_location(NULL, 0);
+	free(line);
+	return ok;
+}
+
+/* Clears the staging ruleset (SSLV_A_STAGE with RULE_FLUSH). */
+static int flush_staged(struct genl *g)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(g, buf, SSLV_CMD_RULE_FLUSH, 0);
+
+	mnl_attr_put(nlh, SSLV_A_STAGE, 0, "");
+	return genl_request(g, nlh, NULL, NULL);
+}
+
+/*
+ * Tells which rules the kernel refused: the one its extended ack points
+ * into (@offs are the offsets of the batch's rule nests), else the batch.
+ */
+static void blame(const struct genl *g, int err, const char *name,
+		  const struct ruleset *rs, size_t first, size_t end,
+		  const uint32_t *offs)
+{
+	size_t i = first;
+
+	while (g->ext_off && i + 1 < end && offs[i + 1 - first] <= g->ext_off)
+		i++;
+	if (g->ext_off >= offs[0]) {
+		parse_location(name, rs->lines[i]);
+	} else {
+		errorf("%s: lines %lu-%lu refused", name, rs->lines[first],
+		       rs->lines[end - 1]);
+	}
+	sslv_report(g, err);
+	parse_location(NULL, 0);
+}
+
+static int send_staged(struct genl *g, const char *name,
+		       const struct ruleset *rs)
+{
+	uint32_t offs[BATCH_RULES];
+	struct nlmsghdr *nlh;
+	size_t i = 0, first, k;
+	char *buf;
+	int err = 0;
+
+	buf = malloc(BATCH_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	while (i < rs->n) {
+		nlh = genl_msg(g, buf, SSLV_CMD_RULE_ADD, 0);
+		mnl_attr_put(nlh, SSLV_A_STAGE, 0, "");
+		for (first = i, k = 0; i < rs->n && k < BATCH_RULES &&
+		     nlh->nlmsg_len + RULE_NEST_MAX <= BATCH_SIZE; k++) {
+			offs[k] = nlh->nlmsg_len;
+			put_rule(nlh, &rs->rules[i++]);
+		}
+		err = genl_request(g, nlh, NULL, NULL);
+		if (err) {
+			blame(g, err, name, rs, first, i, offs);
+			break;
+		}
+	}
+	free(buf);
+	return err;
+}
+
+static int load(const char *name, const struct ruleset *rs)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct genl g;
+	int ret, err;
+
+	ret = sslv_open(&g);
+	if (ret)
+		return ret;
+	err = flush_staged(&g);
+	if (err) {
+		sslv_report(&g, err);
+	} else {
+		err = send_staged(&g, name, rs);
+		if (err)
+			flush_staged(&g);
+	}
+	if (!err)
+		ret = sslv_request(&g, genl_msg(&g, buf, SSLV_CMD_RULE_COMMIT, 0),
+				   NULL, NULL);
+	genl_close(&g);
+	return err ? EXIT_KERNEL : ret;
+}
+
+int rule_replace(const char *file)
+{
+	bool from_stdin = !strcmp(file, "-");
+	const char *name = from_stdin ? "<stdin>" : file;
+	struct ruleset rs = { 0 };
+	FILE *f = from_stdin ? stdin : fopen(file, "r");
+	bool ok;
+	int ret;
+
+	if (!f) {
+		errorf("cannot open \"%s\": %s", file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	ok = read_rules(f, name, &rs);
+	if (!from_stdin)
+		fclose(f);
+	ret = ok ? load(name, &rs) : EXIT_USAGE;
+	free(rs.rules);
+	free(rs.lines);
+	return ret;
+}
