@@ -15,6 +15,7 @@ one()
 	local addr=$1 port=$2 tag=$3 vid=${4:-} id
 	local cst=$OUT/$tag.client.status sst=$OUT/$tag.server.status
 
+	rm -f "$cst" "$sst"
 	n_box "$SSLVCTL" stats reset
 	capture_start "$CLI" eth0 "$OUT/$tag.cli.pcap" tcp port $port or \
 		\( vlan and tcp port $port \)

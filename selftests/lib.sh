@@ -1,0 +1,319 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/lib.sh: sourced by every test script under selftests/net/.
+#
+# Topology (topo_up): three network namespaces, a client and a server joined
+# by a bridge box that bridges two veth ports; the bridge has no address.
+#
+#   $CLI eth0 ---- $PORT_CLI [br0 in $BOX] $PORT_SRV ---- eth0 $SRV
+#   10.0.1.1/24 fd00::1/64                        10.0.1.2/24 fd00::2/64
+#   TTL/hop limit 64                              TTL/hop limit 128
+#
+# With "topo_up vlan VID" the addresses sit on eth0.VID at both ends and the
+# bridge carries tagged frames. $IPS names the namespace an inline IPS will
+# sit in. Files a test writes to $OUT come back to the host: the runner keeps
+# them under build/results/<test>/.
+#
+# Checks count passes and failures and do not stop the test; at exit the
+# test prints "N passed, N failed" and exits 0, 1 (a failure, or the script
+# stopped on an error) or 4 (ksft_skip).
+
+set -eEuo pipefail
+
+REPO=$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")
+TEST=$(basename "$0" .sh)
+OUT=${SSLV_OUT:-$(mktemp -d)}
+
+NS=sslv-$TEST-$$
+CLI=$NS-cli
+BOX=$NS-box
+SRV=$NS-srv
+IPS=$NS-ips
+PORT_CLI=veth-cli
+PORT_SRV=veth-srv
+CLI_IP4=10.0.1.1 SRV_IP4=10.0.1.2
+CLI_IP6=fd00::1 SRV_IP6=fd00::2
+CLI_TTL=64 SRV_TTL=128
+
+passed=0
+failed=0
+topo=()
+captures=()
+exit_hooks=()
+module_loaded=
+
+n_cli() { ip netns exec "$CLI" "$@"; }
+n_box() { ip netns exec "$BOX" "$@"; }
+n_srv() { ip netns exec "$SRV" "$@"; }
+
+# on_exit CMD...: run CMD when the test ends (last registered, first run).
+on_exit() { exit_hooks+=("$(printf '%q ' "$@")"); }
+
+ksft_pass() { exit 0; }
+ksft_fail() { echo "FAIL: $*" >&2; exit 1; }
+ksft_skip() { echo "SKIP: $*" >&2; exit 4; }
+
+# check DESC SEEN OP WANT: passes when `test SEEN OP WANT` holds, OP being
+# one of == != -eq -ne -lt -le -gt -ge.
+check()
+{
+	local desc=$1 seen=$2 op=$3 want=$4
+
+	case $op in
+	==|!=|-eq|-ne|-lt|-le|-gt|-ge) ;;
+	*) ksft_fail "check: unknown operator '$op'" ;;
+	esac
+	if test "$seen" "$op" "$want" 2>/dev/null; then
+		echo "ok: $desc ($seen)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $desc: expected $op $want, saw '$seen'"
+		failed=$((failed + 1))
+	fi
+}
+
+# check_run DESC CMD...: passes when CMD exits 0.
+check_run()
+{
+	local desc=$1 rc=0
+
+	shift
+	"$@" || rc=$?
+	if ((rc == 0)); then
+		echo "ok: $desc"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $desc: expected '$*' to succeed, it exited $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+# wait_for [-t SECONDS] CMD...: poll CMD every 0.1 s until it succeeds
+# (default 10 s); fail the test if it never does.
+wait_for()
+{
+	local timeout=10 tries
+
+	if [[ $1 == -t ]]; then
+		timeout=$2
+		shift 2
+	fi
+	for ((tries = timeout * 10; tries > 0; tries--)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	ksft_fail "wait_for: '$*' still failing after $timeout s"
+}
+
+# listening NS PORT: whether a TCP socket in NS listens on PORT.
+listening()
+{
+	[[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]
+}
+
+# topo_up [vlan VID]: build the topology drawn above.
+topo_up()
+{
+	local vid= dev=eth0 ns port
+
+	while (($#)); do
+		case $1 in
+		vlan) vid=$2; dev=eth0.$vid; shift 2 ;;
+		*) ksft_fail "topo_up: unknown argument '$1'" ;;
+		esac
+	done
+	modprobe -a bridge veth ${vid:+8021q}
+
+	for ns in "$CLI" "$BOX" "$SRV"; do
+		ip netns add "$ns"
+		topo+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+
+	n_box sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$BOX" link add br0 type bridge forward_delay 0
+	ip -n "$CLI" link add eth0 type veth peer name "$PORT_CLI" netns "$BOX"
+	ip -n "$SRV" link add eth0 type veth peer name "$PORT_SRV" netns "$BOX"
+	for port in "$PORT_CLI" "$PORT_SRV"; do
+		ip -n "$BOX" link set "$port" master br0 up
+	done
+	ip -n "$BOX" link set br0 up
+
+	topo_end "$CLI" "$dev" "$vid" "$CLI_IP4" "$CLI_IP6" "$CLI_TTL"
+	topo_end "$SRV" "$dev" "$vid" "$SRV_IP4" "$SRV_IP6" "$SRV_TTL"
+	wait_for n_cli busybox ping -c 1 -W 1 "$SRV_IP4"
+	wait_for n_cli busybox ping6 -c 1 -W 1 "$SRV_IP6"
+}
+
+# topo_end NS DEV VID IP4 IP6 TTL: one endpoint's addresses and TTLs.
+topo_end()
+{
+	local ns=$1 dev=$2 vid=$3 ip4=$4 ip6=$5 ttl=$6
+
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_default_ttl="$ttl" \
+		net.ipv6.conf.all.hop_limit="$ttl" \
+		net.ipv6.conf.default.hop_limit="$ttl"
+	ip -n "$ns" link set eth0 up
+	if [[ -n $vid ]]; then
+		ip -n "$ns" link add link eth0 name "$dev" type vlan id "$vid"
+		ip -n "$ns" link set "$dev" up
+	fi
+	ip netns exec "$ns" sysctl -qw net/ipv6/conf/eth0/hop_limit="$ttl" \
+		net/ipv6/conf/"$dev"/hop_limit="$ttl"
+	ip -n "$ns" addr add "$ip4/24" dev "$dev"
+	ip -n "$ns" addr add "$ip6/64" dev "$dev" nodad
+}
+
+# topo_down: end the processes left in the namespaces, delete them.
+topo_down()
+{
+	local ns
+
+	for ns in "${topo[@]}"; do
+		ip netns pids "$ns" | xargs -r kill 2>/dev/null || true
+		ip netns del "$ns"
+	done
+	topo=()
+}
+
+# capture_start NS DEV FILE [FILTER...]: tcpdump on DEV in NS into FILE,
+# returning once tcpdump listens. capture_stop ends every capture.
+capture_start()
+{
+	local ns=$1 dev=$2 file=$3
+
+	shift 3
+	ip netns exec "$ns" tcpdump -i "$dev" -U -Z root -w "$file" "$@" \
+		2>"$file.log" &
+	captures+=($!)
+	wait_for grep -q "listening on" "$file.log"
+}
+
+capture_stop()
+{
+	local pid
+
+	for pid in "${captures[@]}"; do
+		kill -INT "$pid" 2>/dev/null || true
+		wait "$pid" || true
+	done
+	captures=()
+}
+
+# pkts FILE FILTER...: how many packets in FILE match the tcpdump FILTER.
+pkts()
+{
+	local file=$1
+
+	shift
+	tcpdump -r "$file" -nn "$@" 2>/dev/null | wc -l
+}
+
+# stat_get NS NAME: the counter NAME from /proc/net/sslv_stats in NS.
+stat_get()
+{
+	ip netns exec "$1" awk -v name="$2" \
+		'$1 == name { print $2; found = 1 } END { exit !found }' \
+		/proc/net/sslv_stats || ksft_fail "stat_get: no counter '$2'"
+}
+
+# module_load [PARAM=VALUE...]: insmod kmod/sslv.ko after the modules it
+# and the tests need. module_unload removes it.
+module_load()
+{
+	local ko=$REPO/build/$(uname -r)/sslv.ko
+
+	[[ -e $ko ]] || ksft_fail "module_load: $ko is not built"
+	modprobe -a bridge veth 8021q nf_reject_ipv4 nf_reject_ipv6 \
+		$(modinfo -F depends "$ko" | tr , ' ')
+	insmod "$ko" "$@"
+	module_loaded=1
+}
+
+module_unload()
+{
+	rmmod sslv
+	module_loaded=
+}
+
+cleanup()
+{
+	local rc=$? i
+
+	set +eE
+	trap - ERR
+	for ((i = ${#exit_hooks[@]} - 1; i >= 0; i--)); do
+		eval "${exit_hooks[i]}"
+	done
+	capture_stop
+	topo_down
+	kill $(jobs -p) 2>/dev/null
+	wait 2>/dev/null
+	if [[ -n $module_loaded ]] && ! rmmod sslv; then
+		echo "FAIL: cleanup: rmmod sslv failed"
+		failed=$((failed + 1))
+	fi
+
+	if ((rc != 0 && rc != 4)); then
+		failed=$((failed + 1))
+	fi
+	echo "$passed passed, $failed failed"
+	if ((failed > 0)); then
+		exit 1
+	fi
+	exit "$rc"
+}
+
+trap cleanup EXIT
+trap 'echo "error: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+
+# ---- sslv helpers ---------------------------------------------------------
+
+SSLVCTL=$REPO/userspace/sslvctl/sslvctl
+SOCK=$REPO/selftests/net/sock.py
+
+# mac NS: the MAC of eth0 in NS.
+mac() { ip -n "$1" -br link show eth0 | awk '{print $3}'; }
+
+# flow_id FILTER...: the id of the one flow `sslvctl flow list FILTER` shows.
+flow_id()
+{
+	local ids
+
+	ids=$(n_box "$SSLVCTL" flow list "$@" | awk '$1 == "flow" {print $2}')
+	[[ $(wc -w <<<"$ids") -eq 1 ]] ||
+		ksft_fail "flow_id: expected one flow for '$*', got '$ids'"
+	echo "$ids"
+}
+
+# rst_fields PCAP: one line per RST in PCAP: "SRCMAC TTL ACKFLAG VLAN", the
+# TTL being the IPv4 TTL or the IPv6 hop limit, VLAN "none" if untagged.
+rst_fields()
+{
+	tshark -r "$1" -Y tcp.flags.reset==1 -T fields -E separator=' ' \
+		-e eth.src -e ip.ttl -e ipv6.hlim -e tcp.flags.ack -e vlan.id \
+		2>/dev/null |
+		awk '{ print $1, $2, $3, NF == 4 ? $4 : "none" }'
+}
+
+# flow_state FILTER...: the state of the one flow `sslvctl flow list FILTER`
+# shows, from its JSON.
+flow_state()
+{
+	n_box "$SSLVCTL" -j flow list "$@" | /usr/bin/python3 -c \
+		'import json, sys; f = json.load(sys.stdin); print(f[0]["state"] if len(f) == 1 else "%d flows" % len(f))'
+}
+
+# wait_rsts PCAP N: give a running capture up to 5 s to hold N RSTs (the
+# counting check that follows says whether it did).
+wait_rsts()
+{
+	local tries
+
+	for ((tries = 50; tries > 0; tries--)); do
+		(($(rst_fields "$1" | wc -l) >= $2)) && return 0
+		sleep 0.1
+	done
+	return 0
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Everything rstscope prints goes through here: one line per RST and the
+ * closing summary, as text or as JSON lines (-j) from the same calls, so
+ * the two never drift apart.
+ */
+#ifndef RSTSCOPE_REPORT_H
+#define RSTSCOPE_REPORT_H
+
+#include <stdio.h>
+
+#include "rst.h"
+#include "flows.h"
+
+struct rs_totals {
+	unsigned long frames, tcp, other, bad;
+	unsigned long flows, evicted;
+};
+
+struct rs_report {
+	FILE *out;
+	bool json;
+	bool started;
+	long long first_us;		/* capture time of the first RST's file */
+	unsigned long rsts;
+	unsigned long phase[__SSLV_RST_PHASE_MAX];
+	unsigned long sender[__SSLV_RST_SENDER_MAX];
+	unsigned long kind[__SSLV_RST_KIND_MAX];
+	unsigned long ttl[__SSLV_RST_TTL_MAX];
+	unsigned long seq[SSLV_SEQ_OUTSIDE + 1];
+	unsigned long cause[SSLV_RST_CAUSES];
+};
+
+/* Note the capture's first timestamp: times are printed relative to it. */
+void rs_report_start(struct rs_report *r, long long ts_us);
+
+/*
+ * Print and count one RST: frame number (1-based, as Wireshark numbers
+ * them), capture time, the packet, its flow before the RST (NULL when none)
+ * and the classifier's verdict.
+ */
+void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
+		   const struct rs_pkt *pkt, const struct rs_flow *flow,
+		   const struct sslv_rst_info *info);
+
+void rs_report_summary(struct rs_report *r, const struct rs_totals *tot);
+
+#endif /* RSTSCOPE_REPORT_H */

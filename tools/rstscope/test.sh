@@ -1,0 +1,277 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rstscope end to end: real resets made by real stacks in network namespaces,
+# captured with tcpdump, labelled by rstscope.
+#
+#   client ns (veth0 10.77.1.1, fd77:1::1) -- router ns -- server ns (10.77.2.2, fd77:2::2)
+#
+# The router forwards, and plays two middleboxes with nftables: it rejects
+# the client's data to port 7004 with a forged RST, and it drops the server's
+# pure ACKs from port 7003 so that the client's FIN and RST leave together.
+# Needs root; runs on the host or in the guest. Prints "N passed, N failed".
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+RSTSCOPE=${RSTSCOPE:-$HERE/rstscope}
+PY=/usr/bin/python3
+C=rs-c-$$ R=rs-r-$$ S=rs-s-$$
+TMP=$(mktemp -d)
+pass=0 fail=0 pids=() caps=()
+
+cleanup() {
+	kill "${caps[@]}" "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	for n in "$C" "$R" "$S"; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# The endpoints, one small Python program per role.
+PEER='
+import socket, struct, sys, time
+role, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+LINGER0 = struct.pack("ii", 1, 0)
+
+def listen():
+    s = socket.socket(fam)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen()
+    print("listening", flush=True)
+    return s.accept()[0]
+
+def connect():
+    s = socket.socket(fam)
+    s.settimeout(5)
+    s.connect((host, port))
+    return s
+
+if role == "echo":            # echo until the peer goes away
+    c = listen()
+    try:
+        while (d := c.recv(4096)):
+            c.sendall(d)
+    except ConnectionResetError:
+        pass
+elif role == "quiet":         # accept and say nothing
+    c = listen(); time.sleep(2)
+elif role == "hello":         # greet, then stay silent
+    c = listen(); c.sendall(b"hello"); time.sleep(2)
+elif role == "late":          # speak only after a while
+    c = listen(); time.sleep(0.5); c.sendall(b"late"); time.sleep(0.2)
+elif role == "refused":       # nothing listens there
+    try:
+        connect()
+    except ConnectionRefusedError:
+        sys.exit(0)
+    sys.exit(1)
+elif role == "linger":        # idle a while, then SO_LINGER {1, 0} and close()
+    s = connect(); s.sendall(b"x" * 100)
+    got = b""
+    while len(got) < 100:
+        got += s.recv(100)
+    time.sleep(0.6)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0); s.close()
+elif role == "finrst":        # FIN, then the RST right behind it
+    s = connect(); s.recv(5); s.shutdown(socket.SHUT_WR)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0); s.close()
+elif role == "rejected":      # a middlebox resets us as we speak
+    s = connect(); s.sendall(b"data")
+    try:
+        s.recv(10)
+    except ConnectionResetError:
+        sys.exit(0)
+    sys.exit(1)
+'
+
+ns() { local n=$1; shift; ip netns exec "$n" "$@"; }
+
+setup() {
+	local n
+	for n in "$C" "$R" "$S"; do
+		ip netns add "$n" && ip -n "$n" link set lo up || return 1
+	done
+	ip -n "$C" link add name veth0 type veth peer name c0 netns "$R" &&
+	ip -n "$S" link add name veth0 type veth peer name s0 netns "$R" || return 1
+	ip -n "$C" addr add 10.77.1.1/24 dev veth0
+	ip -n "$C" addr add fd77:1::1/64 dev veth0 nodad
+	ip -n "$R" addr add 10.77.1.254/24 dev c0
+	ip -n "$R" addr add fd77:1::fe/64 dev c0 nodad
+	ip -n "$R" addr add 10.77.2.254/24 dev s0
+	ip -n "$R" addr add fd77:2::fe/64 dev s0 nodad
+	ip -n "$S" addr add 10.77.2.2/24 dev veth0
+	ip -n "$S" addr add fd77:2::2/64 dev veth0 nodad
+	for n in "$C" "$S"; do ip -n "$n" link set veth0 up; done
+	ip -n "$R" link set c0 up && ip -n "$R" link set s0 up
+	ip -n "$C" route add default via 10.77.1.254
+	ip -n "$C" -6 route add default via fd77:1::fe
+	ip -n "$S" route add default via 10.77.2.254
+	ip -n "$S" -6 route add default via fd77:2::fe
+	ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ns "$R" nft -f - <<-'EOF'
+	table inet middlebox {
+		chain forward {
+			type filter hook forward priority 0;
+			tcp dport 7004 tcp flags & psh == psh reject with tcp reset
+			tcp sport 7003 tcp flags & (fin | syn | rst | psh | ack) == ack drop
+		}
+	}
+	EOF
+}
+
+# Start a server in the server namespace and wait until it listens.
+serve() {
+	local out=$TMP/serve-$2
+	ip netns exec "$S" "$PY" -c "$PEER" "$1" "$2" "$3" > "$out" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do grep -q listening "$out" && return 0; sleep 0.05; done
+	bad "server $1 listens on port $3"
+	return 1
+}
+
+client() { ns "$C" "$PY" -c "$PEER" "$@"; }
+
+capture_start() {
+	ip netns exec "$C" tcpdump -i veth0 -n --immediate-mode -U -s "$2" -w "$1" tcp 2> "$1.log" &
+	caps+=($!)
+	for _ in $(seq 100); do grep -q listening "$1.log" && return 0; sleep 0.05; done
+	bad "tcpdump starts writing $1"
+	return 1
+}
+
+# A frame made by hand: Ethernet with an 802.1Q tag, IPv4, TCP, and padding
+# to 64 bytes, then a truncated one, written as a classic pcap file.
+synthetic_pcap() {
+	"$PY" - "$1" <<-'EOF'
+	import struct, sys
+	def frame(sport, dport, seq, ack, flags, ttl):
+	    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 512, 0, 0)
+	    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, ttl, 6, 0,
+	                     bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+	    eth = b"\x02" * 6 + b"\x04" * 6 + struct.pack("!HHH", 0x8100, 42, 0x0800)
+	    return (eth + ip + tcp).ljust(64, b"\0")
+	syn = frame(40000, 443, 100, 0, 0x02, 64)
+	rst = bytearray(frame(443, 40000, 0, 101, 0x14, 60))
+	rst[30:34], rst[34:38] = syn[34:38], syn[30:34]
+	with open(sys.argv[1], "wb") as f:
+	    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+	    for i, (data, cap) in enumerate(((syn, 64), (bytes(rst), 64), (bytes(rst), 30))):
+	        f.write(struct.pack("<IIII", 1000 + i, 0, cap, len(data)) + data[:cap])
+	EOF
+}
+
+expect() { # pcap-text, server address:port, expected labels
+	grep -qF -- "-> $2  $3 " "$1"
+}
+
+setup || { bad "namespaces and veths"; echo "$pass passed, $fail failed"; exit 1; }
+# Resolve neighbours first: a SYN held in a neighbour queue goes out twice.
+client refused 10.77.2.2 7000 && client refused fd77:2::2 7000 ||
+	bad "warm-up connections"
+
+PCAP=$TMP/e2e.pcap SNAP=$TMP/snap.pcap
+capture_start "$PCAP" 262144
+capture_start "$SNAP" 74
+
+check "connect to a closed port is refused" client refused 10.77.2.2 7001
+check "connect to a closed IPv6 port is refused" client refused fd77:2::2 7006
+serve echo 10.77.2.2 7002 && check "SO_LINGER {1, 0} close" client linger 10.77.2.2 7002
+serve hello 10.77.2.2 7003 && check "FIN then RST close" client finrst 10.77.2.2 7003
+serve late 10.77.2.2 7004 && late=$! &&
+	check "middlebox resets the client" client rejected 10.77.2.2 7004
+# nmap's raw SYNs carry a random TTL unless told.
+serve quiet 10.77.2.2 7007 && check "nmap SYN scan" \
+	ns "$C" nmap -n -Pn -sS --ttl 64 --max-retries 0 -p 7007 10.77.2.2 -oN /dev/null > /dev/null
+serve quiet 10.77.2.2 7008 && check "nmap connect scan" \
+	ns "$C" nmap -n -Pn -sT --max-retries 0 -p 7008 10.77.2.2 -oN /dev/null > /dev/null
+# The late server's data meets the client's closed socket before it exits.
+check "the late server has spoken" wait "${late:-0}"
+
+# tcpdump flushes on SIGINT; background Pythons ignore it, so TERM them.
+kill -INT "${caps[@]}" 2>/dev/null
+kill "${pids[@]}" 2>/dev/null
+wait "${caps[@]}" "${pids[@]}" 2>/dev/null
+caps=() pids=()
+
+"$RSTSCOPE" "$PCAP" > "$TMP/out.txt" 2> "$TMP/err.txt"
+check "rstscope exits 0" test $? -eq 0
+cat "$TMP/out.txt"
+T=$TMP/out.txt
+check "refused: server handshake-refused rst-ack" \
+	expect "$T" 10.77.2.2:7001 "server handshake-refused rst-ack ttl-unknown seq-exact"
+check "refused over IPv6" \
+	expect "$T" "[fd77:2::2]:7006" "server handshake-refused rst-ack ttl-unknown seq-exact"
+check "linger: client data rst-ack" \
+	expect "$T" 10.77.2.2:7002 "client data rst-ack ttl-match seq-exact"
+check "FIN then RST: client fin-rst" \
+	expect "$T" 10.77.2.2:7003 "client fin-rst rst-ack ttl-match seq-exact"
+check "middlebox: bare RST in the server's name with another TTL" \
+	expect "$T" 10.77.2.2:7004 "server data rst-bare ttl-anomaly seq-exact"
+check "server's late data finds the flow closed: after-teardown" \
+	expect "$T" 10.77.2.2:7004 "client after-teardown rst-bare ttl-match seq-exact"
+check "explanation names the forged TTL" \
+	grep -qF "TTL 64 where the server's packets had 63" "$T"
+check "nmap -sS: client handshake-abort rst-bare" \
+	expect "$T" 10.77.2.2:7007 "client handshake-abort rst-bare ttl-match seq-exact"
+check "nmap -sT: client post-handshake-abort rst-ack" \
+	expect "$T" 10.77.2.2:7008 "client post-handshake-abort rst-ack ttl-match seq-exact"
+nrst=$(grep -cE '^ *[0-9]+ .* \| ' "$T")
+check "8 RSTs or more (nmap may retry)" test "$nrst" -ge 8
+check "summary counts every RST line" grep -qE "^summary: $nrst RSTs in 7 flows" "$T"
+check "summary table: fin-rst 1" grep -qE '^phase +fin-rst +1$' "$T"
+
+"$RSTSCOPE" "$SNAP" > "$TMP/snap.txt"
+check "a snap length of 74 (TCP options cut) gives the same labels" \
+	diff <(cut -c18- "$T" | sed 's/ |.*//') <(cut -c18- "$TMP/snap.txt" | sed 's/ |.*//')
+
+"$RSTSCOPE" -j "$PCAP" > "$TMP/out.json"
+check "JSON: every line parses" jq -e . "$TMP/out.json" > /dev/null
+check "JSON: as many RST objects as text lines, and the summary agrees" \
+	test "$(jq -s '[.[] | select(.phase)] | length' "$TMP/out.json")" = "$nrst" -a \
+	     "$(jq -s '.[-1].summary.rsts' "$TMP/out.json")" = "$nrst"
+check "JSON: the fin-rst object" \
+	test "$(jq -r 'select(.phase == "fin-rst") | .server + " " + .sender + " " + .kind' \
+		"$TMP/out.json")" = "10.77.2.2:7003 client rst-ack"
+check "JSON: ttl_seen and ttl_expected" \
+	test "$(jq -r 'select(.ttl == "ttl-anomaly") | "\(.ttl_seen) \(.ttl_expected)"' \
+		"$TMP/out.json")" = "64 63"
+
+"$RSTSCOPE" -i 400 "$PCAP" > "$TMP/idle.txt"
+check "-i 400 flags the reset of the linger flow, idle 600 ms, as idle" \
+	grep -qE -- '-> 10.77.2.2:7002  client data .* idle \|' "$TMP/idle.txt"
+check "-i 400 flags nothing else" grep -qE '^cause +idle +1$' "$TMP/idle.txt"
+
+synthetic_pcap "$TMP/vlan.pcap"
+"$RSTSCOPE" "$TMP/vlan.pcap" > "$TMP/vlan.txt"
+check "802.1Q tag, padding and a truncated frame" \
+	grep -qF "vlan 42 192.0.2.1:40000 -> 192.0.2.2:443  server handshake-refused rst-ack ttl-unknown seq-exact" \
+	"$TMP/vlan.txt"
+check "the frame cut inside its IP header is malformed" \
+	grep -qF "0 other, 1 malformed" "$TMP/vlan.txt"
+
+if command -v editcap > /dev/null; then
+	editcap -F pcapng "$PCAP" "$TMP/e2e.pcapng"
+	"$RSTSCOPE" "$TMP/e2e.pcapng" > "$TMP/ng.txt"
+	check "pcapng gives the same report" diff "$T" "$TMP/ng.txt"
+fi
+
+head -c 1000 "$PCAP" > "$TMP/cut.pcap"
+"$RSTSCOPE" "$TMP/cut.pcap" > "$TMP/cut.txt" 2> "$TMP/err.txt"
+check "a capture cut mid-record: exit 1" test $? -eq 1
+check "a capture cut mid-record: the error names the file" \
+	grep -qF "$TMP/cut.pcap: truncated dump file" "$TMP/err.txt"
+check "a capture cut mid-record: what was read is summed up" \
+	grep -q '^summary: ' "$TMP/cut.txt"
+
+"$RSTSCOPE" "$TMP/missing.pcap" > /dev/null 2> "$TMP/err.txt"
+check "a missing file: exit 1" test $? -eq 1
+check "a missing file: the error names it" grep -qF "$TMP/missing.pcap" "$TMP/err.txt"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
