@@ -16,7 +16,8 @@ packages=(
 	libpcap-dev libssl-dev
 	# inside the guest
 	iproute2 ethtool tcpdump tshark nftables nginx-light iperf3 openssl
-	curl gnutls-bin nmap socat python3 procps util-linux
+	curl gnutls-bin nmap socat python3 python3-scapy jq strace procps
+	util-linux
 )
 
 echo "deps: checking ${#packages[@]} packages"
