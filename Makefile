@@ -46,12 +46,22 @@ demo:
 deps:
 	./tools/deps.sh
 
-style:
-	/usr/src/linux-source-6.1/scripts/checkpatch.pl --no-tree --terse \
-		-f kmod/*.c kmod/*.h kmod/lib/*.c kmod/lib/*.h || true
+# checkpatch from Debian's linux-source-6.1, unpacked once into build/.
+CHECKPATCH := build/linux-source-6.1/scripts/checkpatch.pl
+$(CHECKPATCH):
+	mkdir -p build
+	tar -C build -xJf /usr/src/linux-source-6.1.tar.xz \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+style: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --terse --max-line-length=100 \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f kmod/*.c kmod/*.h kmod/lib/*.c kmod/lib/*.h
 
 bench:
-	./tools/bench
+	$(MAKE) -C tools/bench run
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean 2>/dev/null || true

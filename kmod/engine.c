@@ -15,7 +15,9 @@
  *     └─ cut ─ track seq/ack, port, MAC, TTL per direction ─────▶ accept
  *
  * In tap mode the same decisions are taken and counted, nothing is sent and
- * every copy is accepted.
+ * every copy is accepted. A tap cannot stop what it rejects, so a rejected
+ * SYN leaves a tombstone there (its SYN-ACK is not decided again) and what a
+ * tombstone sees next draws no would-be RST: inline it would not exist.
  */
 #include <linux/etherdevice.h>
 #include <linux/tcp.h>
@@ -190,6 +192,12 @@ static unsigned int sslv_turnaround(struct sslv_ctx *c, struct sslv_flow *f)
 	u8 ttl = f->tcp.d[!dir].ttl ?: SSLV_DEFAULT_TTL;
 
 	spin_unlock(&f->lock);
+	/*
+	 * The tap cannot stop a flow it rejects: what the ends send next
+	 * would never have existed inline, so it draws no would-be RST.
+	 */
+	if (c->tap)
+		return NF_ACCEPT;
 	if (c->p.seg.flags & SSLV_TH_RST) {
 		sslv_inc(c->sn, rst_not_answered);
 		return sslv_verdict_drop(c);
@@ -258,6 +266,29 @@ static unsigned int sslv_reject_syn(struct sslv_ctx *c, u32 rule_id)
 	return sslv_verdict_drop(c);
 }
 
+/*
+ * The tap cannot stop a rejected SYN: the connection goes on. A tombstone
+ * keeps its SYN-ACK and what follows from being decided again.
+ */
+static void sslv_tap_tombstone(struct sslv_ctx *c, u32 hash)
+{
+	struct sslv_flow *f;
+	bool created;
+
+	f = sslv_flow_insert(c->sn, &c->p.key, hash, &created);
+	if (!f)
+		return;
+	if (created) {
+		f->flags |= SSLV_FF_TAP |
+			    (c->p.src_is_b ? SSLV_FF_CLIENT_B : 0);
+		f->verdict = SSLV_ACT_REJECT;
+		sslv_tcp_init(&f->tcp, SSLV_DIR_ORIG, &c->p.seg,
+			      sslv_now_ms());
+		sslv_flow_learn(f, SSLV_DIR_ORIG, &c->p, c->in);
+	}
+	spin_unlock(&f->lock);
+}
+
 static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 {
 	int dir;
@@ -298,8 +329,11 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
 	sslv_policy_decide(sn, &mk, &d);
 
 	if (d.action == SSLV_ACT_REJECT &&
-	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK)) == SSLV_TH_SYN)
+	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK)) == SSLV_TH_SYN) {
+		if (c->tap)
+			sslv_tap_tombstone(c, hash);
 		return sslv_reject_syn(c, d.rule_id);
+	}
 
 	f = sslv_flow_insert(sn, &p->key, hash, &created);
 	if (!f)

@@ -123,7 +123,7 @@ static int sslv_nl_mode_get(struct sk_buff *in, struct genl_info *info)
 		return -ENOMEM;
 	mutex_lock(&sslv_cfg_mutex);
 	if (nla_put_u8(skb, SSLV_A_MODE, sn->mode) ||
-	    (sn->mode == SSLV_MODE_PASSIVE_TAP &&
+	    (sn->tap_ifindex &&
 	     nla_put_u32(skb, SSLV_A_IFINDEX, sn->tap_ifindex))) {
 		mutex_unlock(&sslv_cfg_mutex);
 		nlmsg_free(skb);

@@ -15,6 +15,9 @@
  *   SSLV_A_IFINDEX (u32): the mirror device, which must not be a bridge port.
  *   Inline modes take the bridge PRE_ROUTING path and may transmit; the tap
  *   mode reads copies from the mirror device and never transmits a frame.
+ *   If the mirror device goes away the mode stays passive-tap, MODE_GET
+ *   carries no SSLV_A_IFINDEX, and sslv sees nothing until the mode is set
+ *   again. Changing the mode or the device flushes the flow table.
  *
  * SSLV_CMD_CONFIG_GET / SSLV_CMD_CONFIG_SET
  *   SSLV_A_MAX_FLOWS (u32), SSLV_A_TIMEOUT_* (u32, seconds). Any subset may
