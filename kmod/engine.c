@@ -14,6 +14,10 @@
  *     ├─ drop verdict ──────────────────────────────────────────▶ drop
  *     └─ cut ─ track seq/ack, port, MAC, TTL per direction ─────▶ accept
  *
+ * Every RST that reaches the hook is explained by lib/rst.c from the flow's
+ * state before it (or as "no-flow"), counted by class and reported on the
+ * event group; so is every RST sslv sends for a reject, with its reason.
+ *
  * In tap mode the same decisions are taken and counted, nothing is sent and
  * every copy is accepted. A tap cannot stop what it rejects, so a rejected
  * SYN leaves a tombstone there (its SYN-ACK is not decided again) and what a
@@ -119,6 +123,60 @@ static void sslv_rst_from_pkt(const struct sslv_ctx *c, u8 ttl,
 	r->ack = p->seg.seq + sslv_seg_span(&p->seg);
 }
 
+/* Count an RST seen on the wire by its classes, and report it. */
+static void sslv_rst_seen(struct sslv_net *sn, const struct sslv_flow *f,
+			  const struct sslv_rst_info *ri,
+			  const struct sslv_seg *rst)
+{
+	BUILD_BUG_ON(SSLV_ST_rst_no_flow - SSLV_ST_rst_handshake_refused !=
+		     SSLV_RST_NO_FLOW);
+
+	sslv_inc(sn, rst_seen);
+	this_cpu_inc(sn->stats->v[SSLV_ST_rst_handshake_refused + ri->phase]);
+	if (ri->kind == SSLV_RST_KIND_BARE)
+		sslv_inc(sn, rst_bare);
+	if (ri->ttl == SSLV_RST_TTL_ANOMALY)
+		sslv_inc(sn, rst_ttl_anomaly);
+	if (ri->seq_fit == SSLV_SEQ_EXACT)
+		sslv_inc(sn, rst_seq_exact);
+	else if (ri->seq_fit == SSLV_SEQ_IN_WINDOW)
+		sslv_inc(sn, rst_seq_in_window);
+	else if (ri->seq_fit == SSLV_SEQ_OUTSIDE)
+		sslv_inc(sn, rst_seq_outside);
+	if (ri->causes & SSLV_RST_C_IDLE)
+		sslv_inc(sn, rst_idle);
+	if (ri->causes & SSLV_RST_C_REXMIT)
+		sslv_inc(sn, rst_rexmit);
+	sslv_event_rst(sn, f, ri, rst);
+}
+
+/* Explain an RST crossing a known flow, sent by @dir, before it is learnt. */
+static void sslv_rst_explain_flow(struct sslv_ctx *c, const struct sslv_flow *f,
+				  int dir)
+{
+	struct sslv_rst_info ri;
+
+	ri = sslv_rst_classify(&f->tcp, dir, &c->p.seg, sslv_now_ms(),
+			       &c->sn->rst_cfg, SSLV_R_NONE);
+	sslv_rst_seen(c->sn, f, &ri, &c->p.seg);
+}
+
+/* Report an RST sslv sends toward end @x of @f, impersonating the other. */
+static void sslv_rst_own(struct sslv_net *sn, const struct sslv_flow *f,
+			 int x, const struct sslv_rst *r, u8 reason)
+{
+	struct sslv_seg seg = {
+		.seq = r->seq, .ack = r->ack, .ttl = r->ttl,
+		.flags = SSLV_TH_RST | SSLV_TH_ACK,
+		.wscale = SSLV_WSCALE_NONE,
+	};
+	struct sslv_rst_info ri;
+
+	ri = sslv_rst_classify(&f->tcp, !x, &seg, sslv_now_ms(), &sn->rst_cfg,
+			       reason);
+	sslv_event_rst(sn, f, &ri, &seg);
+}
+
 /* Send (or, on the tap, count) one RST. Returns true if it went out. */
 static bool sslv_send(struct sslv_ctx *c, const struct sslv_rst *r)
 {
@@ -159,10 +217,15 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 	int sent = 0, i;
 
 	f->verdict = SSLV_ACT_REJECT;
-	f->tcp.last_ms = sslv_now_ms();	/* the tombstone's life starts */
 	sslv_rst_from_flow(f, SSLV_DIR_ORIG, &r[0]);
 	sslv_rst_from_flow(f, SSLV_DIR_REPLY, &r[1]);
 	sslv_event_flow(sn, f, SSLV_EV_FLOW_REJECTED, reason, rule_id);
+	for (i = 0; i < 2 && !c->tap; i++)
+		sslv_rst_own(sn, f, i, &r[i], reason);
+	/* Closed by sslv's RSTs: what follows is after teardown. */
+	f->tcp.last_ms = sslv_now_ms();	/* the tombstone's life starts */
+	f->tcp.state = SSLV_FS_CLOSED;
+	f->tcp.flags |= SSLV_TCP_F_RST;
 	spin_unlock(&f->lock);
 
 	sslv_inc(sn, flows_rejected);
@@ -191,6 +254,8 @@ static unsigned int sslv_turnaround(struct sslv_ctx *c, struct sslv_flow *f)
 	struct sslv_rst r;
 	u8 ttl = f->tcp.d[!dir].ttl ?: SSLV_DEFAULT_TTL;
 
+	if (c->p.seg.flags & SSLV_TH_RST)
+		sslv_rst_explain_flow(c, f, dir);
 	spin_unlock(&f->lock);
 	/*
 	 * The tap cannot stop a flow it rejects: what the ends send next
@@ -263,6 +328,8 @@ static unsigned int sslv_reject_syn(struct sslv_ctx *c, u32 rule_id)
 	sslv_tcp_init(&f.tcp, SSLV_DIR_ORIG, &c->p.seg, sslv_now_ms());
 	sslv_flow_learn(&f, SSLV_DIR_ORIG, &c->p, c->in);
 	sslv_event_flow(sn, &f, SSLV_EV_FLOW_REJECTED, SSLV_R_RULE, rule_id);
+	if (!c->tap)
+		sslv_rst_own(sn, &f, SSLV_DIR_ORIG, &r, SSLV_R_RULE);
 	return sslv_verdict_drop(c);
 }
 
@@ -303,9 +370,28 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 		return sslv_verdict_drop(c);
 	}
 	dir = sslv_pkt_dir(f, &c->p);
+	if (c->p.seg.flags & SSLV_TH_RST)
+		sslv_rst_explain_flow(c, f, dir);
 	sslv_flow_learn(f, dir, &c->p, c->in);
 	sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
 	spin_unlock(&f->lock);
+	return NF_ACCEPT;
+}
+
+/* An RST of no known flow: explained as such, never creates one. */
+static unsigned int sslv_rst_no_flow(struct sslv_ctx *c)
+{
+	struct sslv_flow f = {};
+	struct sslv_rst_info ri;
+
+	f.key = c->p.key;
+	f.flags = c->p.src_is_b ? SSLV_FF_CLIENT_B : 0;
+	sslv_flow_learn(&f, SSLV_DIR_ORIG, &c->p, c->in);
+	f.tcp.d[SSLV_DIR_ORIG].ttl = c->p.seg.ttl;
+	f.tcp.last_ms = sslv_now_ms();
+	ri = sslv_rst_classify(NULL, SSLV_DIR_ORIG, &c->p.seg, f.tcp.last_ms,
+			       &c->sn->rst_cfg, SSLV_R_NONE);
+	sslv_rst_seen(c->sn, &f, &ri, &c->p.seg);
 	return NF_ACCEPT;
 }
 
@@ -320,7 +406,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
 	int dir;
 
 	if (p->seg.flags & SSLV_TH_RST)
-		return NF_ACCEPT;	/* an RST never creates a flow */
+		return sslv_rst_no_flow(c);
 
 	client = sslv_sender_is_client(&p->seg,
 			p->src_is_b ? p->key.port_b : p->key.port_a,

@@ -42,6 +42,9 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->next_rule_id = 1;
 	sn->ft.nbuckets = roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22));
 	sn->ft.max_flows = max(max_flows, 1U);
+	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
+	ratelimit_state_init(&sn->rst_events, HZ, SSLV_RST_EVENTS_PER_SEC);
+	ratelimit_set_flags(&sn->rst_events, RATELIMIT_MSG_ON_RELEASE);
 
 	err = sslv_stats_init(net, sn);
 	if (err)

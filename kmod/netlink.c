@@ -71,6 +71,8 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_EVENT]		= { .type = NLA_REJECT },
 	[SSLV_A_REASON]		= { .type = NLA_REJECT },
 	[SSLV_A_FLOWS_CURRENT]	= { .type = NLA_REJECT },
+	[SSLV_A_RST]		= { .type = NLA_REJECT },
+	[SSLV_A_RST_IDLE_MS]	= { .type = NLA_U32 },
 };
 
 /* The request's attributes, wherever this kernel keeps them for a dump. */
@@ -191,7 +193,8 @@ static int sslv_nl_config_get(struct sk_buff *in, struct genl_info *info)
 	if (!skb)
 		return -ENOMEM;
 	if (nla_put_u32(skb, SSLV_A_MAX_FLOWS, READ_ONCE(sn->ft.max_flows)) ||
-	    nla_put_u32(skb, SSLV_A_FLOWS_CURRENT, atomic_read(&sn->ft.count)))
+	    nla_put_u32(skb, SSLV_A_FLOWS_CURRENT, atomic_read(&sn->ft.count)) ||
+	    nla_put_u32(skb, SSLV_A_RST_IDLE_MS, READ_ONCE(sn->rst_cfg.idle_ms)))
 		goto nospace;
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++)
 		if (nla_put_u32(skb, sslv_timeout_attrs[i].attr,
@@ -212,6 +215,9 @@ static int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	if (info->attrs[SSLV_A_MAX_FLOWS])
 		WRITE_ONCE(sn->ft.max_flows,
 			   nla_get_u32(info->attrs[SSLV_A_MAX_FLOWS]));
+	if (info->attrs[SSLV_A_RST_IDLE_MS])
+		WRITE_ONCE(sn->rst_cfg.idle_ms,
+			   nla_get_u32(info->attrs[SSLV_A_RST_IDLE_MS]));
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++) {
 		struct nlattr *a = info->attrs[sslv_timeout_attrs[i].attr];
 
@@ -320,6 +326,28 @@ static int sslv_nl_rule_parse(const struct nlattr *nest, struct sslv_rule *r,
 	return 0;
 }
 
+/* The reply to RULE_ADD: an SSLV_A_RULE nest with the id of each rule. */
+static int sslv_nl_rule_ids(struct genl_info *info, u32 first_id, u32 n)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	u32 i;
+
+	skb = sslv_reply_new(info, SSLV_CMD_RULE_ADD, n * 16 + 64, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct nlattr *nest = nla_nest_start(skb, SSLV_A_RULE);
+
+		if (!nest || nla_put_u32(skb, SSLV_RULE_ID, first_id + i)) {
+			nlmsg_free(skb);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return sslv_reply_send(skb, hdr, info);
+}
+
 static int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
@@ -351,19 +379,8 @@ static int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 	mutex_unlock(&sslv_cfg_mutex);
 	if (err == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "too many rules");
-	if (!err && n == 1 && !stage) {
-		struct sk_buff *skb;
-		void *hdr;
-
-		skb = sslv_reply_new(info, SSLV_CMD_RULE_ADD, NLMSG_GOODSIZE,
-				     &hdr);
-		if (!skb || nla_put_u32(skb, SSLV_A_RULE_ID, first_id)) {
-			nlmsg_free(skb);
-			err = -ENOMEM;
-			goto out;
-		}
-		err = sslv_reply_send(skb, hdr, info);
-	}
+	if (!err)
+		err = sslv_nl_rule_ids(info, first_id, n);
 out:
 	kvfree(rules);
 	return err;
@@ -721,6 +738,62 @@ void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
 	    nla_put_u8(skb, SSLV_A_REASON, reason) ||
 	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
 	    sslv_nl_flow_fill(skb, f)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
+static int sslv_nl_rst_fill(struct sk_buff *skb, const struct sslv_rst_info *ri,
+			    const struct sslv_seg *rst)
+{
+	struct nlattr *nest = nla_nest_start(skb, SSLV_A_RST);
+
+	if (!nest ||
+	    nla_put_u8(skb, SSLV_RST_PHASE, ri->phase) ||
+	    nla_put_u8(skb, SSLV_RST_SENDER, ri->sender) ||
+	    nla_put_u8(skb, SSLV_RST_KIND, ri->kind) ||
+	    nla_put_u8(skb, SSLV_RST_TTL, ri->ttl) ||
+	    nla_put_u8(skb, SSLV_RST_TTL_SEEN, ri->ttl_seen) ||
+	    nla_put_u8(skb, SSLV_RST_TTL_EXPECTED, ri->ttl_expected) ||
+	    nla_put_u8(skb, SSLV_RST_SEQ_FIT, ri->seq_fit) ||
+	    nla_put_u8(skb, SSLV_RST_CAUSES, ri->causes) ||
+	    nla_put_u8(skb, SSLV_RST_REASON, ri->reason) ||
+	    nla_put_u8(skb, SSLV_RST_REXMIT, ri->rexmit) ||
+	    nla_put_u8(skb, SSLV_RST_FLOW_FLAGS, ri->flow_flags) ||
+	    nla_put_u32(skb, SSLV_RST_IDLE_MS, ri->idle_ms) ||
+	    nla_put_u32(skb, SSLV_RST_SEQ, rst->seq) ||
+	    nla_put_u32(skb, SSLV_RST_ACK, rst->ack))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One RST explained; @f is locked or private to the caller. */
+void sslv_event_rst(struct sslv_net *sn, const struct sslv_flow *f,
+		    const struct sslv_rst_info *ri, const struct sslv_seg *rst)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(sslv_events_on) ||
+	    !genl_has_listeners(&sslv_family, sn->net, 0))
+		goto out;
+	if (!__ratelimit(&sn->rst_events)) {
+		sslv_inc(sn, rst_events_suppressed);
+		goto out;
+	}
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, SSLV_EV_RST) ||
+	    nla_put_u8(skb, SSLV_A_REASON, ri->reason) ||
+	    sslv_nl_flow_fill(skb, f) || sslv_nl_rst_fill(skb, ri, rst)) {
 		nlmsg_free(skb);
 		goto out;
 	}

@@ -20,6 +20,7 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/rculist_nulls.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -28,6 +29,7 @@
 
 #include "lib/tcp.h"
 #include "lib/match.h"
+#include "lib/rst.h"
 
 /* ---- stats.c ---------------------------------------------------------- */
 
@@ -57,7 +59,24 @@
 	X(malformed_ip)				\
 	X(malformed_tcp)			\
 	X(rst_alloc_fail)			\
-	X(rst_no_port)
+	X(rst_no_port)				\
+	X(rst_seen)				\
+	X(rst_handshake_refused)		\
+	X(rst_handshake_abort)			\
+	X(rst_post_handshake_abort)		\
+	X(rst_data)				\
+	X(rst_teardown)				\
+	X(rst_fin_rst)				\
+	X(rst_after_teardown)			\
+	X(rst_no_flow)				\
+	X(rst_bare)				\
+	X(rst_ttl_anomaly)			\
+	X(rst_seq_exact)			\
+	X(rst_seq_in_window)			\
+	X(rst_seq_outside)			\
+	X(rst_idle)				\
+	X(rst_rexmit)				\
+	X(rst_events_suppressed)
 
 enum sslv_stat {
 #define SSLV_STAT_ENUM(name) SSLV_ST_##name,
@@ -251,6 +270,8 @@ int sslv_genl_init(void);
 void sslv_genl_exit(void);
 void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
 		     u8 reason, u32 rule_id);
+void sslv_event_rst(struct sslv_net *sn, const struct sslv_flow *f,
+		    const struct sslv_rst_info *ri, const struct sslv_seg *rst);
 
 /* ---- main.c: per-netns state ------------------------------------------ */
 
@@ -268,6 +289,8 @@ struct sslv_net {
 	int tap_ifindex;
 	struct nf_hook_ops tap_ops;
 	bool tap_registered;
+	struct sslv_rst_cfg rst_cfg;
+	struct ratelimit_state rst_events;	/* SSLV_RST_EVENTS_PER_SEC */
 };
 
 extern unsigned int sslv_net_id;

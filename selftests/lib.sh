@@ -301,8 +301,11 @@ rst_fields()
 # shows, from its JSON.
 flow_state()
 {
-	n_box "$SSLVCTL" -j flow list "$@" | /usr/bin/python3 -c \
-		'import json, sys; f = json.load(sys.stdin); print(f[0]["state"] if len(f) == 1 else "%d flows" % len(f))'
+	n_box "$SSLVCTL" -j flow list "$@" 2>&1 | /usr/bin/python3 -c \
+		'import json, sys; t = sys.stdin.read()
+try: f = json.loads(t)
+except ValueError: sys.exit(print("unparsable: " + t.strip()))
+print(f[0]["state"] if len(f) == 1 else "%d flows" % len(f))'
 }
 
 # wait_rsts PCAP N: give a running capture up to 5 s to hold N RSTs (the

@@ -181,7 +181,7 @@ enum sslv_rst_cause {
 	SSLV_RST_C_SSLV = 1 << 2,
 };
 
-#define SSLV_RST_CAUSES 3
+#define SSLV_RST_NCAUSES 3
 
 /* Silence before an RST that counts as an idle timeout, by default. */
 #define SSLV_RST_IDLE_MS_DEFAULT 30000

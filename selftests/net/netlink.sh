@@ -8,7 +8,8 @@
 #   - hand-built malformed requests draw an NLMSG_ERROR with the errno of
 #     the kernel's strict validation and an extended ack message pointing at
 #     the attribute at fault; nothing changes; missing ids are ENOENT;
-#   - `sslvctl monitor` reports an operator's reject once, in text and JSON.
+#   - `sslvctl monitor` reports an operator's reject once, then sslv's two
+#     RSTs with their reason, in text and JSON.
 
 source "$(dirname "$0")/../lib.sh"
 
@@ -285,8 +286,8 @@ malformed_requests()
 	unchanged "good-rule deleted"
 }
 
-# monitor: one event for an operator's reject of a live connection, in
-# text and in JSON.
+# monitor: an operator's reject of a live connection is one flow-rejected
+# event followed by one rst event for each RST sslv sent, in text and JSON.
 monitor()
 {
 	local cst=$OUT/client.status sst=$OUT/server.status
@@ -314,17 +315,19 @@ monitor()
 	wait_for grep -q "^end" "$cst"
 	check "client reset by the reject" "$(grep ^end "$cst")" \
 		== "end ECONNRESET"
-	wait_for grep -q . "$OUT/monitor.txt"
-	wait_for grep -q . "$OUT/monitor.json"
+	wait_for test "$(wc -l <"$OUT/monitor.txt")" -ge 3
+	wait_for test "$(wc -l <"$OUT/monitor.json")" -ge 3
 
 	flow="flow $id tcp $CLI_IP4:$cport -> $SRV_IP4:5001 rejected age Nms"
 	flow+=" orig-if $PORT_CLI ttl $CLI_TTL reply-if $PORT_SRV ttl $SRV_TTL"
-	check "monitor: events" "$(wc -l <"$OUT/monitor.txt")" -eq 1
+	check "monitor: events" "$(wc -l <"$OUT/monitor.txt")" -eq 3
 	check "monitor: the event" \
-		"$(sed -E 's/ age [0-9]+ms / age Nms /' "$OUT/monitor.txt")" \
+		"$(head -n 1 "$OUT/monitor.txt" | sed -E 's/ age [0-9]+ms / age Nms /')" \
 		== "rejected $flow reason operator"
+	check "monitor: sslv's RSTs, with their reason" \
+		"$(grep -c "^rst flow $id tcp .* sslv(operator) |" "$OUT/monitor.txt")" -eq 2
 
-	check "monitor -j: events" "$(wc -l <"$OUT/monitor.json")" -eq 1
+	check "monitor -j: events" "$(wc -l <"$OUT/monitor.json")" -eq 3
 	line=$(/usr/bin/python3 -c 'import json, sys
 e = json.loads(sys.stdin.readline())
 f = e["flow"]

@@ -104,6 +104,11 @@ bad 'Error: missing argument after "timeout-rejected"' config set timeout-reject
 bad 'Error: unknown keyword "flows-current"' config set flows-current 3
 bad 'Error: duplicate keyword "max-flows"' config set max-flows 1 max-flows 2
 bad 'Error: unknown keyword "get"' config get
+bad 'Error: invalid rst-idle "x"' config set rst-idle x
+bad 'Error: invalid rst-idle "-1"' config set rst-idle -1
+bad 'Error: invalid rst-idle "4294967296"' config set rst-idle 4294967296
+bad 'Error: missing argument after "rst-idle"' config set max-flows 5 rst-idle
+bad 'Error: duplicate keyword "rst-idle"' config set rst-idle 0 rst-idle 0
 
 # rule add
 bad 'Error: invalid prefix "10.0.0.0/33"' rule add dst 10.0.0.0/33 action reject
@@ -178,9 +183,12 @@ bad 'Error: missing flow id after "reject"' flow reject
 bad 'Error: invalid flow id "17x"' flow reject 17x
 bad 'Error: unknown keyword "kill"' flow kill 17
 
-# stats, monitor
+# stats, rst, monitor
 bad 'Error: unknown keyword "clear"' stats clear
 bad 'Error: unexpected argument "now"' stats reset now
+bad 'Error: unknown keyword "foo"' rst foo
+bad 'Error: unknown keyword "reset"' rst reset
+bad 'Error: unexpected argument "x"' rst show x
 bad 'Error: unexpected argument "all"' monitor all
 
 # Good command lines reach the kernel. Skipped where sslv is loaded: they
@@ -198,6 +206,8 @@ else
 	good config
 	good -j config
 	good config set max-flows 65536
+	good config set rst-idle 0
+	good config set rst-idle 4294967295 timeout-closed 1
 	good config set max-flows 1 timeout-handshake 5 timeout-established 7200 \
 		timeout-closing 60 timeout-closed 10 timeout-rejected 4294967295
 	good rule add action reject
@@ -223,6 +233,9 @@ else
 	good stats
 	good -j stats
 	good stats reset
+	good rst
+	good -j rst
+	good rst show
 	good monitor
 	good -j monitor
 

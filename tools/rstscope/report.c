@@ -85,7 +85,7 @@ static void rs_causes(struct rs_report *r, const char *key, unsigned int causes)
 		rs_key(r, key);
 		fputc('[', r->out);
 	}
-	for (unsigned int bit = 0; bit < SSLV_RST_CAUSES; bit++) {
+	for (unsigned int bit = 0; bit < SSLV_RST_NCAUSES; bit++) {
 		const char *label = sslv_rst_cause_label(1u << bit);
 
 		if (!(causes & 1u << bit))
@@ -143,7 +143,7 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 	r->kind[info->kind % __SSLV_RST_KIND_MAX]++;
 	r->ttl[info->ttl % __SSLV_RST_TTL_MAX]++;
 	r->seq[info->seq_fit % (SSLV_SEQ_OUTSIDE + 1)]++;
-	for (unsigned int bit = 0; bit < SSLV_RST_CAUSES; bit++)
+	for (unsigned int bit = 0; bit < SSLV_RST_NCAUSES; bit++)
 		if (info->causes & 1u << bit)
 			r->cause[bit]++;
 
@@ -233,7 +233,7 @@ void rs_report_summary(struct rs_report *r, const struct rs_totals *tot)
 	rs_group(r, "kind", __SSLV_RST_KIND_MAX, r->kind, sslv_rst_kind_label);
 	rs_group(r, "ttl", __SSLV_RST_TTL_MAX, r->ttl, sslv_rst_ttl_label);
 	rs_group(r, "seq", SSLV_SEQ_OUTSIDE + 1, r->seq, sslv_rst_seq_label);
-	rs_group(r, "cause", SSLV_RST_CAUSES, r->cause, rs_cause_label_at);
+	rs_group(r, "cause", SSLV_RST_NCAUSES, r->cause, rs_cause_label_at);
 	if (r->json) {
 		fputc('}', r->out);
 		rs_end(r);

@@ -28,7 +28,7 @@ struct rs_report {
 	unsigned long kind[__SSLV_RST_KIND_MAX];
 	unsigned long ttl[__SSLV_RST_TTL_MAX];
 	unsigned long seq[SSLV_SEQ_OUTSIDE + 1];
-	unsigned long cause[SSLV_RST_CAUSES];
+	unsigned long cause[SSLV_RST_NCAUSES];
 };
 
 /* Note the capture's first timestamp: times are printed relative to it. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * sslvctl config [set [max-flows N] [timeout-handshake S] ...]
+ * sslvctl config [set [max-flows N] [timeout-handshake S] ... [rst-idle MS]]
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,23 +8,30 @@
 #include "sslvctl.h"
 #include "print.h"
 
-/* In the order they are shown; flows-current is read-only. */
+/*
+ * In the order they are shown; flows-current is read-only. Only rst-idle
+ * may be 0 (no RST is put down to an idle timeout).
+ */
 static const struct config_key {
 	const char *word;
 	const char *key;
 	uint16_t attr;
 	bool settable;
+	bool zero_ok;
 } config_keys[] = {
-	{ "max-flows", "max_flows", SSLV_A_MAX_FLOWS, true },
-	{ "flows-current", "flows_current", SSLV_A_FLOWS_CURRENT, false },
+	{ "max-flows", "max_flows", SSLV_A_MAX_FLOWS, true, false },
+	{ "flows-current", "flows_current", SSLV_A_FLOWS_CURRENT, false, false },
 	{ "timeout-handshake", "timeout_handshake",
-	  SSLV_A_TIMEOUT_HANDSHAKE, true },
+	  SSLV_A_TIMEOUT_HANDSHAKE, true, false },
 	{ "timeout-established", "timeout_established",
-	  SSLV_A_TIMEOUT_ESTABLISHED, true },
-	{ "timeout-closing", "timeout_closing", SSLV_A_TIMEOUT_CLOSING, true },
-	{ "timeout-closed", "timeout_closed", SSLV_A_TIMEOUT_CLOSED, true },
+	  SSLV_A_TIMEOUT_ESTABLISHED, true, false },
+	{ "timeout-closing", "timeout_closing", SSLV_A_TIMEOUT_CLOSING,
+	  true, false },
+	{ "timeout-closed", "timeout_closed", SSLV_A_TIMEOUT_CLOSED,
+	  true, false },
 	{ "timeout-rejected", "timeout_rejected",
-	  SSLV_A_TIMEOUT_REJECTED, true },
+	  SSLV_A_TIMEOUT_REJECTED, true, false },
+	{ "rst-idle", "rst_idle_ms", SSLV_A_RST_IDLE_MS, true, true },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -65,6 +72,7 @@ static int config_set(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t values[NKEYS] = { 0 };
+	bool given[NKEYS] = { false };
 	const struct config_key *k;
 	struct nlmsghdr *nlh;
 	char what[64];
@@ -82,13 +90,14 @@ static int config_set(int argc, char **argv)
 		if (!k)
 			return arg_error("unknown keyword", argv[i]);
 		n = (unsigned int)(k - config_keys);
-		if (values[n])
-			return arg_error("duplicate keyword", argv[i]);
+		if (!once(&given[n], argv[i]))
+			return EXIT_USAGE;
 		val = next_arg(argc, argv, &i);
 		if (!val)
 			return EXIT_USAGE;
 		snprintf(what, sizeof(what), "invalid %s", k->word);
-		if (!parse_u32(val, UINT32_MAX, &values[n]) || !values[n])
+		if (!parse_u32(val, UINT32_MAX, &values[n]) ||
+		    (!values[n] && !k->zero_ok))
 			return arg_error(what, val);
 	}
 
@@ -97,7 +106,7 @@ static int config_set(int argc, char **argv)
 		return ret;
 	nlh = genl_msg(&g, buf, SSLV_CMD_CONFIG_SET, 0);
 	for (n = 0; n < NKEYS; n++)
-		if (values[n])
+		if (given[n])
 			mnl_attr_put_u32(nlh, config_keys[n].attr, values[n]);
 	ret = sslv_request(&g, nlh, NULL, NULL);
 	genl_close(&g);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl flow list [FILTER...] | flow reject ID, and how a flow is shown
- * (here and in monitor events).
+ * (here, in monitor events and, briefly, in RST events).
  *
  * Exact filters are also sent to the kernel so that it dumps less; every
  * filter, prefixes and port ranges included, is applied here as well.
@@ -105,19 +105,31 @@ static void print_endpoints(const struct nlattr **tb)
 	print_uint(PR_JSON, "dport", NULL, dport);
 }
 
-static void print_flow_attrs(const struct nlattr **tb)
+/*
+ * @brief: the text has only the flow's id ("no-flow" for id 0, an RST of no
+ * known flow), its ends and its vlan; JSON has every field either way.
+ */
+static void print_flow_attrs(const struct nlattr **tb, bool brief)
 {
-	enum pr_where seq_where = opts.details ? PR_ANY : PR_JSON;
+	bool full = !brief || opts.json;
+	enum pr_where seq_where = opts.details && full ? PR_ANY : PR_JSON;
 	uint32_t flags = get_u32(tb[SSLV_FLOW_FLAGS]);
+	uint32_t id = get_u32(tb[SSLV_FLOW_ID]);
 	uint16_t vlan = get_u16(tb[SSLV_FLOW_VLAN]);
 	char num[16];
 
-	if (tb[SSLV_FLOW_ID])
-		print_uint(PR_ANY, "id", "flow", get_u32(tb[SSLV_FLOW_ID]));
+	if (brief && tb[SSLV_FLOW_ID] && !id) {
+		print_uint(PR_JSON, "id", NULL, id);
+		print_str(PR_TEXT, NULL, NULL, "no-flow");
+	} else if (tb[SSLV_FLOW_ID]) {
+		print_uint(PR_ANY, "id", "flow", id);
+	}
 	print_str(PR_ANY, "proto", NULL, "tcp");
 	print_endpoints(tb);
 	if (tb[SSLV_FLOW_VLAN])
 		print_uint(vlan ? PR_ANY : PR_JSON, "vlan", "vlan", vlan);
+	if (!full)
+		return;
 	if (tb[SSLV_FLOW_STATE])
 		print_str(PR_ANY, "state", NULL,
 			  keyword_name(state_names, __SSLV_FS_MAX,
@@ -149,14 +161,14 @@ static void print_flow_attrs(const struct nlattr **tb)
 		print_flag(PR_ANY, "tap", "tap");
 }
 
-bool print_flow(const struct nlattr *nest, const char *key)
+bool print_flow(const struct nlattr *nest, const char *key, bool brief)
 {
 	const struct nlattr *tb[SSLV_FLOW_MAX + 1];
 
 	if (genl_parse_nest(nest, tb, SSLV_FLOW_MAX, flow_types) < 0)
 		return false;
 	open_object(key);
-	print_flow_attrs(tb);
+	print_flow_attrs(tb, brief);
 	close_object();
 	return true;
 }
@@ -215,7 +227,7 @@ static int flow_reply(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (flow_match(data, ftb)) {
 		open_object(NULL);
-		print_flow_attrs(ftb);
+		print_flow_attrs(ftb, false);
 		close_object();
 	}
 	return MNL_CB_OK;

@@ -17,7 +17,7 @@ static const char usage_text[] =
 "  sslvctl mode [set active-inline|passive-inline|passive-tap [dev IFNAME]]\n"
 "  sslvctl config [set [max-flows N] [timeout-handshake S]\n"
 "                      [timeout-established S] [timeout-closing S]\n"
-"                      [timeout-closed S] [timeout-rejected S]]\n"
+"                      [timeout-closed S] [timeout-rejected S] [rst-idle MS]]\n"
 "  sslvctl rule add [src PREFIX] [dst PREFIX] [sport P[-P]] [dport P[-P]]\n"
 "                   [vlan ID] [iif IFNAME] action reject|cut|drop\n"
 "  sslvctl rule list | rule del ID | rule flush\n"
@@ -26,11 +26,13 @@ static const char usage_text[] =
 "                    [sport P[-P]] [dport P[-P]] [vlan ID] [state STATE]\n"
 "  sslvctl flow reject ID\n"
 "  sslvctl stats [reset]\n"
+"  sslvctl rst\n"
 "  sslvctl monitor\n"
 "  sslvctl help\n"
 "\n"
 "OPTIONS: -j (JSON), -n (numeric: interface indexes, not names),\n"
-"         -d (details: flow sequence numbers), -h (help), -V (version)\n"
+"         -d (details: flow and RST sequence numbers), -h (help),\n"
+"         -V (version)\n"
 "STATE:   syn-sent syn-recv established closing closed rejected dropped\n";
 
 static int usage(FILE *f, int status)
@@ -53,6 +55,7 @@ static const struct object {
 	{ "rule", do_rule },
 	{ "flow", do_flow },
 	{ "stats", do_stats },
+	{ "rst", do_rst },
 	{ "monitor", do_monitor },
 	{ "help", do_help },
 };

@@ -1,26 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl monitor: one line per SSLV_CMD_EVENT from the "events" group, as
- * it happens.
+ * it happens. RST events are shown by rst.c.
  */
 #include <errno.h>
 #include <stdio.h>
 
+#include "rst.h"
 #include "sslvctl.h"
 #include "print.h"
 
 static const char *const event_names[__SSLV_EV_MAX] = {
 	[SSLV_EV_FLOW_REJECTED] = "rejected",
 	[SSLV_EV_FLOW_ENDED] = "ended",
-};
-
-static const char *const reason_names[__SSLV_R_MAX] = {
-	[SSLV_R_NONE] = "none",
-	[SSLV_R_RULE] = "rule",
-	[SSLV_R_OPERATOR] = "operator",
-	[SSLV_R_TIMEOUT] = "timeout",
-	[SSLV_R_EVICTED] = "evicted",
-	[SSLV_R_FLUSH] = "flush",
 };
 
 static int event(const struct nlmsghdr *nlh, void *data)
@@ -30,6 +22,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 		[SSLV_A_FLOW] = MNL_TYPE_NESTED,
 		[SSLV_A_REASON] = MNL_TYPE_U8,
 		[SSLV_A_RULE_ID] = MNL_TYPE_U32,
+		[SSLV_A_RST] = MNL_TYPE_NESTED,
 	};
 	const struct nlattr *tb[SSLV_A_MAX + 1];
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -38,16 +31,21 @@ static int event(const struct nlmsghdr *nlh, void *data)
 	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0 ||
 	    genl->cmd != SSLV_CMD_EVENT || !tb[SSLV_A_EVENT])
 		return MNL_CB_OK;
+	if (mnl_attr_get_u8(tb[SSLV_A_EVENT]) == SSLV_EV_RST) {
+		if (!print_rst_event(tb[SSLV_A_FLOW], tb[SSLV_A_RST]))
+			fprintf(stderr, "Warning: malformed rst event\n");
+		fflush(stdout);
+		return MNL_CB_OK;
+	}
 	open_object(NULL);
 	print_str(PR_ANY, "event", NULL,
 		  keyword_name(event_names, __SSLV_EV_MAX,
 			       mnl_attr_get_u8(tb[SSLV_A_EVENT]), num));
 	if (tb[SSLV_A_FLOW])
-		print_flow(tb[SSLV_A_FLOW], "flow");
+		print_flow(tb[SSLV_A_FLOW], "flow", false);
 	if (tb[SSLV_A_REASON])
 		print_str(PR_ANY, "reason", "reason",
-			  keyword_name(reason_names, __SSLV_R_MAX,
-				       mnl_attr_get_u8(tb[SSLV_A_REASON]), num));
+			  sslv_rst_reason_label(mnl_attr_get_u8(tb[SSLV_A_REASON])));
 	if (tb[SSLV_A_RULE_ID])
 		print_uint(PR_ANY, "rule", "rule",
 			   mnl_attr_get_u32(tb[SSLV_A_RULE_ID]));

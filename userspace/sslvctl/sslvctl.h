@@ -87,6 +87,7 @@ int do_rule(int argc, char **argv);
 int do_flow(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_rst(int argc, char **argv);
 
 /* rule.c, for rule_file.c */
 
@@ -113,9 +114,22 @@ bool parse_rule(int argc, char **argv, struct rule *r);
 void put_rule(struct nlmsghdr *nlh, const struct rule *r);
 int rule_replace(const char *file);
 
-/* flow.c, for monitor.c */
+/* flow.c, for monitor.c and rst.c */
 
-/* Prints an SSLV_A_FLOW nest as an object (member @key); false if malformed. */
-bool print_flow(const struct nlattr *nest, const char *key);
+/*
+ * Prints an SSLV_A_FLOW nest as an object (member @key); false if malformed.
+ * @brief: the text is only "flow ID tcp SRC -> DST [vlan N]", with
+ * "no-flow" for id 0; JSON has every field either way.
+ */
+bool print_flow(const struct nlattr *nest, const char *key, bool brief);
+
+/* rst.c, for monitor.c */
+
+/*
+ * Prints an SSLV_EV_RST event from its SSLV_A_FLOW and SSLV_A_RST nests;
+ * false, having printed nothing, when a nest is missing or the RST nest is
+ * malformed.
+ */
+bool print_rst_event(const struct nlattr *flow, const struct nlattr *rst);
 
 #endif /* SSLVCTL_H */

@@ -12,9 +12,11 @@
  *                      rule sent (counting from 1), with EINVAL, a message
  *                      and the offset of that rule's nest.
  * FAKE_SSLV_EPERM=1    refuses every sslv command with EPERM.
+ * FAKE_SSLV_NO_RST=1   STATS_GET has no rst_* counters (an older module).
  *
- * After joining the events group, reads return two events, then the
- * process exits 0.
+ * After joining the events group, reads return a flow rejected, a flow
+ * ended and three RST events (of flow 17, of no flow, and one sslv sent in
+ * flow 18), then the process exits 0.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,6 +31,8 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/sslv.h>
+
+#include "rst.h"
 
 #define FAMILY_ID	0x20
 #define EVENTS_ID	7
@@ -135,6 +139,21 @@ static void put_flow(struct nlmsghdr *nlh, int v6)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* An RST of no known flow: id 0, its sender as the client. */
+static void put_noflow(struct nlmsghdr *nlh)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_FLOW);
+
+	mnl_attr_put_u32(nlh, SSLV_FLOW_ID, 0);
+	mnl_attr_put_u8(nlh, SSLV_FLOW_FAMILY, AF_INET);
+	put_addr(nlh, SSLV_FLOW_SADDR, AF_INET, "10.0.1.9");
+	put_addr(nlh, SSLV_FLOW_DADDR, AF_INET, "10.0.1.2");
+	mnl_attr_put_u16(nlh, SSLV_FLOW_SPORT, 55555);
+	mnl_attr_put_u16(nlh, SSLV_FLOW_DPORT, 443);
+	mnl_attr_put_u16(nlh, SSLV_FLOW_VLAN, 0);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static void put_stat(struct nlmsghdr *nlh, const char *name, uint64_t v)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_STAT);
@@ -142,6 +161,23 @@ static void put_stat(struct nlmsghdr *nlh, const char *name, uint64_t v)
 	mnl_attr_put_strz(nlh, SSLV_STAT_NAME, name);
 	mnl_attr_put_u64(nlh, SSLV_STAT_VALUE, v);
 	mnl_attr_nest_end(nlh, nest);
+}
+
+/* The RST counters in the module's order, each a distinct value. */
+static void put_rst_stats(struct nlmsghdr *nlh)
+{
+	static const char *const names[] = {
+		"rst_seen", "rst_handshake_refused", "rst_handshake_abort",
+		"rst_post_handshake_abort", "rst_data", "rst_teardown",
+		"rst_fin_rst", "rst_after_teardown", "rst_no_flow", "rst_bare",
+		"rst_ttl_anomaly", "rst_seq_exact", "rst_seq_in_window",
+		"rst_seq_outside", "rst_idle", "rst_rexmit",
+		"rst_events_suppressed",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		put_stat(nlh, names[i], i ? 100 + i : 500);
 }
 
 static void dump_rules(const struct nlmsghdr *req)
@@ -231,6 +267,7 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		mnl_attr_put_u32(nlh, SSLV_A_TIMEOUT_CLOSED, 10);
 		mnl_attr_put_u32(nlh, SSLV_A_TIMEOUT_REJECTED, 30);
 		mnl_attr_put_u32(nlh, SSLV_A_FLOWS_CURRENT, 2);
+		mnl_attr_put_u32(nlh, SSLV_A_RST_IDLE_MS, 30000);
 		queue(nlh);
 		break;
 	case SSLV_CMD_RULE_ADD:
@@ -256,6 +293,8 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		put_stat(nlh, "packets", 1000);
 		put_stat(nlh, "flows_current", 2);
 		put_stat(nlh, "rst_sent", 7);
+		if (!getenv("FAKE_SSLV_NO_RST"))
+			put_rst_stats(nlh);
 		put_stat(nlh, "esc\"\\\t\xc3\xa9\xff", 0);
 		queue(nlh);
 		break;
@@ -342,6 +381,68 @@ static void queue_event(uint8_t ev, int v6, uint8_t reason, uint32_t rule)
 	queue(nlh);
 }
 
+/* Flow 17 or 18 (put_flow), or 0: no flow. */
+static void queue_rst(int flow, const struct sslv_rst_info *ri, uint32_t seq,
+		      uint32_t ack)
+{
+	struct nlmsghdr *nlh = reply(NULL, FAMILY_ID, 0, SSLV_CMD_EVENT);
+	struct nlattr *nest;
+
+	mnl_attr_put_u8(nlh, SSLV_A_EVENT, SSLV_EV_RST);
+	mnl_attr_put_u8(nlh, SSLV_A_REASON, ri->reason);
+	if (flow)
+		put_flow(nlh, flow == 18);
+	else
+		put_noflow(nlh);
+	nest = mnl_attr_nest_start(nlh, SSLV_A_RST);
+	mnl_attr_put_u8(nlh, SSLV_RST_PHASE, ri->phase);
+	mnl_attr_put_u8(nlh, SSLV_RST_SENDER, ri->sender);
+	mnl_attr_put_u8(nlh, SSLV_RST_KIND, ri->kind);
+	mnl_attr_put_u8(nlh, SSLV_RST_TTL, ri->ttl);
+	mnl_attr_put_u8(nlh, SSLV_RST_TTL_SEEN, ri->ttl_seen);
+	mnl_attr_put_u8(nlh, SSLV_RST_TTL_EXPECTED, ri->ttl_expected);
+	mnl_attr_put_u8(nlh, SSLV_RST_SEQ_FIT, ri->seq_fit);
+	mnl_attr_put_u8(nlh, SSLV_RST_CAUSES, ri->causes);
+	mnl_attr_put_u8(nlh, SSLV_RST_REASON, ri->reason);
+	mnl_attr_put_u8(nlh, SSLV_RST_REXMIT, ri->rexmit);
+	mnl_attr_put_u8(nlh, SSLV_RST_FLOW_FLAGS, ri->flow_flags);
+	mnl_attr_put_u32(nlh, SSLV_RST_IDLE_MS, ri->idle_ms);
+	mnl_attr_put_u32(nlh, SSLV_RST_SEQ, seq);
+	mnl_attr_put_u32(nlh, SSLV_RST_ACK, ack);
+	mnl_attr_nest_end(nlh, nest);
+	queue(nlh);
+}
+
+static void queue_rsts(void)
+{
+	const struct sslv_rst_info data = {
+		.phase = SSLV_RST_DATA, .sender = SSLV_RST_SENDER_SERVER,
+		.kind = SSLV_RST_KIND_TRUE, .ttl = SSLV_RST_TTL_MATCH,
+		.ttl_seen = 128, .ttl_expected = 128,
+		.seq_fit = SSLV_SEQ_EXACT,
+		.causes = SSLV_RST_C_IDLE | SSLV_RST_C_REXMIT,
+		.rexmit = 3, .idle_ms = 31000,
+		.flow_flags = SSLV_TCP_F_MIDSTREAM | SSLV_TCP_F_DATA,
+	};
+	const struct sslv_rst_info stray = {
+		.phase = SSLV_RST_NO_FLOW, .sender = SSLV_RST_SENDER_UNKNOWN,
+		.kind = SSLV_RST_KIND_BARE, .ttl = SSLV_RST_TTL_UNKNOWN,
+		.ttl_seen = 64, .seq_fit = SSLV_SEQ_UNKNOWN,
+	};
+	const struct sslv_rst_info own = {
+		.phase = SSLV_RST_TEARDOWN, .sender = SSLV_RST_SENDER_CLIENT,
+		.kind = SSLV_RST_KIND_TRUE, .ttl = SSLV_RST_TTL_ANOMALY,
+		.ttl_seen = 50, .ttl_expected = 64,
+		.seq_fit = SSLV_SEQ_IN_WINDOW, .causes = SSLV_RST_C_SSLV,
+		.reason = SSLV_R_OPERATOR, .idle_ms = 5,
+		.flow_flags = SSLV_TCP_F_FIN_REPLY,
+	};
+
+	queue_rst(17, &data, 4000000000U, 1000);
+	queue_rst(0, &stray, 77, 0);
+	queue_rst(18, &own, 1000, 4000000000U);
+}
+
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	static ssize_t (*real)(int, struct msghdr *, int);
@@ -361,6 +462,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		}
 		queue_event(SSLV_EV_FLOW_REJECTED, 0, SSLV_R_RULE, 3);
 		queue_event(SSLV_EV_FLOW_ENDED, 1, SSLV_R_TIMEOUT, 0);
+		queue_rsts();
 		events_sent = true;
 	}
 	memset(sa, 0, sizeof(*sa));

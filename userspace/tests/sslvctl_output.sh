@@ -68,8 +68,9 @@ timeout-handshake 10
 timeout-established 7200
 timeout-closing 60
 timeout-closed 10
-timeout-rejected 30'
-json -j config '{"max_flows":65536,"flows_current":2,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30}'
+timeout-rejected 30
+rst-idle 30000'
+json -j config '{"max_flows":65536,"flows_current":2,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30,"rst_idle_ms":30000}'
 
 prints rule list 'rule 3 dst 10.0.1.2/32 dport 443 action reject hits 5
 rule 4 src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop hits 0'
@@ -92,19 +93,72 @@ prints flow list state rejected vlan 0 "$flow18"
 prints flow list src 10.0.2.0/24 ''
 json -j flow list vlan 99 '[]'
 
-prints stats 'packets 1000
+# The fake's RST counters: rst_seen 500, then 101, 102, ... in this order.
+rst_names='rst_handshake_refused rst_handshake_abort rst_post_handshake_abort
+rst_data rst_teardown rst_fin_rst rst_after_teardown rst_no_flow rst_bare
+rst_ttl_anomaly rst_seq_exact rst_seq_in_window rst_seq_outside rst_idle
+rst_rexmit rst_events_suppressed'
+rst_stats=$(n=100; for c in $rst_names; do n=$((n + 1)); echo "$c $n"; done)
+rst_json=$(n=100; for c in $rst_names; do n=$((n + 1)); printf ',"%s":%d' $c $n; done)
+prints stats "packets 1000
 flows_current 2
 rst_sent 7
-esc"\'$'\t''é'$'\xff'' 0'
-json -j stats '{"packets":1000,"flows_current":2,"rst_sent":7,"esc\"\\\té\ufffd":0}'
+rst_seen 500
+$rst_stats
+esc\"\\"$'\t''é'$'\xff'' 0'
+json -j stats "{\"packets\":1000,\"flows_current\":2,\"rst_sent\":7,\"rst_seen\":500$rst_json,"'"esc\"\\\té\ufffd":0}'
+
+# rst: the counters grouped by the classifier's labels.
+prints rst 'rsts 500 events-suppressed 116
+group    label                      rsts
+phase    handshake-refused           101
+phase    handshake-abort             102
+phase    post-handshake-abort        103
+phase    data                        104
+phase    teardown                    105
+phase    fin-rst                     106
+phase    after-teardown              107
+phase    no-flow                     108
+kind     rst-bare                    109
+ttl      ttl-anomaly                 110
+seq      seq-exact                   111
+seq      seq-in-window               112
+seq      seq-outside                 113
+cause    idle                        114
+cause    rexmit                      115'
+json -j rst '{"rsts":500,"events_suppressed":116,"phase":{"handshake-refused":101,"handshake-abort":102,"post-handshake-abort":103,"data":104,"teardown":105,"fin-rst":106,"after-teardown":107,"no-flow":108},"kind":{"rst-bare":109},"ttl":{"ttl-anomaly":110},"seq":{"seq-exact":111,"seq-in-window":112,"seq-outside":113},"cause":{"idle":114,"rexmit":115}}'
+FAKE_SSLV_NO_RST=1 fake rst
+check "rst without RST counters" \
+	'2|Error: sslv module has no RST counters (rst_seen, rst_events_suppressed)' "$rc|$out$err"
+
+# RST events: of flow 17, of no flow, and one sslv sent in flow 18.
+rst17='rst flow 17 tcp 10.0.1.1:40000 -> 10.0.1.2:443 vlan 10 server data rst-ack ttl-match seq-exact idle rexmit'
+why17='server aborted the connection during data transfer (SO_LINGER {1, 0}, close with unread data, crash, or a middlebox); flow picked up mid-stream; after 31000 ms of silence: idle timeout of a firewall or load balancer; after 3 retransmissions: retransmission limit'
+rst0='rst no-flow tcp 10.0.1.9:55555 -> 10.0.1.2:443 unknown no-flow rst-bare ttl-unknown seq-unknown'
+why0='RST of a flow never seen before (capture started late, or a stray RST); bare RST (no ACK): an answer to a segment of no known connection, or forged'
+rst18='rst flow 18 tcp [2001:db8::1]:50000 -> [2001:db8::2]:443 client teardown rst-ack ttl-anomaly seq-in-window sslv(operator)'
+why18="client reset the connection while it was closing, after the server's FIN; TTL 50 where the client's packets had 64: another hop distance, likely forged by a middlebox; seq in window but not exact: an RFC 5961 receiver only sends a challenge ACK; sent by sslv (operator)"
+json0='{"id":0,"proto":"tcp","family":"inet","src":"10.0.1.9","sport":55555,"dst":"10.0.1.2","dport":443,"vlan":0}'
 
 prints monitor "rejected ${flow17} reason rule rule 3
-ended ${flow18} reason timeout"
+ended ${flow18} reason timeout
+$rst17 | $why17
+$rst0 | $why0
+$rst18 | $why18"
+prints -d monitor "rejected ${flow17% midstream} orig-seq 1000 reply-seq 4000000000 midstream reason rule rule 3
+ended ${flow18% tap} orig-seq 1000 reply-seq 4000000000 tap reason timeout
+$rst17 seq 4000000000 ack 1000 | $why17
+$rst0 seq 77 ack 0 | $why0
+$rst18 seq 1000 ack 4000000000 | $why18"
 json -j monitor "{\"event\":\"rejected\",\"flow\":$json17,\"reason\":\"rule\",\"rule\":3}
-{\"event\":\"ended\",\"flow\":$json18,\"reason\":\"timeout\"}"
+{\"event\":\"ended\",\"flow\":$json18,\"reason\":\"timeout\"}
+{\"event\":\"rst\",\"flow\":$json17,\"sender\":\"server\",\"phase\":\"data\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-match\",\"ttl_seen\":128,\"ttl_expected\":128,\"seq\":\"seq-exact\",\"causes\":[\"idle\",\"rexmit\"],\"reason\":\"none\",\"idle_ms\":31000,\"rexmit\":3,\"tcp_seq\":4000000000,\"tcp_ack\":1000,\"explain\":\"$why17\"}
+{\"event\":\"rst\",\"flow\":$json0,\"sender\":\"unknown\",\"phase\":\"no-flow\",\"kind\":\"rst-bare\",\"ttl\":\"ttl-unknown\",\"ttl_seen\":64,\"ttl_expected\":0,\"seq\":\"seq-unknown\",\"causes\":[],\"reason\":\"none\",\"idle_ms\":0,\"rexmit\":0,\"tcp_seq\":77,\"tcp_ack\":0,\"explain\":\"$why0\"}
+{\"event\":\"rst\",\"flow\":$json18,\"sender\":\"client\",\"phase\":\"teardown\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-anomaly\",\"ttl_seen\":50,\"ttl_expected\":64,\"seq\":\"seq-in-window\",\"causes\":[\"sslv\"],\"reason\":\"operator\",\"idle_ms\":5,\"rexmit\":0,\"tcp_seq\":1000,\"tcp_ack\":4000000000,\"explain\":\"$why18\"}"
 
 # Commands that only take an ack print nothing.
 for cmd in "mode set passive-tap dev lo" "config set max-flows 10" \
+	"config set rst-idle 45000" \
 	"rule flush" "flow reject 17" "stats reset"; do
 	prints $cmd ''
 done
@@ -116,6 +170,9 @@ check "flow list filter sent" 'FLOW_GET len=56' "$(cat "$log")"
 rm -f "$log"
 fake config set timeout-closed 9 max-flows 10
 check "config set sent" 'CONFIG_SET len=36' "$(cat "$log")"
+rm -f "$log"
+fake config set rst-idle 0
+check "config set rst-idle 0 sent" '0|CONFIG_SET len=28' "$rc|$(cat "$log")"
 
 # Kernel errors: the extended ack message, exit 2.
 fake rule del 99

@@ -52,7 +52,12 @@
  *                       which only CAP_NET_ADMIN may join: SSLV_A_EVENT
  *                       (u8, enum sslv_event), SSLV_A_FLOW nest, SSLV_A_REASON
  *                       (u8, enum sslv_reason), SSLV_A_RULE_ID when a rule
- *                       decided it.
+ *                       decided it. SSLV_EV_RST events carry an SSLV_A_RST
+ *                       nest explaining one RST; they are rate-limited to
+ *                       SSLV_RST_EVENTS_PER_SEC per namespace (the rest are
+ *                       counted in rst_events_suppressed). For an RST of no
+ *                       known flow, the SSLV_A_FLOW nest has SSLV_FLOW_ID 0
+ *                       and the RST's sender as the client.
  */
 #ifndef _UAPI_LINUX_SSLV_H
 #define _UAPI_LINUX_SSLV_H
@@ -101,6 +106,8 @@ enum sslv_attr {
 	SSLV_A_REASON,		/* u8, enum sslv_reason */
 	SSLV_A_FLOWS_CURRENT,	/* u32, CONFIG_GET only */
 	SSLV_A_PAD,
+	SSLV_A_RST,		/* nest, enum sslv_rst_attr: SSLV_EV_RST only */
+	SSLV_A_RST_IDLE_MS,	/* u32 ms, CONFIG_*: the RST "idle" cause */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -198,6 +205,7 @@ enum sslv_event {
 	SSLV_EV_UNSPEC,
 	SSLV_EV_FLOW_REJECTED,	/* RSTs sent (or, in tap mode, would be) */
 	SSLV_EV_FLOW_ENDED,	/* removed from the table */
+	SSLV_EV_RST,		/* an RST crossed the bridge, or sslv sent one */
 	__SSLV_EV_MAX
 };
 
@@ -210,5 +218,33 @@ enum sslv_reason {
 	SSLV_R_FLUSH,		/* FLOW_ENDED: namespace or module going away */
 	__SSLV_R_MAX
 };
+
+#define SSLV_RST_EVENTS_PER_SEC	1000
+
+/*
+ * One RST, explained (SSLV_EV_RST). The values of PHASE, SENDER, KIND, TTL,
+ * SEQ_FIT and CAUSES are the enums of kmod/lib/rst.h and kmod/lib/tcp.h,
+ * compiled from the same source by the module and by userspace (sslvctl,
+ * tools/rstscope), where each label is documented with its Wireshark check.
+ */
+enum sslv_rst_attr {
+	SSLV_RST_UNSPEC,
+	SSLV_RST_PHASE,		/* u8, enum sslv_rst_phase */
+	SSLV_RST_SENDER,	/* u8, enum sslv_rst_sender */
+	SSLV_RST_KIND,		/* u8, enum sslv_rst_kind */
+	SSLV_RST_TTL,		/* u8, enum sslv_rst_ttl */
+	SSLV_RST_TTL_SEEN,	/* u8 */
+	SSLV_RST_TTL_EXPECTED,	/* u8 */
+	SSLV_RST_SEQ_FIT,	/* u8, enum sslv_seq_fit */
+	SSLV_RST_CAUSES,	/* u8, SSLV_RST_C_* bits */
+	SSLV_RST_REASON,	/* u8, enum sslv_reason: sslv sent it */
+	SSLV_RST_REXMIT,	/* u8 */
+	SSLV_RST_FLOW_FLAGS,	/* u8, the flow's SSLV_TCP_F_* before it */
+	SSLV_RST_IDLE_MS,	/* u32: silence before it */
+	SSLV_RST_SEQ,		/* u32 */
+	SSLV_RST_ACK,		/* u32 */
+	__SSLV_RST_MAX
+};
+#define SSLV_RST_MAX (__SSLV_RST_MAX - 1)
 
 #endif /* _UAPI_LINUX_SSLV_H */
