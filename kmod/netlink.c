@@ -248,6 +248,26 @@ static int sslv_nl_addr(const struct nlattr *a, u8 family, u8 *out,
 	return 0;
 }
 
+/* A prefix: address attribute @a, length attribute @l (default: host). */
+static int sslv_nl_prefix(struct nlattr **tb, int a, int l, u8 family,
+			  u8 *addr, u8 *len, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (!tb[a]) {
+		if (!tb[l])
+			return 0;
+		NL_SET_ERR_MSG_ATTR(extack, tb[l],
+				    "a prefix length needs an address");
+		return -EINVAL;
+	}
+	err = sslv_nl_addr(tb[a], family, addr, extack);
+	if (err)
+		return err;
+	*len = tb[l] ? nla_get_u8(tb[l]) : (family == AF_INET ? 32 : 128);
+	return 0;
+}
+
 static void sslv_nl_range(struct nlattr **tb, int lo, int hi, u16 *min,
 			  u16 *max)
 {
@@ -260,7 +280,6 @@ static int sslv_nl_rule_parse(const struct nlattr *nest, struct sslv_rule *r,
 {
 	struct nlattr *tb[SSLV_RULE_MAX + 1];
 	struct sslv_rule_spec *s = &r->spec;
-	unsigned int bits;
 	int err;
 
 	err = nla_parse_nested(tb, SSLV_RULE_MAX, nest, sslv_rule_policy,
@@ -281,29 +300,12 @@ static int sslv_nl_rule_parse(const struct nlattr *nest, struct sslv_rule *r,
 			return -EINVAL;
 		}
 	}
-	bits = s->family == AF_INET ? 32 : 128;
-	if (tb[SSLV_RULE_SRC]) {
-		err = sslv_nl_addr(tb[SSLV_RULE_SRC], s->family, s->src, extack);
-		if (err)
-			return err;
-		s->src_len = tb[SSLV_RULE_SRC_LEN] ?
-			     nla_get_u8(tb[SSLV_RULE_SRC_LEN]) : bits;
-	} else if (tb[SSLV_RULE_SRC_LEN]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SSLV_RULE_SRC_LEN],
-				    "a prefix length needs an address");
-		return -EINVAL;
-	}
-	if (tb[SSLV_RULE_DST]) {
-		err = sslv_nl_addr(tb[SSLV_RULE_DST], s->family, s->dst, extack);
-		if (err)
-			return err;
-		s->dst_len = tb[SSLV_RULE_DST_LEN] ?
-			     nla_get_u8(tb[SSLV_RULE_DST_LEN]) : bits;
-	} else if (tb[SSLV_RULE_DST_LEN]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SSLV_RULE_DST_LEN],
-				    "a prefix length needs an address");
-		return -EINVAL;
-	}
+	err = sslv_nl_prefix(tb, SSLV_RULE_SRC, SSLV_RULE_SRC_LEN, s->family,
+			     s->src, &s->src_len, extack) ?:
+	      sslv_nl_prefix(tb, SSLV_RULE_DST, SSLV_RULE_DST_LEN, s->family,
+			     s->dst, &s->dst_len, extack);
+	if (err)
+		return err;
 	sslv_nl_range(tb, SSLV_RULE_SPORT_MIN, SSLV_RULE_SPORT_MAX,
 		      &s->sport_min, &s->sport_max);
 	sslv_nl_range(tb, SSLV_RULE_DPORT_MIN, SSLV_RULE_DPORT_MAX,

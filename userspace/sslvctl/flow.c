@@ -371,28 +371,7 @@ static int flow_list(int argc, char **argv)
 
 static int flow_reject(int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct genl g;
-	uint32_t id;
-	int ret;
-
-	if (argc < 2) {
-		errorf("missing flow id after \"reject\"");
-		return EXIT_USAGE;
-	}
-	if (!parse_u32(argv[1], UINT32_MAX, &id))
-		return arg_error("invalid flow id", argv[1]);
-	if (argc > 2)
-		return arg_error("unexpected argument", argv[2]);
-	ret = sslv_open(&g);
-	if (ret)
-		return ret;
-	nlh = genl_msg(&g, buf, SSLV_CMD_FLOW_REJECT, 0);
-	mnl_attr_put_u32(nlh, SSLV_A_FLOW_ID, id);
-	ret = sslv_request(&g, nlh, NULL, NULL);
-	genl_close(&g);
-	return ret;
+	return sslv_by_id(argc, argv, "flow", SSLV_CMD_FLOW_REJECT, SSLV_A_FLOW_ID);
 }
 
 int do_flow(int argc, char **argv)

@@ -57,3 +57,31 @@ int sslv_simple(uint8_t cmd, uint16_t flags, mnl_cb_t cb, void *data)
 	genl_close(&g);
 	return ret;
 }
+
+int sslv_by_id(int argc, char **argv, const char *what, uint8_t cmd,
+	       uint16_t attr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], msg[64];
+	struct nlmsghdr *nlh;
+	struct genl g;
+	uint32_t id;
+	int ret;
+
+	if (argc < 2) {
+		errorf("missing %s id after \"%s\"", what, argv[0]);
+		return EXIT_USAGE;
+	}
+	snprintf(msg, sizeof(msg), "invalid %s id", what);
+	if (!parse_u32(argv[1], UINT32_MAX, &id))
+		return arg_error(msg, argv[1]);
+	if (argc > 2)
+		return arg_error("unexpected argument", argv[2]);
+	ret = sslv_open(&g);
+	if (ret)
+		return ret;
+	nlh = genl_msg(&g, buf, cmd, 0);
+	mnl_attr_put_u32(nlh, attr, id);
+	ret = sslv_request(&g, nlh, NULL, NULL);
+	genl_close(&g);
+	return ret;
+}

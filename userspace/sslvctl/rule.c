@@ -259,28 +259,7 @@ static int rule_add(int argc, char **argv)
 
 static int rule_del(int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct genl g;
-	uint32_t id;
-	int ret;
-
-	if (argc < 2) {
-		errorf("missing rule id after \"del\"");
-		return EXIT_USAGE;
-	}
-	if (!parse_u32(argv[1], UINT32_MAX, &id))
-		return arg_error("invalid rule id", argv[1]);
-	if (argc > 2)
-		return arg_error("unexpected argument", argv[2]);
-	ret = sslv_open(&g);
-	if (ret)
-		return ret;
-	nlh = genl_msg(&g, buf, SSLV_CMD_RULE_DEL, 0);
-	mnl_attr_put_u32(nlh, SSLV_A_RULE_ID, id);
-	ret = sslv_request(&g, nlh, NULL, NULL);
-	genl_close(&g);
-	return ret;
+	return sslv_by_id(argc, argv, "rule", SSLV_CMD_RULE_DEL, SSLV_A_RULE_ID);
 }
 
 static int rule_list(void)

@@ -79,6 +79,9 @@ int sslv_request(struct genl *g, struct nlmsghdr *nlh, mnl_cb_t cb,
 void sslv_report(const struct genl *g, int err);
 /* One request of @cmd without attributes. */
 int sslv_simple(uint8_t cmd, uint16_t flags, mnl_cb_t cb, void *data);
+/* "<verb> ID": one request of @cmd carrying the u32 id as @attr. */
+int sslv_by_id(int argc, char **argv, const char *what, uint8_t cmd,
+	       uint16_t attr);
 
 /* Each object's command line, argv[0] being the word after the object. */
 int do_mode(int argc, char **argv);
