@@ -220,12 +220,17 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 	sslv_rst_from_flow(f, SSLV_DIR_ORIG, &r[0]);
 	sslv_rst_from_flow(f, SSLV_DIR_REPLY, &r[1]);
 	sslv_event_flow(sn, f, SSLV_EV_FLOW_REJECTED, reason, rule_id);
-	for (i = 0; i < 2 && !c->tap; i++)
-		sslv_rst_own(sn, f, i, &r[i], reason);
-	/* Closed by sslv's RSTs: what follows is after teardown. */
+	/*
+	 * Closed by sslv's first RST: what follows is after teardown, the
+	 * second RST included, as a capture of both shows it.
+	 */
+	for (i = 0; i < 2; i++) {
+		if (!c->tap)
+			sslv_rst_own(sn, f, i, &r[i], reason);
+		f->tcp.state = SSLV_FS_CLOSED;
+		f->tcp.flags |= SSLV_TCP_F_RST;
+	}
 	f->tcp.last_ms = sslv_now_ms();	/* the tombstone's life starts */
-	f->tcp.state = SSLV_FS_CLOSED;
-	f->tcp.flags |= SSLV_TCP_F_RST;
 	spin_unlock(&f->lock);
 
 	sslv_inc(sn, flows_rejected);
@@ -388,6 +393,7 @@ static unsigned int sslv_rst_no_flow(struct sslv_ctx *c)
 	f.flags = c->p.src_is_b ? SSLV_FF_CLIENT_B : 0;
 	sslv_flow_learn(&f, SSLV_DIR_ORIG, &c->p, c->in);
 	f.tcp.d[SSLV_DIR_ORIG].ttl = c->p.seg.ttl;
+	f.tcp.state = SSLV_FS_CLOSED;
 	f.tcp.last_ms = sslv_now_ms();
 	ri = sslv_rst_classify(NULL, SSLV_DIR_ORIG, &c->p.seg, f.tcp.last_ms,
 			       &c->sn->rst_cfg, SSLV_R_NONE);
