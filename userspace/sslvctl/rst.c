@@ -45,32 +45,20 @@ static const char *group_label(const struct rst_group *g, unsigned int i)
 	return g->label ? g->label(i) : sslv_rst_cause_label(1U << i);
 }
 
+static void counters_keep(const char *name, uint64_t value, void *data)
+{
+	struct rst_counters *rc = data;
+
+	if (strncmp(name, "rst_", 4) || strlen(name) >= NAME_SIZE ||
+	    rc->n == MAX_COUNTERS)
+		return;
+	strcpy(rc->c[rc->n].name, name);
+	rc->c[rc->n++].value = value;
+}
+
 static int counters_reply(const struct nlmsghdr *nlh, void *data)
 {
-	static const uint8_t types[SSLV_STAT_MAX + 1] = {
-		[SSLV_STAT_NAME] = MNL_TYPE_NUL_STRING,
-		[SSLV_STAT_VALUE] = MNL_TYPE_U64,
-	};
-	const struct nlattr *tb[SSLV_STAT_MAX + 1];
-	struct rst_counters *rc = data;
-	const struct nlattr *attr;
-	const char *name;
-
-	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) != SSLV_A_STAT)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    genl_parse_nest(attr, tb, SSLV_STAT_MAX, types) < 0 ||
-		    !tb[SSLV_STAT_NAME] || !tb[SSLV_STAT_VALUE])
-			return MNL_CB_ERROR;
-		name = mnl_attr_get_str(tb[SSLV_STAT_NAME]);
-		if (strncmp(name, "rst_", 4) || strlen(name) >= NAME_SIZE ||
-		    rc->n == MAX_COUNTERS)
-			continue;
-		strcpy(rc->c[rc->n].name, name);
-		rc->c[rc->n++].value = mnl_attr_get_u64(tb[SSLV_STAT_VALUE]);
-	}
-	return MNL_CB_OK;
+	return stats_walk(nlh, counters_keep, data);
 }
 
 /* The counter named @name, or NULL. */

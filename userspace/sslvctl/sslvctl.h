@@ -89,6 +89,10 @@ int do_config(int argc, char **argv);
 int do_rule(int argc, char **argv);
 int do_flow(int argc, char **argv);
 int do_stats(int argc, char **argv);
+/* Calls @fn for each counter of a STATS_GET reply: MNL_CB_OK or _ERROR. */
+int stats_walk(const struct nlmsghdr *nlh,
+	       void (*fn)(const char *name, uint64_t value, void *data),
+	       void *data);
 int do_monitor(int argc, char **argv);
 int do_rst(int argc, char **argv);
 

@@ -7,7 +7,9 @@
 #include "sslvctl.h"
 #include "print.h"
 
-static int stats_reply(const struct nlmsghdr *nlh, void *data)
+int stats_walk(const struct nlmsghdr *nlh,
+	       void (*fn)(const char *name, uint64_t value, void *data),
+	       void *data)
 {
 	static const uint8_t types[SSLV_STAT_MAX + 1] = {
 		[SSLV_STAT_NAME] = MNL_TYPE_NUL_STRING,
@@ -16,7 +18,6 @@ static int stats_reply(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[SSLV_STAT_MAX + 1];
 	const struct nlattr *attr;
 
-	open_object(NULL);
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(attr) != SSLV_A_STAT)
 			continue;
@@ -24,13 +25,26 @@ static int stats_reply(const struct nlmsghdr *nlh, void *data)
 		    genl_parse_nest(attr, tb, SSLV_STAT_MAX, types) < 0 ||
 		    !tb[SSLV_STAT_NAME] || !tb[SSLV_STAT_VALUE])
 			return MNL_CB_ERROR;
-		print_uint(PR_ANY, mnl_attr_get_str(tb[SSLV_STAT_NAME]),
-			   mnl_attr_get_str(tb[SSLV_STAT_NAME]),
-			   mnl_attr_get_u64(tb[SSLV_STAT_VALUE]));
-		print_nl();
+		fn(mnl_attr_get_str(tb[SSLV_STAT_NAME]),
+		   mnl_attr_get_u64(tb[SSLV_STAT_VALUE]), data);
 	}
-	close_object();
 	return MNL_CB_OK;
+}
+
+static void stats_print(const char *name, uint64_t value, void *data)
+{
+	print_uint(PR_ANY, name, name, value);
+	print_nl();
+}
+
+static int stats_reply(const struct nlmsghdr *nlh, void *data)
+{
+	int ret;
+
+	open_object(NULL);
+	ret = stats_walk(nlh, stats_print, NULL);
+	close_object();
+	return ret;
 }
 
 int do_stats(int argc, char **argv)
