@@ -100,7 +100,11 @@ enum sslv_seq_fit sslv_tcp_seq_fit(const struct sslv_tcp *t, int dir, u32 seq)
 		return SSLV_SEQ_EXACT;
 	if (!(t->flags & SSLV_TCP_F_SEEN(!dir)))
 		return SSLV_SEQ_UNKNOWN;
-	wnd = (u32)rcv->win << (rcv->wscale > 14 ? 0 : rcv->wscale);
+	/* RFC 7323: windows are scaled only when both SYNs offered it. */
+	wnd = rcv->win;
+	if (t->d[0].wscale != SSLV_WSCALE_NONE &&
+	    t->d[1].wscale != SSLV_WSCALE_NONE)
+		wnd <<= rcv->wscale > 14 ? 14 : rcv->wscale;
 	if (!sslv_seq_before(seq, snd->next) &&
 	    sslv_seq_before(seq, snd->next + (wnd ? wnd : 1)))
 		return SSLV_SEQ_IN_WINDOW;
