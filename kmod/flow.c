@@ -43,6 +43,9 @@ static void sslv_flow_ctor(void *obj)
 int sslv_flow_cache_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct sslv_flow_key) != 40);
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC)
+	BUILD_BUG_ON(sizeof(struct sslv_flow) > 128);
+#endif
 	sslv_flow_seed = get_random_u32();
 	sslv_flow_cache = kmem_cache_create("sslv_flow",
 					    sizeof(struct sslv_flow), 0,
