@@ -4,7 +4,7 @@
  *
  * A fixed array of hlist_nulls buckets (the nulls value is the bucket
  * index), SSLV_FLOW_LOCKS spinlocks guarding insertion and removal, and a
- * SLAB_TYPESAFE_BY_RCU cache of 128-byte flows. Lookups take no bucket lock:
+ * SLAB_TYPESAFE_BY_RCU cache of 120-byte flows. Lookups take no bucket lock:
  * they walk the chain under RCU, lock the candidate flow and re-check that it
  * is still hashed under the same key, restarting if the walk was diverted
  * into another chain by a freed and reused flow (the conntrack scheme).

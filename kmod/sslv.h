@@ -122,7 +122,8 @@ struct sslv_flow_key {
 #define SSLV_FF_TAP		0x04	/* created from the tap */
 
 /*
- * One tracked TCP flow: 128 bytes on x86_64 without lock debugging. The
+ * One tracked TCP flow: 120 bytes on x86_64 without lock debugging (at most
+ * 128 is checked at build time). The
  * cache is SLAB_TYPESAFE_BY_RCU: a flow may be freed and reused while an RCU
  * reader still looks at it, so a reader takes @lock and re-checks
  * SSLV_FF_HASHED and the key before trusting anything (sslv_flow_find).
