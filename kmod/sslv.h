@@ -123,9 +123,9 @@ struct sslv_flow_key {
 
 /*
  * One tracked TCP flow: 120 bytes on x86_64 without lock debugging (at most
- * 128 is checked at build time). The
- * cache is SLAB_TYPESAFE_BY_RCU: a flow may be freed and reused while an RCU
- * reader still looks at it, so a reader takes @lock and re-checks
+ * 128 is checked at build time). The cache is SLAB_TYPESAFE_BY_RCU: a flow
+ * may be freed and reused while an RCU reader still looks at it, so a
+ * reader takes @lock and re-checks
  * SSLV_FF_HASHED and the key before trusting anything (sslv_flow_find).
  * @lock is initialised once by the slab constructor, never on reuse.
  */
