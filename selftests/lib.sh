@@ -320,3 +320,22 @@ wait_rsts()
 	done
 	return 0
 }
+
+# mirror_up: a tap for passive-tap mode. Every frame entering the bridge
+# through either port is copied to mir0 and arrives on $MIR (mir1), which
+# belongs to no bridge.
+MIR=mir1
+mirror_up()
+{
+	local port
+
+	modprobe -a sch_ingress cls_matchall act_mirred
+	ip -n "$BOX" link add mir0 type veth peer name "$MIR"
+	ip -n "$BOX" link set mir0 up
+	ip -n "$BOX" link set "$MIR" up
+	for port in "$PORT_CLI" "$PORT_SRV"; do
+		n_box tc qdisc add dev "$port" clsact
+		n_box tc filter add dev "$port" ingress matchall \
+			action mirred egress mirror dev mir0
+	done
+}

@@ -8,25 +8,8 @@
 
 source "$(dirname "$0")/../lib.sh"
 
-MIR=mir1
 cst=$OUT/client.status sst=$OUT/server.status
 rm -f "$cst" "$sst"
-
-# mirror_up: every frame entering the bridge is copied to mir0 -> mir1.
-mirror_up()
-{
-	local port
-
-	modprobe -a sch_ingress cls_matchall act_mirred
-	ip -n "$BOX" link add mir0 type veth peer name "$MIR"
-	ip -n "$BOX" link set mir0 up
-	ip -n "$BOX" link set "$MIR" up
-	for port in "$PORT_CLI" "$PORT_SRV"; do
-		n_box tc qdisc add dev "$port" clsact
-		n_box tc filter add dev "$port" ingress matchall \
-			action mirred egress mirror dev mir0
-	done
-}
 
 module_load
 topo_up

@@ -13,7 +13,6 @@
 
 source "$(dirname "$0")/../lib.sh"
 
-MIR=mir1
 
 tmp=$(mktemp -d)
 on_exit rm -rf "$tmp"
@@ -79,23 +78,6 @@ except socket.timeout:
 except OSError as e:
     report(status, "end " + errno.errorcode.get(e.errno, str(e.errno)))
 EOF
-
-# mirror_up: every frame entering the bridge through either port is copied
-# to mir0 and arrives on mir1, which belongs to no bridge.
-mirror_up()
-{
-	local port
-
-	modprobe -a sch_ingress cls_matchall act_mirred
-	ip -n "$BOX" link add mir0 type veth peer name "$MIR"
-	ip -n "$BOX" link set mir0 up
-	ip -n "$BOX" link set "$MIR" up
-	for port in "$PORT_CLI" "$PORT_SRV"; do
-		n_box tc qdisc add dev "$port" clsact
-		n_box tc filter add dev "$port" ingress matchall \
-			action mirred egress mirror dev mir0
-	done
-}
 
 # stats_snap: read the box's counters once; counter NAME then gives one.
 stats_snap() { n_box cat /proc/net/sslv_stats >"$tmp/stats"; }
