@@ -312,6 +312,27 @@ static void sslv_match_key_set(const struct sslv_ctx *c, bool sender_client,
 	k->dport = ntohs(client_b ? p->key.port_a : p->key.port_b);
 }
 
+/*
+ * Describe @f as opened by the sender of @c's packet: its client, learnt
+ * from the packet. For flows sslv keeps no state for (a rejected SYN, an RST
+ * of no flow) and for the tap's tombstones.
+ */
+static void sslv_flow_from_pkt(struct sslv_ctx *c, struct sslv_flow *f)
+{
+	f->key = c->p.key;
+	if (c->p.src_is_b)
+		f->flags |= SSLV_FF_CLIENT_B;
+	sslv_flow_learn(f, SSLV_DIR_ORIG, &c->p, c->in);
+}
+
+/* ... and rejected at that packet, its SYN. */
+static void sslv_flow_syn_rejected(struct sslv_ctx *c, struct sslv_flow *f)
+{
+	sslv_flow_from_pkt(c, f);
+	f->verdict = SSLV_ACT_REJECT;
+	sslv_tcp_init(&f->tcp, SSLV_DIR_ORIG, &c->p.seg, sslv_now_ms());
+}
+
 /* A rejected SYN: one RST+ACK to its source, no flow state kept. */
 static unsigned int sslv_reject_syn(struct sslv_ctx *c, u32 rule_id)
 {
@@ -327,11 +348,7 @@ static unsigned int sslv_reject_syn(struct sslv_ctx *c, u32 rule_id)
 		sslv_inc(sn, T_ssl_policy_reject);
 
 	/* No flow is kept; the event describes one that lived for a SYN. */
-	f.key = c->p.key;
-	f.flags = c->p.src_is_b ? SSLV_FF_CLIENT_B : 0;
-	f.verdict = SSLV_ACT_REJECT;
-	sslv_tcp_init(&f.tcp, SSLV_DIR_ORIG, &c->p.seg, sslv_now_ms());
-	sslv_flow_learn(&f, SSLV_DIR_ORIG, &c->p, c->in);
+	sslv_flow_syn_rejected(c, &f);
 	sslv_event_flow(sn, &f, SSLV_EV_FLOW_REJECTED, SSLV_R_RULE, rule_id);
 	if (!c->tap)
 		sslv_rst_own(sn, &f, SSLV_DIR_ORIG, &r, SSLV_R_RULE);
@@ -351,12 +368,8 @@ static void sslv_tap_tombstone(struct sslv_ctx *c, u32 hash)
 	if (!f)
 		return;
 	if (created) {
-		f->flags |= SSLV_FF_TAP |
-			    (c->p.src_is_b ? SSLV_FF_CLIENT_B : 0);
-		f->verdict = SSLV_ACT_REJECT;
-		sslv_tcp_init(&f->tcp, SSLV_DIR_ORIG, &c->p.seg,
-			      sslv_now_ms());
-		sslv_flow_learn(f, SSLV_DIR_ORIG, &c->p, c->in);
+		f->flags |= SSLV_FF_TAP;
+		sslv_flow_syn_rejected(c, f);
 	}
 	spin_unlock(&f->lock);
 }
@@ -389,9 +402,7 @@ static unsigned int sslv_rst_no_flow(struct sslv_ctx *c)
 	struct sslv_flow f = {};
 	struct sslv_rst_info ri;
 
-	f.key = c->p.key;
-	f.flags = c->p.src_is_b ? SSLV_FF_CLIENT_B : 0;
-	sslv_flow_learn(&f, SSLV_DIR_ORIG, &c->p, c->in);
+	sslv_flow_from_pkt(c, &f);
 	f.tcp.d[SSLV_DIR_ORIG].ttl = c->p.seg.ttl;
 	f.tcp.state = SSLV_FS_CLOSED;
 	f.tcp.last_ms = sslv_now_ms();
