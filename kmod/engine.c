@@ -12,8 +12,12 @@
  *     │                                 └ else: RST both ends ──▶ drop
  *     ├─ tombstone (rejected) ─ RST back to the sender ─────────▶ drop
  *     ├─ drop verdict ──────────────────────────────────────────▶ drop
+ *     ├─ cut, handshake unread ─ handshake.c: reject ─ RST both ▶ drop
+ *     │                                       drop ───────────▶ drop
  *     └─ cut ─ track seq/ack, port, MAC, TTL per direction ─────▶ accept
  *
+ * A flow whose first matching rule has TLS attributes is "pending": cut
+ * until handshake.c has read enough of its handshake to decide it.
  * Every RST that reaches the hook is explained by lib/rst.c from the flow's
  * state before it (or as "no-flow"), counted by class and reported on the
  * event group; so is every RST sslv sends for a reject, with its reason.
@@ -32,6 +36,7 @@
 
 struct sslv_ctx {
 	struct sslv_net *sn;
+	struct sk_buff *skb;
 	struct net_device *in;
 	struct sslv_pkt p;
 	bool tap;
@@ -217,6 +222,8 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 	int sent = 0, i;
 
 	f->verdict = SSLV_ACT_REJECT;
+	f->flags &= ~SSLV_FF_PENDING;
+	sslv_hs_release(sn, f);		/* an operator's reject mid-handshake */
 	sslv_rst_from_flow(f, SSLV_DIR_ORIG, &r[0]);
 	sslv_rst_from_flow(f, SSLV_DIR_REPLY, &r[1]);
 	sslv_event_flow(sn, f, SSLV_EV_FLOW_REJECTED, reason, rule_id);
@@ -374,8 +381,27 @@ static void sslv_tap_tombstone(struct sslv_ctx *c, u32 hash)
 	spin_unlock(&f->lock);
 }
 
+/*
+ * The handshake decided to reject or drop @f at the segment in @c, from
+ * side @dir: the trigger is dropped, so the RSTs match the state before it.
+ */
+static unsigned int sslv_hs_verdict(struct sslv_ctx *c, struct sslv_flow *f,
+				    int dir, const struct sslv_decision *d)
+{
+	sslv_flow_learn(f, dir, &c->p, c->in);
+	if (d->action == SSLV_ACT_REJECT) {
+		sslv_inc(c->sn, tls_rejected);
+		return sslv_reject_flow(c, f, d->reason, d->rule_id);
+	}
+	f->verdict = SSLV_ACT_DROP;
+	spin_unlock(&f->lock);
+	sslv_inc(c->sn, tls_dropped);
+	return sslv_verdict_drop(c);
+}
+
 static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 {
+	struct sslv_decision d;
 	int dir;
 
 	switch (f->verdict) {
@@ -390,6 +416,9 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 	dir = sslv_pkt_dir(f, &c->p);
 	if (c->p.seg.flags & SSLV_TH_RST)
 		sslv_rst_explain_flow(c, f, dir);
+	if (c->p.seg.len && !(f->flags & SSLV_FF_HS_DONE) &&
+	    sslv_hs_segment(c->sn, f, dir, c->skb, &c->p, &d))
+		return sslv_hs_verdict(c, f, dir, &d);
 	sslv_flow_learn(f, dir, &c->p, c->in);
 	sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
 	spin_unlock(&f->lock);
@@ -451,8 +480,18 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
 	sslv_tcp_init(&f->tcp, dir, &p->seg, sslv_now_ms());
 	/* Until the peer speaks, its MAC is where this frame was going. */
 	memcpy(f->mac[!dir], p->dmac, ETH_ALEN);
-	if (f->tcp.flags & SSLV_TCP_F_MIDSTREAM)
+	if (f->tcp.flags & SSLV_TCP_F_MIDSTREAM) {
+		/* Its handshake cannot be read: pending rules decide now. */
 		sslv_inc(sn, flows_midstream);
+		f->flags |= SSLV_FF_HS_DONE;
+		if (d.pending)
+			sslv_policy_decide_tls(sn, &mk, &sslv_tls_view_none,
+					       &d);
+	} else if (d.pending) {
+		f->flags |= SSLV_FF_PENDING;
+	} else if (!d.rule_id) {
+		f->flags |= SSLV_FF_DEFAULT;
+	}
 
 	switch (d.action) {
 	case SSLV_ACT_REJECT:
@@ -487,7 +526,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
 unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 			 struct net_device *in, bool tap)
 {
-	struct sslv_ctx c = { .sn = sn, .in = in, .tap = tap };
+	struct sslv_ctx c = { .sn = sn, .skb = skb, .in = in, .tap = tap };
 	struct sslv_flow *f;
 	u32 hash;
 

@@ -106,6 +106,18 @@ static void sslv_flow_unhash(struct sslv_flow_table *ft, struct sslv_flow *f)
 	atomic_dec(&ft->count);
 }
 
+/*
+ * After sslv_flow_unhash(): @f is the caller's alone, readers that still
+ * find it see it unhashed under its lock.
+ */
+static void sslv_flow_release(struct sslv_net *sn, struct sslv_flow *f,
+			      u8 reason)
+{
+	sslv_hs_release(sn, f);
+	sslv_event_flow(sn, f, SSLV_EV_FLOW_ENDED, reason, 0);
+	kmem_cache_free(sslv_flow_cache, f);
+}
+
 static u32 sslv_flow_timeout(const struct sslv_net *sn,
 			     const struct sslv_flow *f)
 {
@@ -159,8 +171,7 @@ static bool sslv_flow_evict_bucket(struct sslv_net *sn, u32 b, u32 min_idle)
 	spin_unlock_bh(sslv_bucket_lock(ft, b));
 	if (!victim)
 		return false;
-	sslv_event_flow(sn, victim, SSLV_EV_FLOW_ENDED, SSLV_R_EVICTED, 0);
-	kmem_cache_free(sslv_flow_cache, victim);
+	sslv_flow_release(sn, victim, SSLV_R_EVICTED);
 	return true;
 }
 
@@ -229,8 +240,8 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	memset(f->ifindex, 0, sizeof(f->ifindex));
 	memset(f->mac, 0, sizeof(f->mac));
 	f->verdict = SSLV_ACT_CUT;
-	f->rule_slot = 0;
 	f->flags = SSLV_FF_HASHED;
+	f->hs = NULL;
 	hlist_nulls_add_head_rcu(&f->node, &ft->buckets[b]);
 	atomic_inc(&ft->count);
 	spin_unlock(sslv_bucket_lock(ft, b));
@@ -291,11 +302,8 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 			spin_unlock(&f->lock);
 		}
 		spin_unlock_bh(sslv_bucket_lock(ft, b));
-		for (i = 0; i < ndead; i++) {
-			sslv_event_flow(sn, dead[i], SSLV_EV_FLOW_ENDED, reason,
-					0);
-			kmem_cache_free(sslv_flow_cache, dead[i]);
-		}
+		for (i = 0; i < ndead; i++)
+			sslv_flow_release(sn, dead[i], reason);
 		total += ndead;
 	} while (ndead == ARRAY_SIZE(dead));
 	return total;

@@ -20,6 +20,10 @@ static unsigned int hashsize = 16384;
 module_param(hashsize, uint, 0444);
 MODULE_PARM_DESC(hashsize, "Flow hash buckets per namespace, rounded up to a power of two (default 16384)");
 
+unsigned long sslv_hs_mem_max __read_mostly = 64UL << 20;
+module_param_named(hs_mem_max, sslv_hs_mem_max, ulong, 0644);
+MODULE_PARM_DESC(hs_mem_max, "Bytes all flows may hold while reading TLS handshakes (default 64 MiB)");
+
 unsigned int sslv_net_id __read_mostly;
 DEFINE_MUTEX(sslv_cfg_mutex);
 
@@ -43,6 +47,7 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->ft.nbuckets = roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22));
 	sn->ft.max_flows = max(max_flows, 1U);
 	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
+	sn->client_cert_action = SSLV_ACT_REJECT;
 	ratelimit_state_init(&sn->rst_events, HZ, SSLV_RST_EVENTS_PER_SEC);
 	ratelimit_set_flags(&sn->rst_events, RATELIMIT_MSG_ON_RELEASE);
 
@@ -71,6 +76,7 @@ static void __net_exit sslv_net_exit(struct net *net)
 	sslv_hook_exit(sn);
 	sslv_flow_exit(sn);
 	sslv_policy_exit(sn);
+	sslv_domsets_exit(sn);
 	sslv_stats_exit(net, sn);
 }
 

@@ -31,6 +31,18 @@ static const struct nla_policy sslv_rule_policy[SSLV_RULE_MAX + 1] = {
 	[SSLV_RULE_IIF]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[SSLV_RULE_ACTION]	= NLA_POLICY_MAX(NLA_U8, __SSLV_ACT_MAX - 1),
 	[SSLV_RULE_HITS]	= { .type = NLA_REJECT },
+	[SSLV_RULE_SNI]		= { .type = NLA_STRING,
+				    .len = SSLV_SNI_PATTERN_MAX },
+	[SSLV_RULE_DOMSET]	= { .type = NLA_STRING,
+				    .len = SSLV_DOMSET_NAME_MAX },
+	[SSLV_RULE_ALPN]	= { .type = NLA_STRING,
+				    .len = SSLV_TLS_ALPN_NAME_MAX },
+	[SSLV_RULE_TLS_VER_MIN]	= NLA_POLICY_RANGE(NLA_U16, SSLV_TLS_VER_SSL3,
+						   SSLV_TLS_VER_TLS13),
+	[SSLV_RULE_TLS_VER_MAX]	= NLA_POLICY_RANGE(NLA_U16, SSLV_TLS_VER_SSL3,
+						   SSLV_TLS_VER_TLS13),
+	[SSLV_RULE_NONTLS]	= { .type = NLA_FLAG },
+	[SSLV_RULE_UNDECRYPTABLE] = NLA_POLICY_MASK(NLA_U32, SSLV_UD_ALL),
 };
 
 static const struct nla_policy sslv_flow_policy[SSLV_FLOW_MAX + 1] = {
@@ -73,7 +85,21 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_FLOWS_CURRENT]	= { .type = NLA_REJECT },
 	[SSLV_A_RST]		= { .type = NLA_REJECT },
 	[SSLV_A_RST_IDLE_MS]	= { .type = NLA_U32 },
+	[SSLV_A_CLIENT_CERT]	= NLA_POLICY_MAX(NLA_U8, __SSLV_ACT_MAX - 1),
+	[SSLV_A_DOMSET_NAME]	= { .type = NLA_STRING,
+				    .len = SSLV_DOMSET_NAME_MAX },
+	[SSLV_A_DOMAIN]		= { .type = NLA_STRING,
+				    .len = SSLV_SNI_PATTERN_MAX + 2 },
+	[SSLV_A_DOMSET_SIZE]	= { .type = NLA_REJECT },
+	[SSLV_A_SESSION]	= { .type = NLA_REJECT },
+	[SSLV_A_HS_BYTES]	= { .type = NLA_REJECT },
 };
+
+/* A string attribute's bytes, without the NUL it may end with. */
+static u32 sslv_nla_strlen(const struct nlattr *a)
+{
+	return strnlen(nla_data(a), nla_len(a));
+}
 
 /* The request's attributes, wherever this kernel keeps them for a dump. */
 static struct nlattr **sslv_dump_attrs(struct netlink_callback *cb)
@@ -194,7 +220,10 @@ static int sslv_nl_config_get(struct sk_buff *in, struct genl_info *info)
 		return -ENOMEM;
 	if (nla_put_u32(skb, SSLV_A_MAX_FLOWS, READ_ONCE(sn->ft.max_flows)) ||
 	    nla_put_u32(skb, SSLV_A_FLOWS_CURRENT, atomic_read(&sn->ft.count)) ||
-	    nla_put_u32(skb, SSLV_A_RST_IDLE_MS, READ_ONCE(sn->rst_cfg.idle_ms)))
+	    nla_put_u32(skb, SSLV_A_RST_IDLE_MS, READ_ONCE(sn->rst_cfg.idle_ms)) ||
+	    nla_put_u8(skb, SSLV_A_CLIENT_CERT,
+		       READ_ONCE(sn->client_cert_action)) ||
+	    nla_put_u32(skb, SSLV_A_HS_BYTES, atomic_read(&sn->hs_bytes)))
 		goto nospace;
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++)
 		if (nla_put_u32(skb, sslv_timeout_attrs[i].attr,
@@ -218,6 +247,9 @@ static int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	if (info->attrs[SSLV_A_RST_IDLE_MS])
 		WRITE_ONCE(sn->rst_cfg.idle_ms,
 			   nla_get_u32(info->attrs[SSLV_A_RST_IDLE_MS]));
+	if (info->attrs[SSLV_A_CLIENT_CERT])
+		WRITE_ONCE(sn->client_cert_action,
+			   nla_get_u8(info->attrs[SSLV_A_CLIENT_CERT]));
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++) {
 		struct nlattr *a = info->attrs[sslv_timeout_attrs[i].attr];
 
@@ -275,7 +307,95 @@ static void sslv_nl_range(struct nlattr **tb, int lo, int hi, u16 *min,
 	*max = tb[hi] ? nla_get_u16(tb[hi]) : (tb[lo] ? *min : 0xffff);
 }
 
-static int sslv_nl_rule_parse(const struct nlattr *nest, struct sslv_rule *r,
+static bool sslv_nl_rule_has_tls(struct nlattr **tb)
+{
+	int i;
+
+	for (i = SSLV_RULE_SNI; i <= SSLV_RULE_UNDECRYPTABLE; i++)
+		if (tb[i])
+			return true;
+	return false;
+}
+
+/* The TLS attributes of a rule; under sslv_cfg_mutex (domain sets). */
+static int sslv_nl_rule_tls(struct sslv_net *sn, struct nlattr **tb,
+			    struct sslv_rule_tls *t,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+	int err;
+
+	if (tb[SSLV_RULE_NONTLS]) {
+		tb[SSLV_RULE_NONTLS] = NULL;
+		if (sslv_nl_rule_has_tls(tb)) {
+			NL_SET_ERR_MSG(extack,
+				       "nontls carries no other TLS attribute");
+			return -EINVAL;
+		}
+		t->nontls = 1;
+		return 0;
+	}
+	a = tb[SSLV_RULE_SNI];
+	if (a) {
+		t->sni_len = sslv_nla_strlen(a);
+		memcpy(t->sni, nla_data(a), t->sni_len);
+		err = sslv_domain_check((const u8 *)t->sni, t->sni_len);
+		if (err) {
+			NL_SET_BAD_ATTR(extack, a);
+			if (extack)
+				extack->_msg = sslv_domain_strerror(err);
+			return -EINVAL;
+		}
+	}
+	a = tb[SSLV_RULE_DOMSET];
+	if (a) {
+		char name[SSLV_DOMSET_NAME_MAX + 1];
+
+		nla_strscpy(name, a, sizeof(name));
+		err = sslv_domsets_find(sn, name);
+		if (err < 0) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "no domain set of this name");
+			return -ENOENT;
+		}
+		t->domset = err + 1;
+	}
+	a = tb[SSLV_RULE_ALPN];
+	if (a) {
+		t->alpn_len = sslv_nla_strlen(a);
+		if (!t->alpn_len) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "empty ALPN name");
+			return -EINVAL;
+		}
+		memcpy(t->alpn, nla_data(a), t->alpn_len);
+	}
+	if (tb[SSLV_RULE_TLS_VER_MIN] || tb[SSLV_RULE_TLS_VER_MAX]) {
+		if (!tb[SSLV_RULE_TLS_VER_MIN]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SSLV_RULE_TLS_VER_MAX],
+					    "a version range needs its minimum");
+			return -EINVAL;
+		}
+		sslv_nl_range(tb, SSLV_RULE_TLS_VER_MIN, SSLV_RULE_TLS_VER_MAX,
+			      &t->ver_min, &t->ver_max);
+		if (t->ver_min > t->ver_max) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SSLV_RULE_TLS_VER_MAX],
+					    "version range reversed");
+			return -EINVAL;
+		}
+	}
+	a = tb[SSLV_RULE_UNDECRYPTABLE];
+	if (a) {
+		t->classes = nla_get_u32(a);
+		if (!t->classes) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "no undecryptable class");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int sslv_nl_rule_parse(struct sslv_net *sn, const struct nlattr *nest,
+			      struct sslv_rule *r,
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SSLV_RULE_MAX + 1];
@@ -325,7 +445,12 @@ static int sslv_nl_rule_parse(const struct nlattr *nest, struct sslv_rule *r,
 			extack->_msg = sslv_match_strerror(err);
 		return -EINVAL;
 	}
-	return 0;
+	if (!sslv_nl_rule_has_tls(tb))
+		return 0;
+	r->tls = kzalloc(sizeof(*r->tls), GFP_KERNEL);
+	if (!r->tls)
+		return -ENOMEM;
+	return sslv_nl_rule_tls(sn, tb, r->tls, extack);
 }
 
 /* The reply to RULE_ADD: an SSLV_A_RULE nest with the id of each rule. */
@@ -365,25 +490,27 @@ static int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no rule given");
 		return -EINVAL;
 	}
-	rules = kvmalloc_array(n, sizeof(*rules), GFP_KERNEL);
+	rules = kvcalloc(n, sizeof(*rules), GFP_KERNEL);
 	if (!rules)
 		return -ENOMEM;
 	i = 0;
+	/* Under the mutex: a rule's domain set must not go away meanwhile. */
+	mutex_lock(&sslv_cfg_mutex);
 	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
 		if (nla_type(a) != SSLV_A_RULE)
 			continue;
-		err = sslv_nl_rule_parse(a, &rules[i++], info->extack);
+		err = sslv_nl_rule_parse(sn, a, &rules[i++], info->extack);
 		if (err)
 			goto out;
 	}
-	mutex_lock(&sslv_cfg_mutex);
 	err = sslv_policy_append(sn, rules, n, stage, &first_id);
-	mutex_unlock(&sslv_cfg_mutex);
 	if (err == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "too many rules");
+out:
+	mutex_unlock(&sslv_cfg_mutex);
 	if (!err)
 		err = sslv_nl_rule_ids(info, first_id, n);
-out:
+	sslv_rule_free_tls(rules, n);
 	kvfree(rules);
 	return err;
 }
@@ -431,8 +558,33 @@ static int sslv_nl_put_addr(struct sk_buff *skb, int attr, u8 family,
 	return nla_put(skb, attr, family == AF_INET ? 4 : 16, addr);
 }
 
-static int sslv_nl_rule_fill(struct sk_buff *skb, const struct sslv_rule *r,
-			     u64 hits)
+/* A rule's TLS attributes; under rcu_read_lock() (domain set names). */
+static int sslv_nl_rule_tls_fill(struct sk_buff *skb, struct sslv_net *sn,
+				 const struct sslv_rule_tls *t)
+{
+	if (t->nontls)
+		return nla_put_flag(skb, SSLV_RULE_NONTLS);
+	if (t->sni_len && nla_put(skb, SSLV_RULE_SNI, t->sni_len, t->sni))
+		return -EMSGSIZE;
+	if (t->domset) {
+		struct sslv_domset *ds;
+
+		ds = rcu_dereference(sn->domsets[t->domset - 1]);
+		if (ds && nla_put_string(skb, SSLV_RULE_DOMSET, ds->name))
+			return -EMSGSIZE;
+	}
+	if ((t->alpn_len && nla_put(skb, SSLV_RULE_ALPN, t->alpn_len, t->alpn)) ||
+	    (t->ver_min &&
+	     (nla_put_u16(skb, SSLV_RULE_TLS_VER_MIN, t->ver_min) ||
+	      nla_put_u16(skb, SSLV_RULE_TLS_VER_MAX, t->ver_max))) ||
+	    (t->classes &&
+	     nla_put_u32(skb, SSLV_RULE_UNDECRYPTABLE, t->classes)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int sslv_nl_rule_fill(struct sk_buff *skb, struct sslv_net *sn,
+			     const struct sslv_rule *r, u64 hits)
 {
 	const struct sslv_rule_spec *s = &r->spec;
 	struct nlattr *nest = nla_nest_start(skb, SSLV_A_RULE);
@@ -456,7 +608,8 @@ static int sslv_nl_rule_fill(struct sk_buff *skb, const struct sslv_rule *r,
 	     (nla_put_u16(skb, SSLV_RULE_DPORT_MIN, s->dport_min) ||
 	      nla_put_u16(skb, SSLV_RULE_DPORT_MAX, s->dport_max))) ||
 	    (s->has_vlan && nla_put_u16(skb, SSLV_RULE_VLAN, s->vlan)) ||
-	    (s->has_iif && nla_put_u32(skb, SSLV_RULE_IIF, s->iif))) {
+	    (s->has_iif && nla_put_u32(skb, SSLV_RULE_IIF, s->iif)) ||
+	    (r->tls && sslv_nl_rule_tls_fill(skb, sn, r->tls))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -480,7 +633,7 @@ static int sslv_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 		if (!hdr)
 			break;
-		if (sslv_nl_rule_fill(skb, &rs->rules[i],
+		if (sslv_nl_rule_fill(skb, sn, &rs->rules[i],
 				      atomic64_read(&rs->hits[i]))) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -675,6 +828,138 @@ static int sslv_nl_flow_reject(struct sk_buff *in, struct genl_info *info)
 	return 0;
 }
 
+/* ---- domain sets ------------------------------------------------------- */
+
+/* The request's set name, checked: 1..31 bytes of [A-Za-z0-9_.-]. */
+static int sslv_nl_domset_name(struct genl_info *info, char *name)
+{
+	struct nlattr *a = info->attrs[SSLV_A_DOMSET_NAME];
+	u32 i, len;
+
+	if (GENL_REQ_ATTR_CHECK(info, SSLV_A_DOMSET_NAME))
+		return -EINVAL;
+	len = sslv_nla_strlen(a);
+	for (i = 0; i < len; i++)
+		if (!isalnum(((u8 *)nla_data(a))[i]) &&
+		    !strchr("_.-", ((char *)nla_data(a))[i]))
+			break;
+	if (!len || i < len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "a set name is 1 to 31 of A-Z a-z 0-9 _ . -");
+		return -EINVAL;
+	}
+	nla_strscpy(name, a, SSLV_DOMSET_NAME_MAX + 1);
+	return 0;
+}
+
+static int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
+{
+	struct sslv_net *sn = sslv_info_net(info);
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	struct nlattr *a;
+	int rem, err;
+
+	err = sslv_nl_domset_name(info, name);
+	if (err)
+		return err;
+	mutex_lock(&sslv_cfg_mutex);
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		u32 len = sslv_nla_strlen(a);
+
+		if (nla_type(a) != SSLV_A_DOMAIN)
+			continue;
+		err = sslv_domain_check(nla_data(a), len);
+		if (err) {
+			NL_SET_BAD_ATTR(info->extack, a);
+			info->extack->_msg = sslv_domain_strerror(err);
+			err = -EINVAL;
+		} else {
+			err = sslv_domsets_add(sn, name, nla_data(a), len);
+			if (err == -ENOSPC)
+				NL_SET_ERR_MSG_ATTR(info->extack, a,
+						    "too many names in the set");
+		}
+		if (err) {
+			/* Half a set is never committed. */
+			sslv_domsets_add(sn, "", NULL, 0);
+			break;
+		}
+	}
+	mutex_unlock(&sslv_cfg_mutex);
+	return err;
+}
+
+static int sslv_nl_domset_commit(struct sk_buff *in, struct genl_info *info)
+{
+	struct sslv_net *sn = sslv_info_net(info);
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	int err;
+
+	err = sslv_nl_domset_name(info, name);
+	if (err)
+		return err;
+	mutex_lock(&sslv_cfg_mutex);
+	err = sslv_domsets_commit(sn, name);
+	mutex_unlock(&sslv_cfg_mutex);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "no free domain set slot");
+	return err;
+}
+
+static int sslv_nl_domset_del(struct sk_buff *in, struct genl_info *info)
+{
+	struct sslv_net *sn = sslv_info_net(info);
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	int err;
+
+	err = sslv_nl_domset_name(info, name);
+	if (err)
+		return err;
+	mutex_lock(&sslv_cfg_mutex);
+	err = sslv_domsets_del(sn, name);
+	mutex_unlock(&sslv_cfg_mutex);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SSLV_A_DOMSET_NAME],
+				    "no domain set of this name");
+	else if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SSLV_A_DOMSET_NAME],
+				    "a rule uses this domain set");
+	return err;
+}
+
+/* cb->args[0]: the next slot to dump. */
+static int sslv_nl_domset_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sslv_net *sn = sslv_pernet(sock_net(skb->sk));
+	long i;
+
+	rcu_read_lock();
+	for (i = cb->args[0]; i < SSLV_DOMSET_MAX; i++) {
+		struct sslv_domset *ds = rcu_dereference(sn->domsets[i]);
+		void *hdr;
+
+		if (!ds)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sslv_family,
+				  NLM_F_MULTI, SSLV_CMD_DOMSET_GET);
+		if (!hdr)
+			break;
+		if (nla_put_string(skb, SSLV_A_DOMSET_NAME, ds->name) ||
+		    nla_put_u32(skb, SSLV_A_DOMSET_SIZE,
+				sslv_domset_count(ds->set))) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}
+
 /* ---- stats ------------------------------------------------------------- */
 
 static int sslv_nl_put_stat(struct sk_buff *skb, const char *name, u64 v)
@@ -805,6 +1090,65 @@ out:
 	rcu_read_unlock();
 }
 
+static int sslv_nl_session_fill(struct sk_buff *skb,
+				const struct sslv_tls_client *ch,
+				const struct sslv_tls_server *sh, u32 classes,
+				u8 action, u8 error)
+{
+	struct nlattr *nest = nla_nest_start(skb, SSLV_A_SESSION);
+
+	if (!nest ||
+	    nla_put_u8(skb, SSLV_SESS_ACTION, action) ||
+	    nla_put_u8(skb, SSLV_SESS_ERROR, error) ||
+	    nla_put_u32(skb, SSLV_SESS_CLASSES, classes))
+		return -EMSGSIZE;
+	if (ch && ch->max_version &&
+	    (nla_put_u16(skb, SSLV_SESS_CLIENT_VERSION, ch->max_version) ||
+	     nla_put_u32(skb, SSLV_SESS_CLIENT_FLAGS, ch->flags) ||
+	     (ch->sni_len && nla_put(skb, SSLV_SESS_SNI, ch->sni_len, ch->sni)) ||
+	     (ch->n_alpn && nla_put(skb, SSLV_SESS_ALPN, ch->alpn[0].len,
+				    ch->alpn[0].name))))
+		return -EMSGSIZE;
+	if (sh && (sh->flags & SSLV_TLS_S_HELLO) &&
+	    (nla_put_u16(skb, SSLV_SESS_VERSION, sh->version) ||
+	     nla_put_u16(skb, SSLV_SESS_CIPHER, sh->cipher) ||
+	     nla_put_u32(skb, SSLV_SESS_SERVER_FLAGS, sh->flags)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The session log; @f is locked or private to the caller. */
+void sslv_event_session(struct sslv_net *sn, const struct sslv_flow *f,
+			const struct sslv_tls_client *ch,
+			const struct sslv_tls_server *sh, u32 classes, u8 action,
+			u8 error, u8 reason, u32 rule_id)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(sslv_events_on) ||
+	    !genl_has_listeners(&sslv_family, sn->net, 0))
+		goto out;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, SSLV_EV_SESSION) ||
+	    nla_put_u8(skb, SSLV_A_REASON, reason) ||
+	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
+	    sslv_nl_flow_fill(skb, f) ||
+	    sslv_nl_session_fill(skb, ch, sh, classes, action, error)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
 /* ---- the family -------------------------------------------------------- */
 
 #define SSLV_OP(c, fn) { .cmd = (c), .doit = (fn), .flags = GENL_UNS_ADMIN_PERM }
@@ -831,6 +1175,14 @@ static const struct genl_ops sslv_ops[] = {
 	SSLV_OP(SSLV_CMD_FLOW_REJECT, sslv_nl_flow_reject),
 	SSLV_OP(SSLV_CMD_STATS_GET, sslv_nl_stats_get),
 	SSLV_OP(SSLV_CMD_STATS_RESET, sslv_nl_stats_reset),
+	SSLV_OP(SSLV_CMD_DOMSET_ADD, sslv_nl_domset_add),
+	SSLV_OP(SSLV_CMD_DOMSET_COMMIT, sslv_nl_domset_commit),
+	SSLV_OP(SSLV_CMD_DOMSET_DEL, sslv_nl_domset_del),
+	{
+		.cmd	= SSLV_CMD_DOMSET_GET,
+		.dumpit	= sslv_nl_domset_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group sslv_mcgrps[] = {

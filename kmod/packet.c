@@ -156,6 +156,7 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, struct sslv_pkt *p)
 	p->seg.ack = ntohl(th->ack_seq);
 	p->seg.win = ntohs(th->window);
 	p->seg.len = end - thoff - doff;
+	p->payload = thoff + doff;
 	p->seg.flags = tcp_flag_byte(th) & (SSLV_TH_FIN | SSLV_TH_SYN |
 					    SSLV_TH_RST | SSLV_TH_PSH |
 					    SSLV_TH_ACK);

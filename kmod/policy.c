@@ -8,17 +8,66 @@
  * sslv_cfg_mutex; the old ruleset is freed after synchronize_rcu().
  *
  * The policy is consulted once per flow, at its first packet, so the hit
- * counters are plain atomics: they move once per new flow, not per packet.
+ * counters are plain atomics: they move once per decided flow, not per
+ * packet.
+ *
+ * Rules with TLS attributes cannot be decided at the first packet. When the
+ * first rule whose addresses and ports match is one, the flow is pending:
+ * it is forwarded while handshake.c reads its handshake and then asks
+ * sslv_policy_decide_tls(), which walks the TLS rules from that one up to
+ * the first matching rule without TLS attributes, in rule order. First
+ * match wins, exactly as if every rule had been checked at once.
  */
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "sslv.h"
 
+int sslv_rule_copy(struct sslv_rule *dst, const struct sslv_rule *src)
+{
+	*dst = *src;
+	if (!src->tls)
+		return 0;
+	dst->tls = kmemdup(src->tls, sizeof(*src->tls), GFP_KERNEL);
+	return dst->tls ? 0 : -ENOMEM;
+}
+
+void sslv_rule_free_tls(struct sslv_rule *r, u32 n)
+{
+	u32 i;
+
+	for (i = 0; r && i < n; i++) {
+		kfree(r[i].tls);
+		r[i].tls = NULL;
+	}
+}
+
+/* lib/match.c's block for @n specs, at its exact size. */
+static void *sslv_match_compile(const struct sslv_rule_spec *specs, u32 n)
+{
+	size_t size = sslv_match_size(n);
+	void *ws, *m = NULL;
+
+	ws = kvmalloc(size, GFP_KERNEL);
+	if (!ws)
+		return NULL;
+	if (!sslv_match_build(ws, size, specs, n)) {
+		m = kvmalloc(sslv_match_bytes(ws), GFP_KERNEL);
+		if (m)
+			memcpy(m, ws, sslv_match_bytes(ws));
+	}
+	kvfree(ws);
+	return m;
+}
+
 static void sslv_ruleset_free(struct sslv_ruleset *rs)
 {
 	if (!rs)
 		return;
+	sslv_rule_free_tls(rs->rules, rs->n);
+	kvfree(rs->tls_idx);
+	kvfree(rs->l4_idx);
+	kvfree(rs->l4);
 	kvfree(rs->match);
 	kvfree(rs->hits);
 	kvfree(rs->rules);
@@ -35,34 +84,45 @@ static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 					       const struct sslv_ruleset *old,
 					       u32 removed)
 {
-	struct sslv_rule_spec *specs = NULL;
+	struct sslv_rule_spec *specs;
 	struct sslv_ruleset *rs;
-	void *ws = NULL;
-	size_t size;
-	u32 i;
+	u32 i, nl4 = 0;
 
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
 	if (!rs)
 		return NULL;
-	rs->n = n;
-	rs->rules = kvmalloc_array(n ?: 1, sizeof(*rs->rules), GFP_KERNEL);
+	rs->rules = kvcalloc(n ?: 1, sizeof(*rs->rules), GFP_KERNEL);
 	rs->hits = kvcalloc(n ?: 1, sizeof(*rs->hits), GFP_KERNEL);
 	specs = kvmalloc_array(n ?: 1, sizeof(*specs), GFP_KERNEL);
-	size = sslv_match_size(n);
-	ws = kvmalloc(size, GFP_KERNEL);
-	if (!rs->rules || !rs->hits || !specs || !ws)
+	if (!rs->rules || !rs->hits || !specs)
 		goto fail;
-	for (i = 0; i < n; i++) {
-		rs->rules[i] = rules[i];
+	for (i = 0; i < n; i++, rs->n++) {
+		if (sslv_rule_copy(&rs->rules[i], &rules[i]))
+			goto fail;
 		specs[i] = rules[i].spec;
+		rs->ntls += !!rules[i].tls;
 	}
-	if (sslv_match_build(ws, size, specs, n))
-		goto fail;
-	rs->match = kvmalloc(sslv_match_bytes(ws), GFP_KERNEL);
+	rs->match = sslv_match_compile(specs, n);
 	if (!rs->match)
 		goto fail;
-	memcpy(rs->match, ws, sslv_match_bytes(ws));
-	kvfree(ws);
+	if (rs->ntls) {
+		rs->tls_idx = kvmalloc_array(rs->ntls, sizeof(u32), GFP_KERNEL);
+		rs->l4_idx = kvmalloc_array(n - rs->ntls ?: 1, sizeof(u32),
+					    GFP_KERNEL);
+		if (!rs->tls_idx || !rs->l4_idx)
+			goto fail;
+		for (i = 0, rs->ntls = 0; i < n; i++) {
+			if (rules[i].tls) {
+				rs->tls_idx[rs->ntls++] = i;
+			} else {
+				rs->l4_idx[nl4] = i;
+				specs[nl4++] = rules[i].spec;
+			}
+		}
+		rs->l4 = sslv_match_compile(specs, nl4);
+		if (!rs->l4)
+			goto fail;
+	}
 	kvfree(specs);
 
 	for (i = 0; old && i < n; i++) {
@@ -73,7 +133,6 @@ static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 	}
 	return rs;
 fail:
-	kvfree(ws);
 	kvfree(specs);
 	sslv_ruleset_free(rs);
 	return NULL;
@@ -94,25 +153,159 @@ static void sslv_ruleset_swap(struct sslv_net *sn, struct sslv_ruleset *rs)
 	sslv_ruleset_free(old);
 }
 
+static void sslv_decided(struct sslv_ruleset *rs, u32 i,
+			 struct sslv_decision *d)
+{
+	atomic64_inc(&rs->hits[i]);
+	d->action = rs->rules[i].action;
+	d->reason = SSLV_R_RULE;
+	d->rule_id = rs->rules[i].id;
+}
+
 void sslv_policy_decide(struct sslv_net *sn, const struct sslv_match_key *k,
 			struct sslv_decision *d)
 {
 	struct sslv_ruleset *rs = rcu_dereference(sn->rules);
 	u32 i;
 
-	d->action = SSLV_ACT_CUT;
-	d->rule_id = 0;
+	memset(d, 0, sizeof(*d));		/* cut, no rule */
 	if (!rs || !rs->n)
 		return;
 	i = sslv_match_lookup(rs->match, k);
 	if (i == SSLV_MATCH_NONE)
 		return;
-	atomic64_inc(&rs->hits[i]);
-	d->action = rs->rules[i].action;
-	d->rule_id = rs->rules[i].id;
+	if (rs->rules[i].tls)
+		d->pending = true;
+	else
+		sslv_decided(rs, i, d);
 }
 
-/* Append @n rules, assigning ids; caller holds sslv_cfg_mutex. */
+enum sslv_tls_fit { SSLV_FIT_NO, SSLV_FIT_YES, SSLV_FIT_WAIT };
+
+static bool sslv_alpn_offered(const struct sslv_tls_client *ch,
+			      const struct sslv_rule_tls *t)
+{
+	u32 i;
+
+	for (i = 0; i < min_t(u32, ch->n_alpn, SSLV_TLS_ALPN_MAX); i++)
+		if (ch->alpn[i].len == t->alpn_len &&
+		    !memcmp(ch->alpn[i].name, t->alpn, t->alpn_len))
+			return true;
+	return false;
+}
+
+/* Does the handshake seen so far fit @t? Client-side tests come first. */
+static enum sslv_tls_fit sslv_tls_fit(struct sslv_net *sn,
+				      const struct sslv_rule_tls *t,
+				      const struct sslv_tls_view *v)
+{
+	const struct sslv_tls_client *ch = v->ch;
+	bool sni = ch && (ch->flags & SSLV_TLS_C_SNI);
+
+	if (t->nontls)
+		return v->nontls ? SSLV_FIT_YES : SSLV_FIT_NO;
+	if (!ch)
+		return SSLV_FIT_NO;
+	if (t->sni_len && !(sni && sslv_sni_match(t->sni, t->sni_len, ch->sni,
+						  ch->sni_len)))
+		return SSLV_FIT_NO;
+	if (t->domset && !(sni && sslv_domsets_match(sn, t->domset - 1,
+						     ch->sni, ch->sni_len)))
+		return SSLV_FIT_NO;
+	if (t->alpn_len && !sslv_alpn_offered(ch, t))
+		return SSLV_FIT_NO;
+	if (t->classes && !(t->classes & v->classes)) {
+		if ((t->classes & SSLV_UD_CLIENT_CERT) && !v->server_final)
+			return SSLV_FIT_WAIT;
+		return SSLV_FIT_NO;
+	}
+	if (t->ver_min) {
+		if (!v->sh || !(v->sh->flags & SSLV_TLS_S_HELLO))
+			return v->server_final ? SSLV_FIT_NO : SSLV_FIT_WAIT;
+		if (v->sh->version < t->ver_min || v->sh->version > t->ver_max)
+			return SSLV_FIT_NO;
+	}
+	return SSLV_FIT_YES;
+}
+
+/* Index in rs->tls_idx of the first TLS rule at or after rule @i. */
+static u32 sslv_tls_from(const struct sslv_ruleset *rs, u32 i)
+{
+	u32 lo = 0, hi = rs->ntls;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (rs->tls_idx[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool sslv_policy_decide_tls(struct sslv_net *sn,
+			    const struct sslv_match_key *k,
+			    const struct sslv_tls_view *v,
+			    struct sslv_decision *d)
+{
+	struct sslv_ruleset *rs = rcu_dereference(sn->rules);
+	u32 i, j, t;
+
+	memset(d, 0, sizeof(*d));		/* cut, no rule */
+	if (!rs || !rs->n)
+		return true;
+	i = sslv_match_lookup(rs->match, k);
+	if (i == SSLV_MATCH_NONE)
+		return true;
+	if (!rs->rules[i].tls) {
+		sslv_decided(rs, i, d);
+		return true;
+	}
+	/* j: the first rule without TLS attributes that matches. */
+	j = rs->l4 ? sslv_match_lookup(rs->l4, k) : SSLV_MATCH_NONE;
+	if (j != SSLV_MATCH_NONE)
+		j = rs->l4_idx[j];
+	for (t = sslv_tls_from(rs, i); t < rs->ntls && rs->tls_idx[t] < j; t++) {
+		const struct sslv_rule *r = &rs->rules[rs->tls_idx[t]];
+
+		if (!sslv_rule_spec_match(&r->spec, k))
+			continue;
+		switch (sslv_tls_fit(sn, r->tls, v)) {
+		case SSLV_FIT_YES:
+			sslv_decided(rs, rs->tls_idx[t], d);
+			return true;
+		case SSLV_FIT_WAIT:
+			d->pending = true;
+			return false;
+		case SSLV_FIT_NO:
+			break;
+		}
+	}
+	if (j != SSLV_MATCH_NONE)
+		sslv_decided(rs, j, d);
+	return true;
+}
+
+bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot)
+{
+	struct sslv_ruleset *rs = rcu_dereference_protected(sn->rules,
+					lockdep_is_held(&sslv_cfg_mutex));
+	u32 i;
+
+	for (i = 0; rs && i < rs->n; i++)
+		if (rs->rules[i].tls && rs->rules[i].tls->domset == slot + 1)
+			return true;
+	for (i = 0; i < sn->nstaged; i++)
+		if (sn->staged[i].tls && sn->staged[i].tls->domset == slot + 1)
+			return true;
+	return false;
+}
+
+/*
+ * Append @n rules, assigning ids; caller holds sslv_cfg_mutex. @r stays the
+ * caller's: what is kept is copied.
+ */
 int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 		       bool stage, u32 *first_id)
 {
@@ -129,9 +322,17 @@ int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 		return -ENOMEM;
 	if (have)
 		memcpy(all, cur, have * sizeof(*all));
-	*first_id = sn->next_rule_id;
 	for (i = 0; i < n; i++) {
 		all[have + i] = r[i];
+		/* The staging set owns its rules: copy what it keeps. */
+		if (stage && sslv_rule_copy(&all[have + i], &r[i])) {
+			sslv_rule_free_tls(all + have, i);
+			kvfree(all);
+			return -ENOMEM;
+		}
+	}
+	*first_id = sn->next_rule_id;
+	for (i = 0; i < n; i++) {
 		all[have + i].id = sn->next_rule_id++;
 		if (!sn->next_rule_id)
 			sn->next_rule_id = 1;
@@ -176,6 +377,7 @@ int sslv_policy_del(struct sslv_net *sn, u32 id)
 
 int sslv_policy_flush(struct sslv_net *sn, bool stage_only)
 {
+	sslv_rule_free_tls(sn->staged, sn->nstaged);
 	kvfree(sn->staged);
 	sn->staged = NULL;
 	sn->nstaged = 0;
@@ -199,5 +401,6 @@ void sslv_policy_exit(struct sslv_net *sn)
 {
 	/* Hooks are gone: no reader can hold the ruleset any more. */
 	sslv_ruleset_free(rcu_dereference_protected(sn->rules, true));
+	sslv_rule_free_tls(sn->staged, sn->nstaged);
 	kvfree(sn->staged);
 }

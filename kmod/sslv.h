@@ -7,6 +7,8 @@
  *   packet.c   parsing a frame into a flow key and a TCP segment
  *   flow.c     the flow table: RCU lookups, insertion, eviction, GC
  *   policy.c   rulesets, swapped whole under RCU; staging for commits
+ *   domset.c   domain sets for sni-list rules, swapped whole under RCU
+ *   handshake.c reading a flow's TLS handshake, deciding its TLS rules
  *   reset.c    building and sending RSTs
  *   engine.c   the packet path: one verdict per frame, inline or tap
  *   hook.c     bridge and tap hook registration, mode changes
@@ -30,6 +32,9 @@
 #include "lib/tcp.h"
 #include "lib/match.h"
 #include "lib/rst.h"
+#include "lib/tls.h"
+#include "lib/reasm.h"
+#include "lib/domain.h"
 
 /* ---- stats.c ---------------------------------------------------------- */
 
@@ -76,7 +81,20 @@
 	X(rst_seq_outside)			\
 	X(rst_idle)				\
 	X(rst_rexmit)				\
-	X(rst_events_suppressed)
+	X(rst_events_suppressed)		\
+	X(tls_client_hello)			\
+	X(tls_server_hello)			\
+	X(tls_nontls)				\
+	X(tls_malformed)			\
+	X(tls_client_cert)			\
+	X(tls_ooo)				\
+	X(tls_limit_flow)			\
+	X(tls_limit_global)			\
+	X(tls_alloc_fail)			\
+	X(tls_incomplete)			\
+	X(tls_rejected)				\
+	X(tls_dropped)				\
+	X(tls_sessions)
 
 enum sslv_stat {
 #define SSLV_STAT_ENUM(name) SSLV_ST_##name,
@@ -120,10 +138,14 @@ struct sslv_flow_key {
 #define SSLV_FF_CLIENT_B	0x01	/* the client is side B of the key */
 #define SSLV_FF_HASHED		0x02	/* in the table; cleared under lock */
 #define SSLV_FF_TAP		0x04	/* created from the tap */
+#define SSLV_FF_PENDING		0x08	/* a TLS rule may still decide */
+#define SSLV_FF_DEFAULT		0x10	/* no rule decided: defaults apply */
+#define SSLV_FF_HS_DONE		0x20	/* the handshake is read, or never will be */
 
 /*
- * One tracked TCP flow: 120 bytes on x86_64 without lock debugging (at most
- * 128 is checked at build time). The cache is SLAB_TYPESAFE_BY_RCU: a flow
+ * One tracked TCP flow: 128 bytes on x86_64 without lock debugging (at most
+ * 128 is checked at build time). @hs exists only while the flow's TLS
+ * handshake is being read. The cache is SLAB_TYPESAFE_BY_RCU: a flow
  * may be freed and reused while an RCU reader still looks at it, so a
  * reader takes @lock and re-checks
  * SSLV_FF_HASHED and the key before trusting anything (sslv_flow_find).
@@ -139,7 +161,8 @@ struct sslv_flow {
 	u8 mac[2][ETH_ALEN];		/* each end's own MAC */
 	u8 verdict;			/* enum sslv_action */
 	u8 flags;			/* SSLV_FF_* */
-	u16 rule_slot;			/* unused padding today */
+	u16 pad;
+	struct sslv_hs *hs;		/* handshake.c, under @lock */
 };
 
 struct sslv_flow_table {
@@ -187,6 +210,7 @@ struct sslv_pkt {
 	struct sslv_flow_key key;
 	struct sslv_seg seg;
 	bool src_is_b;			/* the sender is side B of the key */
+	u16 payload;			/* offset of the TCP payload in the skb */
 	const u8 *smac, *dmac;
 };
 
@@ -202,36 +226,129 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, struct sslv_pkt *p);
 
 /* ---- policy.c --------------------------------------------------------- */
 
+#define SSLV_SNI_PATTERN_MAX	253
+
+/* What a rule asks of the handshake (SSLV_RULE_SNI .. _UNDECRYPTABLE). */
+struct sslv_rule_tls {
+	u8 sni_len;			/* 0: no sni PATTERN */
+	u8 alpn_len;			/* 0: no alpn NAME */
+	u8 domset;			/* slot + 1 in sslv_net.domsets, 0: none */
+	u8 nontls;
+	u16 ver_min, ver_max;		/* both 0: any version */
+	u32 classes;			/* SSLV_UD_*: any of them */
+	char sni[SSLV_SNI_PATTERN_MAX];
+	u8 alpn[SSLV_TLS_ALPN_NAME_MAX];
+};
+
+/*
+ * A rule. @tls is NULL for a rule on addresses and ports only; each array
+ * of rules owns its rules' @tls (sslv_rule_copy duplicates it).
+ */
 struct sslv_rule {
 	u32 id;
 	u8 action;			/* enum sslv_action */
 	struct sslv_rule_spec spec;
+	struct sslv_rule_tls *tls;
 };
 
-/* A compiled ruleset, replaced whole and freed after a grace period. */
+/*
+ * A compiled ruleset, replaced whole and freed after a grace period. The
+ * rules carrying TLS attributes are also listed in @tls_idx, ascending, and
+ * the others compiled apart into @l4 (NULL when there are no TLS rules),
+ * @l4_idx mapping its matches back to rule indexes.
+ */
 struct sslv_ruleset {
 	struct rcu_head rcu;
 	u32 n;
 	struct sslv_rule *rules;
-	atomic64_t *hits;		/* per rule; bumped once per new flow */
+	atomic64_t *hits;		/* per rule; bumped once per decided flow */
 	void *match;			/* lib/match.c's compiled form */
+	void *l4;
+	u32 *l4_idx;
+	u32 *tls_idx;
+	u32 ntls;
 };
 
 #define SSLV_MAX_RULES	(1U << 18)
 
 struct sslv_decision {
 	u8 action;
+	u8 reason;			/* enum sslv_reason */
+	bool pending;			/* a TLS rule waits for the handshake */
 	u32 rule_id;			/* 0: no rule matched */
+};
+
+/* What the handshake has shown so far, for sslv_policy_decide_tls(). */
+struct sslv_tls_view {
+	const struct sslv_tls_client *ch;  /* NULL: no client hello parsed */
+	const struct sslv_tls_server *sh;  /* NULL: no server hello parsed */
+	u32 classes;			/* SSLV_UD_* seen */
+	bool nontls;			/* the client did not open with TLS */
+	bool server_final;		/* no more will be learnt of the server */
 };
 
 void sslv_policy_decide(struct sslv_net *sn, const struct sslv_match_key *k,
 			struct sslv_decision *d);
+/* A pending flow: false while a rule still waits for the server's flight. */
+bool sslv_policy_decide_tls(struct sslv_net *sn,
+			    const struct sslv_match_key *k,
+			    const struct sslv_tls_view *v,
+			    struct sslv_decision *d);
+int sslv_rule_copy(struct sslv_rule *dst, const struct sslv_rule *src);
+void sslv_rule_free_tls(struct sslv_rule *r, u32 n);
+/* Whether a live or staged rule uses domain set slot @slot. */
+bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot);
 int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 		       bool stage, u32 *first_id);
 int sslv_policy_del(struct sslv_net *sn, u32 id);
 int sslv_policy_flush(struct sslv_net *sn, bool stage_only);
 int sslv_policy_commit(struct sslv_net *sn);
 void sslv_policy_exit(struct sslv_net *sn);
+
+/* ---- domset.c -------------------------------------------------------- */
+
+struct sslv_domset {
+	struct rcu_head rcu;
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	void *set;			/* lib/domain.c's block */
+};
+
+/* The set being loaded: names packed as [len][bytes], see lib/domain.h. */
+struct sslv_domset_stage {
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	u8 *names;
+	u32 len, cap, n;
+};
+
+/* All but _match under sslv_cfg_mutex; _match under rcu_read_lock(). */
+int sslv_domsets_add(struct sslv_net *sn, const char *name, const u8 *domain,
+		     u32 len);
+int sslv_domsets_commit(struct sslv_net *sn, const char *name);
+int sslv_domsets_del(struct sslv_net *sn, const char *name);
+/* Slot of the live set @name, or -ENOENT. */
+int sslv_domsets_find(struct sslv_net *sn, const char *name);
+bool sslv_domsets_match(struct sslv_net *sn, u8 slot, const u8 *name, u32 len);
+void sslv_domsets_exit(struct sslv_net *sn);
+
+/* ---- handshake.c ------------------------------------------------------ */
+
+#define SSLV_HS_FLOW_MAX	16384	/* buffer bytes a flow may hold */
+
+struct sslv_hs;
+
+/*
+ * Read a segment of a cut flow whose handshake is not done, before the
+ * tracker learns it; f->lock held. Returns true when the policy decided,
+ * now, to reject or drop the flow (@d): the segment is the trigger.
+ */
+bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
+		     const struct sk_buff *skb, const struct sslv_pkt *p,
+		     struct sslv_decision *d);
+/* The flow is leaving the table; a handshake still read ends incomplete. */
+void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f);
+/* The view of a flow whose handshake will never be read (mid-stream). */
+extern const struct sslv_tls_view sslv_tls_view_none;
+void sslv_flow_match_key(const struct sslv_flow *f, struct sslv_match_key *k);
 
 /* ---- reset.c ---------------------------------------------------------- */
 
@@ -273,6 +390,10 @@ void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
 		     u8 reason, u32 rule_id);
 void sslv_event_rst(struct sslv_net *sn, const struct sslv_flow *f,
 		    const struct sslv_rst_info *ri, const struct sslv_seg *rst);
+void sslv_event_session(struct sslv_net *sn, const struct sslv_flow *f,
+			const struct sslv_tls_client *ch,
+			const struct sslv_tls_server *sh, u32 classes, u8 action,
+			u8 error, u8 reason, u32 rule_id);
 
 /* ---- main.c: per-netns state ------------------------------------------ */
 
@@ -292,7 +413,13 @@ struct sslv_net {
 	bool tap_registered;
 	struct sslv_rst_cfg rst_cfg;
 	struct ratelimit_state rst_events;	/* SSLV_RST_EVENTS_PER_SEC */
+	u8 client_cert_action;		/* SSLV_A_CLIENT_CERT */
+	atomic_t hs_bytes;		/* handshake memory held now */
+	struct sslv_domset __rcu *domsets[SSLV_DOMSET_MAX];
+	struct sslv_domset_stage dom_stage;	/* under sslv_cfg_mutex */
 };
+
+extern unsigned long sslv_hs_mem_max;	/* module parameter */
 
 extern unsigned int sslv_net_id;
 extern struct mutex sslv_cfg_mutex;	/* rules, mode, config */

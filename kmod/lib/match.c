@@ -587,3 +587,24 @@ u32 sslv_match_lookup(const void *mem, const struct sslv_match_key *k)
 	}
 	return best;
 }
+
+static bool sslv_prefix_match(const u8 *pfx, const u8 *addr, u32 len)
+{
+	u32 bytes = len / 8, bits = len % 8;
+
+	if (memcmp(pfx, addr, bytes))
+		return false;
+	return !bits || !((pfx[bytes] ^ addr[bytes]) & (0xff00 >> bits));
+}
+
+bool sslv_rule_spec_match(const struct sslv_rule_spec *r,
+			  const struct sslv_match_key *k)
+{
+	return (!r->family || r->family == k->family) &&
+	       sslv_prefix_match(r->src, k->src, r->src_len) &&
+	       sslv_prefix_match(r->dst, k->dst, r->dst_len) &&
+	       k->sport >= r->sport_min && k->sport <= r->sport_max &&
+	       k->dport >= r->dport_min && k->dport <= r->dport_max &&
+	       (!r->has_vlan || r->vlan == k->vlan) &&
+	       (!r->has_iif || r->iif == k->iif);
+}

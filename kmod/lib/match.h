@@ -114,4 +114,11 @@ size_t sslv_match_bytes(const void *m);
 /* Index of the first rule matching @k, or SSLV_MATCH_NONE. */
 u32 sslv_match_lookup(const void *m, const struct sslv_match_key *k);
 
+/*
+ * Whether the one rule @r matches @k: what sslv_match_lookup() answers for
+ * it, for a caller that walks a few rules itself.
+ */
+bool sslv_rule_spec_match(const struct sslv_rule_spec *r,
+			  const struct sslv_match_key *k);
+
 #endif /* SSLV_LIB_MATCH_H */

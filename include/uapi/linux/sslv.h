@@ -21,7 +21,11 @@
  *
  * SSLV_CMD_CONFIG_GET / SSLV_CMD_CONFIG_SET
  *   SSLV_A_MAX_FLOWS (u32), SSLV_A_TIMEOUT_* (u32, seconds). Any subset may
- *   be set; a zero is refused.
+ *   be set; a zero is refused. SSLV_A_CLIENT_CERT is the action taken on a
+ *   flow no rule decided whose server asks for a client certificate
+ *   (undecryptable: sslv cannot stand in for the client's key); it is
+ *   SSLV_ACT_REJECT by default. SSLV_A_HS_BYTES (read only) is the memory
+ *   the namespace's handshake buffers hold now.
  *
  * SSLV_CMD_RULE_ADD
  *   One or more SSLV_A_RULE nests (enum sslv_rule_attr). Without
@@ -36,6 +40,22 @@
  * SSLV_CMD_RULE_FLUSH   removes every live rule (and clears the staging set).
  * SSLV_CMD_RULE_COMMIT  see above; SSLV_A_STAGE with RULE_FLUSH clears only
  *                       the staging set.
+ *
+ * SSLV_CMD_DOMSET_ADD   SSLV_A_DOMSET_NAME and any number of SSLV_A_DOMAIN:
+ *                       appends names to the namespace's staging domain set
+ *                       (one per namespace; a different name starts it
+ *                       afresh). Names are matched ASCII case-insensitively,
+ *                       a trailing dot ignored; "*.suffix" matches any name
+ *                       below suffix. A bad name is refused (EINVAL, the
+ *                       extended ack points at it) and the staging set is
+ *                       dropped.
+ * SSLV_CMD_DOMSET_COMMIT SSLV_A_DOMSET_NAME: builds the staging set and makes
+ *                       it the live set of that name, replacing one of the
+ *                       same name whole (rules using it switch at once).
+ *                       At most SSLV_DOMSET_MAX sets of SSLV_DOMSET_NAMES_MAX
+ *                       names each per namespace.
+ * SSLV_CMD_DOMSET_DEL   SSLV_A_DOMSET_NAME; EBUSY while a rule uses it.
+ * SSLV_CMD_DOMSET_GET   dump: SSLV_A_DOMSET_NAME, SSLV_A_DOMSET_SIZE per set.
  *
  * SSLV_CMD_FLOW_GET     dump: one message per flow, SSLV_A_FLOW nest. Optional
  *                       filters in the request: SSLV_A_FLOW nest with
@@ -58,6 +78,11 @@
  *                       counted in rst_events_suppressed). For an RST of no
  *                       known flow, the SSLV_A_FLOW nest has SSLV_FLOW_ID 0
  *                       and the RST's sender as the client.
+ *                       SSLV_EV_SESSION is the session log: one event per flow
+ *                       whose client opened with a TLS handshake (or, on
+ *                       a flow a rule inspected, with anything else), sent
+ *                       when its policy is final: SSLV_A_FLOW, SSLV_A_SESSION,
+ *                       SSLV_A_REASON and SSLV_A_RULE_ID as above.
  */
 #ifndef _UAPI_LINUX_SSLV_H
 #define _UAPI_LINUX_SSLV_H
@@ -82,6 +107,10 @@ enum sslv_cmd {
 	SSLV_CMD_STATS_GET,
 	SSLV_CMD_STATS_RESET,
 	SSLV_CMD_EVENT,
+	SSLV_CMD_DOMSET_ADD,
+	SSLV_CMD_DOMSET_COMMIT,
+	SSLV_CMD_DOMSET_DEL,
+	SSLV_CMD_DOMSET_GET,
 	__SSLV_CMD_MAX
 };
 #define SSLV_CMD_MAX (__SSLV_CMD_MAX - 1)
@@ -108,6 +137,12 @@ enum sslv_attr {
 	SSLV_A_PAD,
 	SSLV_A_RST,		/* nest, enum sslv_rst_attr: SSLV_EV_RST only */
 	SSLV_A_RST_IDLE_MS,	/* u32 ms, CONFIG_*: the RST "idle" cause */
+	SSLV_A_CLIENT_CERT,	/* u8, enum sslv_action, CONFIG_*: see below */
+	SSLV_A_DOMSET_NAME,	/* string, 1..SSLV_DOMSET_NAME_MAX bytes */
+	SSLV_A_DOMAIN,		/* string: a name or "*.suffix" */
+	SSLV_A_DOMSET_SIZE,	/* u32: names in a set (DOMSET_GET) */
+	SSLV_A_SESSION,		/* nest, enum sslv_sess_attr: SSLV_EV_SESSION only */
+	SSLV_A_HS_BYTES,	/* u32, CONFIG_GET: handshake buffers now */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -132,6 +167,15 @@ enum sslv_action {
  * AF_INET6; a rule with a prefix carries SSLV_RULE_FAMILY and only matches
  * flows of that family. Ports are in host order, inclusive ranges. Rules are
  * evaluated in order; the first match decides. Unmatched flows are cut.
+ *
+ * TLS attributes (SNI to UNDECRYPTABLE) look into the handshake. A flow
+ * whose addresses and ports match a rule carrying them is forwarded while
+ * its handshake is read, and decided when the rule can be: at the client's
+ * hello for SNI, DOMSET, ALPN, NONTLS and the client-side classes, at the
+ * server's first flight for TLS_VER_* and SSLV_UD_CLIENT_CERT. A reject that
+ * comes then resets both ends like any other. SSLV_RULE_NONTLS carries no
+ * other TLS attribute. A TLS 1.3 server's CertificateRequest is encrypted:
+ * SSLV_UD_CLIENT_CERT sees it only on TLS <= 1.2.
  */
 enum sslv_rule_attr {
 	SSLV_RULE_UNSPEC,
@@ -150,9 +194,28 @@ enum sslv_rule_attr {
 	SSLV_RULE_ACTION,	/* u8, enum sslv_action; required */
 	SSLV_RULE_HITS,		/* u64, dumps only */
 	SSLV_RULE_PAD,
+	SSLV_RULE_SNI,		/* string: server name or "*.suffix", <= 253 */
+	SSLV_RULE_DOMSET,	/* string: a domain set's name */
+	SSLV_RULE_ALPN,		/* string: an ALPN protocol the client offers */
+	SSLV_RULE_TLS_VER_MIN,	/* u16: negotiated version, wire value */
+	SSLV_RULE_TLS_VER_MAX,	/* u16 */
+	SSLV_RULE_NONTLS,	/* flag: the client did not open with TLS */
+	SSLV_RULE_UNDECRYPTABLE, /* u32: SSLV_UD_* bits, any of them */
 	__SSLV_RULE_MAX
 };
 #define SSLV_RULE_MAX (__SSLV_RULE_MAX - 1)
+
+/* Undecryptable classes (SSLV_RULE_UNDECRYPTABLE, SSLV_SESS_CLASSES). */
+#define SSLV_UD_CLIENT_CERT	(1U << 0) /* the server asks for a client certificate */
+#define SSLV_UD_LEGACY_SSL	(1U << 1) /* the client offers nothing above SSLv3 */
+#define SSLV_UD_COMPRESSION	(1U << 2) /* the client offers TLS compression */
+#define SSLV_UD_NO_CIPHER	(1U << 3) /* the client offers no modern suite */
+#define SSLV_UD_ECH		(1U << 4) /* encrypted ClientHello or ESNI */
+#define SSLV_UD_ALL		0x1f
+
+#define SSLV_DOMSET_NAME_MAX	31
+#define SSLV_DOMSET_MAX		16
+#define SSLV_DOMSET_NAMES_MAX	(1U << 20)
 
 enum sslv_flow_state {
 	SSLV_FS_SYN_SENT,	/* client SYN seen */
@@ -206,6 +269,7 @@ enum sslv_event {
 	SSLV_EV_FLOW_REJECTED,	/* RSTs sent (or, in tap mode, would be) */
 	SSLV_EV_FLOW_ENDED,	/* removed from the table */
 	SSLV_EV_RST,		/* an RST crossed the bridge, or sslv sent one */
+	SSLV_EV_SESSION,	/* session log: a handshake's policy is final */
 	__SSLV_EV_MAX
 };
 
@@ -216,6 +280,7 @@ enum sslv_reason {
 	SSLV_R_TIMEOUT,		/* FLOW_ENDED: idle timeout */
 	SSLV_R_EVICTED,		/* FLOW_ENDED: table full */
 	SSLV_R_FLUSH,		/* FLOW_ENDED: namespace or module going away */
+	SSLV_R_CLIENT_CERT,	/* the SSLV_A_CLIENT_CERT default decided */
 	__SSLV_R_MAX
 };
 
@@ -246,5 +311,36 @@ enum sslv_rst_attr {
 	__SSLV_RST_MAX
 };
 #define SSLV_RST_MAX (__SSLV_RST_MAX - 1)
+
+/* What ended the reading of a handshake before it was complete. */
+enum sslv_sess_error {
+	SSLV_SESS_E_NONE,
+	SSLV_SESS_E_NONTLS,	/* the client's first bytes are no TLS hello */
+	SSLV_SESS_E_MALFORMED,	/* a TLS length or field is impossible */
+	SSLV_SESS_E_SERVER,	/* the server's reply is no TLS, or malformed */
+	SSLV_SESS_E_LIMIT,	/* the handshake outgrew its buffer bound */
+	SSLV_SESS_E_INCOMPLETE,	/* the flow ended or idled out before */
+	__SSLV_SESS_E_MAX
+};
+
+/*
+ * One TLS session, as the session log reports it (SSLV_EV_SESSION). Versions
+ * and suites are wire values; absent fields were not seen.
+ */
+enum sslv_sess_attr {
+	SSLV_SESS_UNSPEC,
+	SSLV_SESS_VERSION,	/* u16: negotiated (ServerHello) */
+	SSLV_SESS_CLIENT_VERSION, /* u16: highest the client offers */
+	SSLV_SESS_CIPHER,	/* u16: suite the server chose */
+	SSLV_SESS_SNI,		/* binary: server_name as sent */
+	SSLV_SESS_ALPN,		/* binary: the client's first ALPN name */
+	SSLV_SESS_CLASSES,	/* u32: SSLV_UD_* seen */
+	SSLV_SESS_ACTION,	/* u8: enum sslv_action taken */
+	SSLV_SESS_ERROR,		/* u8: enum sslv_sess_error */
+	SSLV_SESS_CLIENT_FLAGS,	/* u32: kmod/lib/tls.h SSLV_TLS_C_* */
+	SSLV_SESS_SERVER_FLAGS,	/* u32: kmod/lib/tls.h SSLV_TLS_S_* */
+	__SSLV_SESS_MAX
+};
+#define SSLV_SESS_MAX (__SSLV_SESS_MAX - 1)
 
 #endif /* _UAPI_LINUX_SSLV_H */

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading a flow's TLS handshake, deciding its TLS rules, and the session
+ * log.
+ *
+ * Every cut flow whose SYN was seen is read from its first payload byte:
+ *
+ *   client's first bytes ─ no TLS hello ─ nontls ───────────────────▶ done
+ *     │
+ *   ClientHello ─ pending TLS rules decide, or wait for the server ─ ...
+ *     │
+ *   server's first flight: ServerHello (TLS 1.3: the rest is encrypted),
+ *   for TLS <= 1.2 on to ServerHelloDone ─ waiting rules decide; a flow no
+ *   rule decided whose server asks for a client certificate gets the
+ *   SSLV_A_CLIENT_CERT action ──────────────────────── session event ▶ done
+ *
+ * The bytes are copied, never held: every segment is forwarded (or, if it
+ * is the one that decides a reject or drop, dropped as the trigger) at
+ * once. Each direction's opening goes into its own buffer at its stream
+ * offset, out-of-order segments included (lib/reasm.c keeps which bytes are
+ * in), and lib/tls.c parses the contiguous prefix again each time it grows.
+ * A flow's buffers together never exceed SSLV_HS_FLOW_MAX bytes, all flows'
+ * handshake memory never sslv_hs_mem_max; either bound, when hit, ends the
+ * reading with SSLV_SESS_E_LIMIT and is counted. A buffer is freed as soon
+ * as its side is parsed, the whole state as soon as the policy is final.
+ *
+ * Flows picked up mid-stream are never read: their stream offsets are
+ * unknown. A TLS rule sees them as neither TLS nor non-TLS.
+ */
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+
+#include "sslv.h"
+
+enum sslv_hs_side {
+	SSLV_HS_READING,
+	SSLV_HS_PARSED,
+	SSLV_HS_FAILED,
+};
+
+struct sslv_hs {
+	u32 start[2];			/* seq of each side's first payload byte */
+	u32 cap[2];			/* bytes allocated at buf[] */
+	u8 *buf[2];
+	struct sslv_reasm ra[2];
+	u8 side[2];			/* enum sslv_hs_side */
+	u8 error;			/* enum sslv_sess_error */
+	bool server_start;		/* start[SSLV_DIR_REPLY] is known */
+	struct sslv_tls_client ch;
+	struct sslv_tls_server sh;
+};
+
+static atomic_long_t sslv_hs_mem = ATOMIC_LONG_INIT(0);
+
+const struct sslv_tls_view sslv_tls_view_none = { .server_final = true };
+
+/* Take @bytes of handshake memory, within the global bound. */
+static bool sslv_hs_charge(struct sslv_net *sn, u32 bytes)
+{
+	if (atomic_long_add_return(bytes, &sslv_hs_mem) >
+	    READ_ONCE(sslv_hs_mem_max)) {
+		atomic_long_sub(bytes, &sslv_hs_mem);
+		sslv_inc(sn, tls_limit_global);
+		return false;
+	}
+	atomic_add(bytes, &sn->hs_bytes);
+	return true;
+}
+
+static void sslv_hs_uncharge(struct sslv_net *sn, u32 bytes)
+{
+	atomic_long_sub(bytes, &sslv_hs_mem);
+	atomic_sub(bytes, &sn->hs_bytes);
+}
+
+static void sslv_hs_free_buf(struct sslv_net *sn, struct sslv_hs *hs, int dir)
+{
+	kfree(hs->buf[dir]);
+	sslv_hs_uncharge(sn, hs->cap[dir]);
+	hs->buf[dir] = NULL;
+	hs->cap[dir] = 0;
+}
+
+void sslv_flow_match_key(const struct sslv_flow *f, struct sslv_match_key *k)
+{
+	bool cb = f->flags & SSLV_FF_CLIENT_B;
+	unsigned int alen = f->key.family == AF_INET ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	k->family = f->key.family;
+	k->vlan = f->key.vlan;
+	k->iif = f->ifindex[SSLV_DIR_ORIG];
+	memcpy(k->src, cb ? &f->key.b : &f->key.a, alen);
+	memcpy(k->dst, cb ? &f->key.a : &f->key.b, alen);
+	k->sport = ntohs(cb ? f->key.port_b : f->key.port_a);
+	k->dport = ntohs(cb ? f->key.port_a : f->key.port_b);
+}
+
+/* The undecryptable classes the handshake has shown. */
+static u32 sslv_hs_classes(const struct sslv_hs *hs)
+{
+	const struct sslv_tls_client *ch = &hs->ch;
+	u32 c = 0;
+
+	if (hs->side[SSLV_DIR_ORIG] == SSLV_HS_PARSED) {
+		if (ch->max_version < SSLV_TLS_VER_TLS10)
+			c |= SSLV_UD_LEGACY_SSL;
+		if (ch->flags & SSLV_TLS_C_COMPRESSION)
+			c |= SSLV_UD_COMPRESSION;
+		if (!(ch->flags & SSLV_TLS_C_MODERN_CIPHER))
+			c |= SSLV_UD_NO_CIPHER;
+		if (ch->flags & (SSLV_TLS_C_ECH | SSLV_TLS_C_ESNI))
+			c |= SSLV_UD_ECH;
+	}
+	if (hs->sh.flags & SSLV_TLS_S_CERT_REQ)
+		c |= SSLV_UD_CLIENT_CERT;
+	return c;
+}
+
+static void sslv_hs_view(const struct sslv_hs *hs, struct sslv_tls_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (hs->side[SSLV_DIR_ORIG] == SSLV_HS_PARSED)
+		v->ch = &hs->ch;
+	if (hs->sh.flags & SSLV_TLS_S_HELLO)
+		v->sh = &hs->sh;
+	v->classes = sslv_hs_classes(hs);
+	v->nontls = hs->error == SSLV_SESS_E_NONTLS ||
+		    hs->error == SSLV_SESS_E_MALFORMED;
+	v->server_final = hs->side[SSLV_DIR_REPLY] != SSLV_HS_READING ||
+			  hs->error;
+}
+
+/*
+ * The policy is final: log the session, free everything. A flow that was
+ * never TLS is logged only when a rule looked at it.
+ */
+static void sslv_hs_end(struct sslv_net *sn, struct sslv_flow *f,
+			const struct sslv_decision *d, bool log)
+{
+	struct sslv_hs *hs = f->hs;
+	int dir;
+
+	if (log) {
+		sslv_inc(sn, tls_sessions);
+		sslv_event_session(sn, f, &hs->ch, &hs->sh,
+				   sslv_hs_classes(hs), d->action, hs->error,
+				   d->reason, d->rule_id);
+	}
+	for (dir = 0; dir < 2; dir++)
+		sslv_hs_free_buf(sn, hs, dir);
+	kfree(hs);
+	sslv_hs_uncharge(sn, sizeof(*hs));
+	f->hs = NULL;
+	f->flags |= SSLV_FF_HS_DONE;
+}
+
+/*
+ * Decide what can be decided from what has been read. Returns true when the
+ * flow is to be rejected or dropped now (@d).
+ */
+static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
+			   struct sslv_decision *d)
+{
+	struct sslv_hs *hs = f->hs;
+	struct sslv_tls_view v;
+	struct sslv_match_key k;
+	bool tls = hs->side[SSLV_DIR_ORIG] == SSLV_HS_PARSED;
+	bool inspected = false;
+
+	memset(d, 0, sizeof(*d));
+	sslv_hs_view(hs, &v);
+	if (f->flags & SSLV_FF_PENDING) {
+		sslv_flow_match_key(f, &k);
+		if (!sslv_policy_decide_tls(sn, &k, &v, d))
+			return false;		/* a rule waits for the server */
+		f->flags &= ~SSLV_FF_PENDING;
+		if (!d->rule_id)
+			f->flags |= SSLV_FF_DEFAULT;
+		inspected = true;
+		if (d->action != SSLV_ACT_CUT) {
+			sslv_hs_end(sn, f, d, true);
+			return true;
+		}
+	}
+	if (!v.server_final && tls)
+		return false;			/* read on, for the log */
+	if ((f->flags & SSLV_FF_DEFAULT) && (v.classes & SSLV_UD_CLIENT_CERT)) {
+		d->action = READ_ONCE(sn->client_cert_action);
+		d->reason = SSLV_R_CLIENT_CERT;
+	}
+	sslv_hs_end(sn, f, d, tls || inspected);
+	return d->action != SSLV_ACT_CUT;
+}
+
+/* The reading ends early with @error; the policy decides with what it has. */
+static bool sslv_hs_fail(struct sslv_net *sn, struct sslv_flow *f, int dir,
+			 u8 error, struct sslv_decision *d)
+{
+	f->hs->error = f->hs->error ?: error;
+	f->hs->side[dir] = SSLV_HS_FAILED;
+	return sslv_hs_decide(sn, f, d);
+}
+
+static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f)
+{
+	struct sslv_hs *hs;
+
+	if (!sslv_hs_charge(sn, sizeof(*hs)))
+		return NULL;
+	hs = kzalloc(sizeof(*hs), GFP_ATOMIC);
+	if (!hs) {
+		sslv_hs_uncharge(sn, sizeof(*hs));
+		sslv_inc(sn, tls_alloc_fail);
+		return NULL;
+	}
+	/* No payload has passed yet: next is each side's ISN + 1. */
+	hs->start[SSLV_DIR_ORIG] = f->tcp.d[SSLV_DIR_ORIG].next;
+	if (f->tcp.flags & SSLV_TCP_F_SEEN_REPLY) {
+		hs->start[SSLV_DIR_REPLY] = f->tcp.d[SSLV_DIR_REPLY].next;
+		hs->server_start = true;
+	}
+	f->hs = hs;
+	return hs;
+}
+
+/* Make room for bytes [0, @end) of side @dir. */
+static int sslv_hs_grow(struct sslv_net *sn, struct sslv_hs *hs, int dir,
+			u32 end, u32 room)
+{
+	u32 cap = min_t(u32, roundup_pow_of_two(max_t(u32, end, 1024)), room);
+	u8 *buf;
+
+	if (!sslv_hs_charge(sn, cap - hs->cap[dir]))
+		return -ENOSPC;
+	buf = krealloc(hs->buf[dir], cap, GFP_ATOMIC);
+	if (!buf) {
+		sslv_hs_uncharge(sn, cap - hs->cap[dir]);
+		sslv_inc(sn, tls_alloc_fail);
+		return -ENOMEM;
+	}
+	hs->buf[dir] = buf;
+	hs->cap[dir] = cap;
+	return 0;
+}
+
+/*
+ * Copy the segment's payload into side @dir's buffer. Bytes the flow may
+ * not hold are left out: if the parser needs them, the reading ends at the
+ * bound (sslv_hs_parse). Returns 0, or an error that ends the reading.
+ */
+static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
+			 const struct sk_buff *skb, const struct sslv_pkt *p)
+{
+	s32 off = p->seg.seq - hs->start[dir];
+	u32 len = p->seg.len, skip = 0, room, end;
+	int err;
+
+	if (off < 0) {			/* starts before the stream: a SYN's */
+		if (-off >= len)
+			return 0;
+		skip = -off;
+		len -= skip;
+		off = 0;
+	}
+	room = SSLV_HS_FLOW_MAX - hs->cap[!dir];
+	if (off >= room)
+		return 0;
+	end = min_t(u32, off + len, room);
+	if (end > hs->cap[dir]) {
+		err = sslv_hs_grow(sn, hs, dir, end, room);
+		if (err)
+			return err;
+	}
+	if (off > hs->ra[dir].have)
+		sslv_inc(sn, tls_ooo);
+	if (skb_copy_bits(skb, p->payload + skip, hs->buf[dir] + off,
+			  end - off))
+		return -EFAULT;
+	if (!sslv_reasm_add(&hs->ra[dir], off, end - off)) {
+		sslv_inc(sn, tls_limit_flow);	/* too many holes to keep */
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* Parse side @dir's prefix; true when the flow is to be rejected or dropped. */
+static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f, int dir,
+			  struct sslv_decision *d)
+{
+	struct sslv_hs *hs = f->hs;
+	u32 have = hs->ra[dir].have;
+	enum sslv_tls_res res;
+
+	if (dir == SSLV_DIR_ORIG)
+		res = sslv_tls_parse_client(hs->buf[dir], have, &hs->ch);
+	else
+		res = sslv_tls_parse_server(hs->buf[dir], have, &hs->sh);
+
+	switch (res) {
+	case SSLV_TLS_MORE:
+		if (have < SSLV_HS_FLOW_MAX - hs->cap[!dir])
+			return false;
+		sslv_inc(sn, tls_limit_flow);
+		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
+	case SSLV_TLS_DONE:
+		hs->side[dir] = SSLV_HS_PARSED;
+		sslv_hs_free_buf(sn, hs, dir);
+		if (dir == SSLV_DIR_ORIG) {
+			sslv_inc(sn, tls_client_hello);
+		} else {
+			sslv_inc(sn, tls_server_hello);
+			if (hs->sh.flags & SSLV_TLS_S_CERT_REQ)
+				sslv_inc(sn, tls_client_cert);
+		}
+		return sslv_hs_decide(sn, f, d);
+	case SSLV_TLS_NOT_TLS:
+		if (dir == SSLV_DIR_ORIG) {
+			sslv_inc(sn, tls_nontls);
+			return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_NONTLS, d);
+		}
+		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_SERVER, d);
+	default:
+		sslv_inc(sn, tls_malformed);
+		return sslv_hs_fail(sn, f, dir, dir == SSLV_DIR_ORIG ?
+				    SSLV_SESS_E_MALFORMED : SSLV_SESS_E_SERVER,
+				    d);
+	}
+}
+
+/* Does a client's first segment, at stream offset 0, open a TLS hello? */
+static bool sslv_hs_looks_tls(const struct sk_buff *skb,
+			      const struct sslv_pkt *p)
+{
+	struct sslv_tls_client ch;
+	u8 _head[8];
+	const u8 *head;
+	u32 len = min_t(u32, p->seg.len, sizeof(_head));
+
+	head = skb_header_pointer(skb, p->payload, len, _head);
+	return head && sslv_tls_parse_client(head, len, &ch) != SSLV_TLS_NOT_TLS;
+}
+
+/*
+ * The handshake will not be read: the flow is not TLS (@v->nontls), or
+ * there is no memory to read it. A pending rule decides with what @v says;
+ * only then is the session logged.
+ */
+static bool sslv_hs_unread(struct sslv_net *sn, struct sslv_flow *f,
+			   const struct sslv_tls_view *v, u8 error,
+			   struct sslv_decision *d)
+{
+	struct sslv_match_key k;
+
+	f->flags |= SSLV_FF_HS_DONE;
+	if (!(f->flags & SSLV_FF_PENDING))
+		return false;
+	f->flags &= ~SSLV_FF_PENDING;
+	sslv_flow_match_key(f, &k);
+	sslv_policy_decide_tls(sn, &k, v, d);
+	sslv_inc(sn, tls_sessions);
+	sslv_event_session(sn, f, NULL, NULL, 0, d->action, error, d->reason,
+			   d->rule_id);
+	return d->action != SSLV_ACT_CUT;
+}
+
+bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
+		     const struct sk_buff *skb, const struct sslv_pkt *p,
+		     struct sslv_decision *d)
+{
+	static const struct sslv_tls_view nontls = {
+		.nontls = true, .server_final = true,
+	};
+	struct sslv_hs *hs = f->hs;
+	u32 have;
+
+	if (!hs) {
+		/*
+		 * A server that speaks first, or a client whose first bytes
+		 * are no hello: not TLS. A hello seen out of order is read.
+		 */
+		if (dir == SSLV_DIR_REPLY ||
+		    (p->seg.seq == f->tcp.d[SSLV_DIR_ORIG].next &&
+		     !sslv_hs_looks_tls(skb, p))) {
+			sslv_inc(sn, tls_nontls);
+			return sslv_hs_unread(sn, f, &nontls,
+					      SSLV_SESS_E_NONTLS, d);
+		}
+		hs = sslv_hs_new(sn, f);
+		if (!hs)
+			return sslv_hs_unread(sn, f, &sslv_tls_view_none,
+					      SSLV_SESS_E_LIMIT, d);
+	}
+	if (dir == SSLV_DIR_REPLY && !hs->server_start) {
+		hs->start[dir] = p->seg.seq;
+		hs->server_start = true;
+	}
+	if (hs->side[dir] != SSLV_HS_READING)
+		return false;
+	have = hs->ra[dir].have;
+	if (sslv_hs_store(sn, hs, dir, skb, p))
+		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
+	if (hs->ra[dir].have == have)
+		return false;
+	return sslv_hs_parse(sn, f, dir, d);
+}
+
+void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f)
+{
+	struct sslv_decision d = { .action = f->verdict };
+
+	if (!f->hs)
+		return;
+	sslv_inc(sn, tls_incomplete);
+	f->hs->error = f->hs->error ?: SSLV_SESS_E_INCOMPLETE;
+	sslv_hs_end(sn, f, &d, f->hs->side[SSLV_DIR_ORIG] == SSLV_HS_PARSED ||
+		    (f->flags & SSLV_FF_PENDING));
+}
