@@ -299,8 +299,14 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f, int dir,
 
 	switch (res) {
 	case SSLV_TLS_MORE:
-		if (have < SSLV_HS_FLOW_MAX - hs->cap[!dir])
+		if (have < SSLV_HS_FLOW_MAX - hs->cap[!dir]) {
+			/* A tls-version rule need not wait for the rest. */
+			if (dir == SSLV_DIR_REPLY &&
+			    (hs->sh.flags & SSLV_TLS_S_HELLO) &&
+			    (f->flags & SSLV_FF_PENDING))
+				return sslv_hs_decide(sn, f, d);
 			return false;
+		}
 		sslv_inc(sn, tls_limit_flow);
 		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
 	case SSLV_TLS_DONE:
