@@ -32,6 +32,11 @@ static void sslv_stage_clear(struct sslv_domset_stage *st)
 	memset(st, 0, sizeof(*st));
 }
 
+void sslv_domsets_unstage(struct sslv_net *sn)
+{
+	sslv_stage_clear(&sn->dom_stage);
+}
+
 int sslv_domsets_find(struct sslv_net *sn, const char *name)
 {
 	int i;

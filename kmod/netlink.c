@@ -863,6 +863,8 @@ static int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&sslv_cfg_mutex);
+	if (info->attrs[SSLV_A_STAGE])
+		sslv_domsets_unstage(sn);		/* start afresh */
 	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
 		u32 len = sslv_nla_strlen(a);
 
@@ -881,7 +883,7 @@ static int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
 		}
 		if (err) {
 			/* Half a set is never committed. */
-			sslv_domsets_add(sn, "", NULL, 0);
+			sslv_domsets_unstage(sn);
 			break;
 		}
 	}

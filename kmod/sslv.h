@@ -324,6 +324,7 @@ struct sslv_domset_stage {
 int sslv_domsets_add(struct sslv_net *sn, const char *name, const u8 *domain,
 		     u32 len);
 int sslv_domsets_commit(struct sslv_net *sn, const char *name);
+void sslv_domsets_unstage(struct sslv_net *sn);
 int sslv_domsets_del(struct sslv_net *sn, const char *name);
 /* Slot of the live set @name, or -ENOENT. */
 int sslv_domsets_find(struct sslv_net *sn, const char *name);

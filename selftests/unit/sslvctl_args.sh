@@ -101,7 +101,12 @@ bad 'Error: invalid max-flows "0"' config set max-flows 0
 bad 'Error: invalid max-flows "4294967296"' config set max-flows 4294967296
 bad 'Error: invalid timeout-closed "1s"' config set timeout-closed 1s
 bad 'Error: missing argument after "timeout-rejected"' config set timeout-rejected
-bad 'Error: unknown keyword "flows-current"' config set flows-current 3
+bad 'Error: read-only "flows-current"' config set flows-current 3
+bad 'Error: read-only "hs-bytes"' config set hs-bytes 4096
+bad 'Error: invalid client-cert "allow"' config set client-cert allow
+bad 'Error: invalid client-cert "0"' config set client-cert 0
+bad 'Error: missing argument after "client-cert"' config set client-cert
+bad 'Error: duplicate keyword "client-cert"' config set client-cert cut client-cert drop
 bad 'Error: duplicate keyword "max-flows"' config set max-flows 1 max-flows 2
 bad 'Error: unknown keyword "get"' config get
 bad 'Error: invalid rst-idle "x"' config set rst-idle x
@@ -137,6 +142,38 @@ bad 'Error: duplicate keyword "dst"' rule add dst 10.0.0.1 dst 10.0.0.2 action c
 bad 'Error: duplicate keyword "action"' rule add action cut action drop
 bad 'Error: missing argument after "src"' rule add src
 
+# rule add: TLS keywords
+long_label=$(printf 'a%.0s' {1..64})
+long_name=$(printf 'abcdefghi.%.0s' {1..25})abcd	# 254 bytes
+bad 'Error: invalid sni "*.": misplaced wildcard' rule add sni '*.' action cut
+bad 'Error: invalid sni "a..b": empty label' rule add sni a..b action cut
+bad 'Error: invalid sni "a.*.b": misplaced wildcard' rule add sni 'a.*.b' action cut
+bad 'Error: invalid sni ".example.com": empty label' rule add sni .example.com action cut
+bad 'Error: invalid sni "": empty name' rule add sni '' action cut
+bad 'Error: invalid sni "ex ample.com": invalid character' rule add sni 'ex ample.com' action cut
+bad "Error: invalid sni \"$long_label.com\": label longer than 63 bytes" rule add sni "$long_label.com" action cut
+bad "Error: invalid sni \"$long_name\": name longer than 253 bytes" rule add sni "$long_name" action cut
+bad 'Error: duplicate keyword "sni"' rule add sni a.example sni b.example action cut
+bad 'Error: missing argument after "sni"' rule add sni
+bad 'Error: invalid sni-list "bad/name"' rule add sni-list bad/name action cut
+bad 'Error: invalid sni-list "abcdefghijabcdefghijabcdefghijab"' rule add sni-list abcdefghijabcdefghijabcdefghijab action cut
+bad 'Error: invalid sni-list ""' rule add sni-list '' action cut
+bad 'Error: invalid alpn ""' rule add alpn '' action cut
+bad 'Error: invalid alpn "h 2"' rule add alpn 'h 2' action cut
+bad 'Error: invalid alpn "abcdefghijabcdefghijabcdefghijabc"' rule add alpn abcdefghijabcdefghijabcdefghijabc action cut
+bad 'Error: invalid tls-version "1.4"' rule add tls-version 1.4 action cut
+bad 'Error: invalid tls-version "1.3-1.2"' rule add tls-version 1.3-1.2 action cut
+bad 'Error: invalid tls-version "ssl2"' rule add tls-version ssl2 action cut
+bad 'Error: invalid tls-version "1.2-"' rule add tls-version 1.2- action cut
+bad 'Error: invalid tls-version "TLS1.3"' rule add tls-version TLS1.3 action cut
+bad 'Error: invalid undecryptable class "foo"' rule add undecryptable foo action cut
+bad 'Error: invalid undecryptable class ""' rule add undecryptable client-cert, action cut
+bad 'Error: invalid undecryptable class "any"' rule add undecryptable any,ech action cut
+bad 'Error: nontls excludes "sni"' rule add nontls sni x action cut
+bad 'Error: nontls excludes "alpn"' rule add alpn h2 dport 443 nontls action cut
+bad 'Error: nontls excludes "undecryptable"' rule add nontls undecryptable ech action cut
+bad 'Error: duplicate keyword "nontls"' rule add nontls nontls action cut
+
 # rule del / list / flush / replace
 bad 'Error: missing command after "rule"' rule
 bad 'Error: unknown keyword "remove"' rule remove 3
@@ -161,6 +198,8 @@ printf 'action cut\nrule add action cut\n' >"$tmp/rules.word"
 bad "Error: $tmp/rules.word:2: unknown keyword \"rule\"" rule replace "$tmp/rules.word"
 printf 'dst 10.0.0.1 action reject\ndport 443\n' >"$tmp/rules.noact"
 stdin=$tmp/rules.noact bad 'Error: <stdin>:2: "action" is required' rule replace -
+printf 'sni a.example action cut\ntls-version 1.4 action cut\n' >"$tmp/rules.tls"
+bad "Error: $tmp/rules.tls:2: invalid tls-version \"1.4\"" rule replace "$tmp/rules.tls"
 
 # 100k lines with an error on the last one: whole file parsed, nothing sent.
 awk 'BEGIN { for (i = 0; i < 100000; i++)
@@ -169,6 +208,33 @@ awk 'BEGIN { for (i = 0; i < 100000; i++)
 cp "$tmp/rules.big" "$tmp/rules.bigbad"
 echo "dst 2001:db8::/32 dport 70000 action drop" >>"$tmp/rules.bigbad"
 bad "Error: $tmp/rules.bigbad:100001: invalid port \"70000\"" rule replace "$tmp/rules.bigbad"
+
+# domains
+printf '# corp\n\na.example\n  *.b.example  # wildcard\nc.example.\n' >"$tmp/domains"
+printf 'a.example\nb.example\nx..\nd.example\n' >"$tmp/domains.bad"
+bad 'Error: missing set name after "load"' domains load
+bad 'Error: invalid domain set name "bad/name"' domains load bad/name "$tmp/domains"
+bad 'Error: invalid domain set name "abcdefghijabcdefghijabcdefghijab"' domains load abcdefghijabcdefghijabcdefghijab "$tmp/domains"
+bad 'Error: missing file after "corp"' domains load corp
+bad 'Error: unexpected argument "x"' domains load corp "$tmp/domains" x
+bad "Error: cannot open \"$tmp/none\": No such file or directory" domains load corp "$tmp/none"
+bad "Error: $tmp/domains.bad:3: invalid domain \"x..\": empty label" domains load corp "$tmp/domains.bad"
+printf 'a.example\n\tb .example\n' >"$tmp/domains.space"
+stdin=$tmp/domains.space bad 'Error: <stdin>:2: invalid domain "b .example": invalid character' domains load corp -
+printf 'a.example\nfoo.*.example\n' >"$tmp/domains.wild"
+bad "Error: $tmp/domains.wild:2: invalid domain \"foo.*.example\": misplaced wildcard" domains load corp "$tmp/domains.wild"
+bad 'Error: missing set name after "del"' domains del
+bad 'Error: invalid domain set name "a b"' domains del 'a b'
+bad 'Error: unexpected argument "y"' domains del corp y
+bad 'Error: unexpected argument "x"' domains list x
+bad 'Error: unknown keyword "add"' domains add corp
+
+# 100k names with an error on the last one: whole file read, nothing sent.
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "host-%d.example\n", i }' >"$tmp/domains.big"
+cp "$tmp/domains.big" "$tmp/domains.bigbad"
+echo "bad_name!.example" >>"$tmp/domains.bigbad"
+bad "Error: $tmp/domains.bigbad:100001: invalid domain \"bad_name!.example\": invalid character" \
+	domains load big "$tmp/domains.bigbad"
 
 # flow
 bad 'Error: invalid state "open"' flow list state open
@@ -208,6 +274,8 @@ else
 	good config set max-flows 65536
 	good config set rst-idle 0
 	good config set rst-idle 4294967295 timeout-closed 1
+	good config set client-cert drop
+	good config set client-cert cut max-flows 10
 	good config set max-flows 1 timeout-handshake 5 timeout-established 7200 \
 		timeout-closing 60 timeout-closed 10 timeout-rejected 4294967295
 	good rule add action reject
@@ -215,6 +283,15 @@ else
 		vlan 10 iif lo action reject
 	good rule add dst 2001:db8::/32 dport 0-65535 vlan 0 action drop
 	good rule add src 10.0.0.1/0 action cut
+	good rule add dst 10.0.1.2 dport 443 sni '*.example.com' sni-list corp \
+		alpn h2 tls-version 1.2-1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech \
+		action reject
+	good rule add sni www.example.com. tls-version ssl3 undecryptable any action drop
+	good rule add sni "${long_label:1}.com" action cut		# 63-byte label
+	good rule add sni "*.${long_name:3}" action cut			# 253 bytes
+	good rule add nontls dport 443 action reject
+	printf 'sni a.example action cut\nnontls action drop\n' >"$tmp/rules.tlsgood"
+	good rule replace "$tmp/rules.tlsgood"
 	good rule list
 	good -j rule list
 	good rule del 3
@@ -238,11 +315,22 @@ else
 	good rst show
 	good monitor
 	good -j monitor
+	good domains
+	good -j domains list
+	good domains load corp "$tmp/domains"
+	stdin=$tmp/domains good domains load corp -
+	good domains load empty /dev/null
+	good domains del corp
 
 	start=$(date +%s%N)
 	"$sslvctl" rule replace "$tmp/rules.big" 2>/dev/null
 	ms=$((($(date +%s%N) - start) / 1000000))
 	if ((ms < 2000)); then ok; else fail "rule replace (100k lines)" "took ${ms} ms"; fi
+
+	start=$(date +%s%N)
+	"$sslvctl" domains load big "$tmp/domains.big" 2>/dev/null
+	ms=$((($(date +%s%N) - start) / 1000000))
+	if ((ms < 1000)); then ok; else fail "domains load (100k names)" "took ${ms} ms"; fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * sslvctl config [set [max-flows N] [timeout-handshake S] ... [rst-idle MS]]
+ * sslvctl config [set [max-flows N] [timeout-handshake S] ... [rst-idle MS]
+ *                    [client-cert reject|cut|drop]]
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 #include "print.h"
 
 /*
- * In the order they are shown; flows-current is read-only. Only rst-idle
- * may be 0 (no RST is put down to an idle timeout).
+ * In the order they are shown; flows-current and hs-bytes are read-only.
+ * Only rst-idle may be 0 (no RST is put down to an idle timeout). A key
+ * with @names is a u8 given and shown as one of its words, the others are
+ * u32 numbers.
  */
 static const struct config_key {
 	const char *word;
@@ -18,20 +21,28 @@ static const struct config_key {
 	uint16_t attr;
 	bool settable;
 	bool zero_ok;
+	const char *const *names;
+	unsigned int nnames;
 } config_keys[] = {
-	{ "max-flows", "max_flows", SSLV_A_MAX_FLOWS, true, false },
-	{ "flows-current", "flows_current", SSLV_A_FLOWS_CURRENT, false, false },
-	{ "timeout-handshake", "timeout_handshake",
-	  SSLV_A_TIMEOUT_HANDSHAKE, true, false },
-	{ "timeout-established", "timeout_established",
-	  SSLV_A_TIMEOUT_ESTABLISHED, true, false },
-	{ "timeout-closing", "timeout_closing", SSLV_A_TIMEOUT_CLOSING,
-	  true, false },
-	{ "timeout-closed", "timeout_closed", SSLV_A_TIMEOUT_CLOSED,
-	  true, false },
-	{ "timeout-rejected", "timeout_rejected",
-	  SSLV_A_TIMEOUT_REJECTED, true, false },
-	{ "rst-idle", "rst_idle_ms", SSLV_A_RST_IDLE_MS, true, true },
+	{ .word = "max-flows", .key = "max_flows", .attr = SSLV_A_MAX_FLOWS,
+	  .settable = true },
+	{ .word = "flows-current", .key = "flows_current",
+	  .attr = SSLV_A_FLOWS_CURRENT },
+	{ .word = "hs-bytes", .key = "hs_bytes", .attr = SSLV_A_HS_BYTES },
+	{ .word = "timeout-handshake", .key = "timeout_handshake",
+	  .attr = SSLV_A_TIMEOUT_HANDSHAKE, .settable = true },
+	{ .word = "timeout-established", .key = "timeout_established",
+	  .attr = SSLV_A_TIMEOUT_ESTABLISHED, .settable = true },
+	{ .word = "timeout-closing", .key = "timeout_closing",
+	  .attr = SSLV_A_TIMEOUT_CLOSING, .settable = true },
+	{ .word = "timeout-closed", .key = "timeout_closed",
+	  .attr = SSLV_A_TIMEOUT_CLOSED, .settable = true },
+	{ .word = "timeout-rejected", .key = "timeout_rejected",
+	  .attr = SSLV_A_TIMEOUT_REJECTED, .settable = true },
+	{ .word = "rst-idle", .key = "rst_idle_ms", .attr = SSLV_A_RST_IDLE_MS,
+	  .settable = true, .zero_ok = true },
+	{ .word = "client-cert", .key = "client_cert", .attr = SSLV_A_CLIENT_CERT,
+	  .settable = true, .names = action_names, .nnames = __SSLV_ACT_MAX },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -40,32 +51,62 @@ static int config_reply(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[SSLV_A_MAX + 1];
 	uint8_t types[SSLV_A_MAX + 1] = { 0 };
+	const struct config_key *k;
+	const struct nlattr *a;
+	char num[16];
 	unsigned int i;
 
 	for (i = 0; i < NKEYS; i++)
-		types[config_keys[i].attr] = MNL_TYPE_U32;
+		types[config_keys[i].attr] = config_keys[i].names ?
+					     MNL_TYPE_U8 : MNL_TYPE_U32;
 	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0)
 		return MNL_CB_ERROR;
 	open_object(NULL);
 	for (i = 0; i < NKEYS; i++) {
-		if (!tb[config_keys[i].attr])
+		k = &config_keys[i];
+		a = tb[k->attr];
+		if (!a)
 			continue;
-		print_uint(PR_ANY, config_keys[i].key, config_keys[i].word,
-			   mnl_attr_get_u32(tb[config_keys[i].attr]));
+		if (k->names)
+			print_str(PR_ANY, k->key, k->word,
+				  keyword_name(k->names, k->nnames,
+					       mnl_attr_get_u8(a), num));
+		else
+			print_uint(PR_ANY, k->key, k->word, mnl_attr_get_u32(a));
 		print_nl();
 	}
 	close_object();
 	return MNL_CB_OK;
 }
 
-static const struct config_key *settable_key(const char *word)
+static const struct config_key *find_key(const char *word)
 {
 	unsigned int i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (config_keys[i].settable && !strcmp(word, config_keys[i].word))
+		if (!strcmp(word, config_keys[i].word))
 			return &config_keys[i];
 	return NULL;
+}
+
+/* The value of @k in @val; false (reported) if invalid. */
+static bool parse_value(const struct config_key *k, const char *val,
+			uint32_t *out)
+{
+	char what[64];
+	int word;
+
+	snprintf(what, sizeof(what), "invalid %s", k->word);
+	if (k->names) {
+		word = parse_keyword(val, k->names, k->nnames);
+		if (word < 0)
+			return bad_arg(what, val);
+		*out = (uint32_t)word;
+		return true;
+	}
+	if (!parse_u32(val, UINT32_MAX, out) || (!*out && !k->zero_ok))
+		return bad_arg(what, val);
+	return true;
 }
 
 static int config_set(int argc, char **argv)
@@ -75,7 +116,6 @@ static int config_set(int argc, char **argv)
 	bool given[NKEYS] = { false };
 	const struct config_key *k;
 	struct nlmsghdr *nlh;
-	char what[64];
 	const char *val;
 	struct genl g;
 	unsigned int n;
@@ -86,28 +126,32 @@ static int config_set(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (i = 1; i < argc; i++) {
-		k = settable_key(argv[i]);
+		k = find_key(argv[i]);
 		if (!k)
 			return arg_error("unknown keyword", argv[i]);
+		if (!k->settable)
+			return arg_error("read-only", argv[i]);
 		n = (unsigned int)(k - config_keys);
 		if (!once(&given[n], argv[i]))
 			return EXIT_USAGE;
 		val = next_arg(argc, argv, &i);
-		if (!val)
+		if (!val || !parse_value(k, val, &values[n]))
 			return EXIT_USAGE;
-		snprintf(what, sizeof(what), "invalid %s", k->word);
-		if (!parse_u32(val, UINT32_MAX, &values[n]) ||
-		    (!values[n] && !k->zero_ok))
-			return arg_error(what, val);
 	}
 
 	ret = sslv_open(&g);
 	if (ret)
 		return ret;
 	nlh = genl_msg(&g, buf, SSLV_CMD_CONFIG_SET, 0);
-	for (n = 0; n < NKEYS; n++)
-		if (given[n])
+	for (n = 0; n < NKEYS; n++) {
+		if (!given[n])
+			continue;
+		if (config_keys[n].names)
+			mnl_attr_put_u8(nlh, config_keys[n].attr,
+					(uint8_t)values[n]);
+		else
 			mnl_attr_put_u32(nlh, config_keys[n].attr, values[n]);
+	}
 	ret = sslv_request(&g, nlh, NULL, NULL);
 	genl_close(&g);
 	return ret;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl flow list [FILTER...] | flow reject ID, and how a flow is shown
- * (here, in monitor events and, briefly, in RST events).
+ * (here, in monitor events and, briefly, in RST and session events).
  *
  * Exact filters are also sent to the kernel so that it dumps less; every
  * filter, prefixes and port ranges included, is applied here as well.
@@ -79,7 +79,8 @@ static const uint8_t *flow_addr(const struct nlattr *a, uint8_t family)
 	return mnl_attr_get_payload(a);
 }
 
-static void print_endpoints(const struct nlattr **tb)
+/* Text "SRC:SPORT @arrow DST:DPORT"; JSON each field. */
+static void print_endpoints(const struct nlattr **tb, const char *arrow)
 {
 	uint8_t family = get_u8(tb[SSLV_FLOW_FAMILY]);
 	const uint8_t *saddr = flow_addr(tb[SSLV_FLOW_SADDR], family);
@@ -94,8 +95,8 @@ static void print_endpoints(const struct nlattr **tb)
 		return;
 	format_addr(s, sizeof(s), family, saddr, -1);
 	format_addr(d, sizeof(d), family, daddr, -1);
-	snprintf(text, sizeof(text), "%s%s%s:%u -> %s%s%s:%u",
-		 v6 ? "[" : "", s, v6 ? "]" : "", sport,
+	snprintf(text, sizeof(text), "%s%s%s:%u %s %s%s%s:%u",
+		 v6 ? "[" : "", s, v6 ? "]" : "", sport, arrow,
 		 v6 ? "[" : "", d, v6 ? "]" : "", dport);
 	print_str(PR_TEXT, NULL, NULL, text);
 	print_str(PR_JSON, "family", NULL, v6 ? "inet6" : "inet");
@@ -105,27 +106,25 @@ static void print_endpoints(const struct nlattr **tb)
 	print_uint(PR_JSON, "dport", NULL, dport);
 }
 
-/*
- * @brief: the text has only the flow's id ("no-flow" for id 0, an RST of no
- * known flow), its ends and its vlan; JSON has every field either way.
- */
-static void print_flow_attrs(const struct nlattr **tb, bool brief)
+/* @view: what the text shows (see enum flow_view); JSON shows everything. */
+static void print_flow_attrs(const struct nlattr **tb, enum flow_view view)
 {
-	bool full = !brief || opts.json;
+	bool full = view == FLOW_FULL || opts.json;
+	enum pr_where head = view == FLOW_ENDS ? PR_JSON : PR_ANY;
 	enum pr_where seq_where = opts.details && full ? PR_ANY : PR_JSON;
 	uint32_t flags = get_u32(tb[SSLV_FLOW_FLAGS]);
 	uint32_t id = get_u32(tb[SSLV_FLOW_ID]);
 	uint16_t vlan = get_u16(tb[SSLV_FLOW_VLAN]);
 	char num[16];
 
-	if (brief && tb[SSLV_FLOW_ID] && !id) {
+	if (view == FLOW_BRIEF && tb[SSLV_FLOW_ID] && !id) {
 		print_uint(PR_JSON, "id", NULL, id);
 		print_str(PR_TEXT, NULL, NULL, "no-flow");
 	} else if (tb[SSLV_FLOW_ID]) {
-		print_uint(PR_ANY, "id", "flow", id);
+		print_uint(head, "id", "flow", id);
 	}
-	print_str(PR_ANY, "proto", NULL, "tcp");
-	print_endpoints(tb);
+	print_str(head, "proto", NULL, "tcp");
+	print_endpoints(tb, view == FLOW_ENDS ? ">" : "->");
 	if (tb[SSLV_FLOW_VLAN])
 		print_uint(vlan ? PR_ANY : PR_JSON, "vlan", "vlan", vlan);
 	if (!full)
@@ -161,14 +160,15 @@ static void print_flow_attrs(const struct nlattr **tb, bool brief)
 		print_flag(PR_ANY, "tap", "tap");
 }
 
-bool print_flow(const struct nlattr *nest, const char *key, bool brief)
+bool print_flow(const struct nlattr *nest, const char *key,
+		enum flow_view view)
 {
 	const struct nlattr *tb[SSLV_FLOW_MAX + 1];
 
 	if (genl_parse_nest(nest, tb, SSLV_FLOW_MAX, flow_types) < 0)
 		return false;
 	open_object(key);
-	print_flow_attrs(tb, brief);
+	print_flow_attrs(tb, view);
 	close_object();
 	return true;
 }
@@ -227,7 +227,7 @@ static int flow_reply(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (flow_match(data, ftb)) {
 		open_object(NULL);
-		print_flow_attrs(ftb, false);
+		print_flow_attrs(ftb, FLOW_FULL);
 		close_object();
 	}
 	return MNL_CB_OK;

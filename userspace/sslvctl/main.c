@@ -17,11 +17,13 @@ static const char usage_text[] =
 "  sslvctl mode [set active-inline|passive-inline|passive-tap [dev IFNAME]]\n"
 "  sslvctl config [set [max-flows N] [timeout-handshake S]\n"
 "                      [timeout-established S] [timeout-closing S]\n"
-"                      [timeout-closed S] [timeout-rejected S] [rst-idle MS]]\n"
+"                      [timeout-closed S] [timeout-rejected S] [rst-idle MS]\n"
+"                      [client-cert reject|cut|drop]]\n"
 "  sslvctl rule add [src PREFIX] [dst PREFIX] [sport P[-P]] [dport P[-P]]\n"
-"                   [vlan ID] [iif IFNAME] action reject|cut|drop\n"
+"                   [vlan ID] [iif IFNAME] [TLS...] action reject|cut|drop\n"
 "  sslvctl rule list | rule del ID | rule flush\n"
 "  sslvctl rule replace FILE|-\n"
+"  sslvctl domains [list] | domains load NAME FILE|- | domains del NAME\n"
 "  sslvctl flow list [family inet|inet6] [src PREFIX] [dst PREFIX]\n"
 "                    [sport P[-P]] [dport P[-P]] [vlan ID] [state STATE]\n"
 "  sslvctl flow reject ID\n"
@@ -33,7 +35,11 @@ static const char usage_text[] =
 "OPTIONS: -j (JSON), -n (numeric: interface indexes, not names),\n"
 "         -d (details: flow and RST sequence numbers), -h (help),\n"
 "         -V (version)\n"
-"STATE:   syn-sent syn-recv established closing closed rejected dropped\n";
+"STATE:   syn-sent syn-recv established closing closed rejected dropped\n"
+"TLS:     sni NAME|*.SUFFIX  sni-list NAME  alpn PROTO  tls-version V[-V]\n"
+"         undecryptable CLASS[,CLASS...]  nontls (alone)\n"
+"         V: ssl3 1.0 1.1 1.2 1.3; CLASS: client-cert legacy-ssl\n"
+"         compression no-cipher ech, or any\n";
 
 static int usage(FILE *f, int status)
 {
@@ -53,6 +59,7 @@ static const struct object {
 	{ "mode", do_mode },
 	{ "config", do_config },
 	{ "rule", do_rule },
+	{ "domains", do_domains },
 	{ "flow", do_flow },
 	{ "stats", do_stats },
 	{ "rst", do_rst },

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl monitor: one line per SSLV_CMD_EVENT from the "events" group, as
- * it happens. RST events are shown by rst.c.
+ * it happens. RST events are shown by rst.c, sessions by session.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +23,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 		[SSLV_A_REASON] = MNL_TYPE_U8,
 		[SSLV_A_RULE_ID] = MNL_TYPE_U32,
 		[SSLV_A_RST] = MNL_TYPE_NESTED,
+		[SSLV_A_SESSION] = MNL_TYPE_NESTED,
 	};
 	const struct nlattr *tb[SSLV_A_MAX + 1];
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -31,9 +32,15 @@ static int event(const struct nlmsghdr *nlh, void *data)
 	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0 ||
 	    genl->cmd != SSLV_CMD_EVENT || !tb[SSLV_A_EVENT])
 		return MNL_CB_OK;
-	if (mnl_attr_get_u8(tb[SSLV_A_EVENT]) == SSLV_EV_RST) {
+	switch (mnl_attr_get_u8(tb[SSLV_A_EVENT])) {
+	case SSLV_EV_RST:
 		if (!print_rst_event(tb[SSLV_A_FLOW], tb[SSLV_A_RST]))
 			fprintf(stderr, "Warning: malformed rst event\n");
+		fflush(stdout);
+		return MNL_CB_OK;
+	case SSLV_EV_SESSION:
+		if (!print_session_event(tb))
+			fprintf(stderr, "Warning: malformed session event\n");
 		fflush(stdout);
 		return MNL_CB_OK;
 	}
@@ -42,7 +49,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 		  keyword_name(event_names, __SSLV_EV_MAX,
 			       mnl_attr_get_u8(tb[SSLV_A_EVENT]), num));
 	if (tb[SSLV_A_FLOW])
-		print_flow(tb[SSLV_A_FLOW], "flow", false);
+		print_flow(tb[SSLV_A_FLOW], "flow", FLOW_FULL);
 	if (tb[SSLV_A_REASON])
 		print_str(PR_ANY, "reason", "reason",
 			  sslv_rst_reason_label(mnl_attr_get_u8(tb[SSLV_A_REASON])));

@@ -170,6 +170,12 @@ bool parse_ifname(const char *s, uint32_t *ifindex)
 	return true;
 }
 
+const char *const action_names[__SSLV_ACT_MAX] = {
+	[SSLV_ACT_CUT] = "cut",
+	[SSLV_ACT_REJECT] = "reject",
+	[SSLV_ACT_DROP] = "drop",
+};
+
 int parse_keyword(const char *s, const char *const *names, unsigned int n)
 {
 	unsigned int i;

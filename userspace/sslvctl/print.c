@@ -29,24 +29,26 @@ void print_setup(bool as_json, bool as_numbers)
 }
 
 /*
- * Writes @s as a JSON string. A byte that does not start a well-formed
- * UTF-8 sequence (by lead byte and continuation bytes) becomes U+FFFD.
+ * Writes the @len bytes at @s as a JSON string. A byte that does not start
+ * a well-formed UTF-8 sequence (by lead byte and continuation bytes) becomes
+ * U+FFFD.
  */
-static void json_string(const char *s)
+static void json_bytes(const char *s, size_t len)
 {
 	static const char short_escapes[] = "\b\t\n\f\r";
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
 	unsigned int n, i;
 	const char *c;
 
 	putchar('"');
-	while (*p) {
+	while (p < end) {
 		if (*p == '"' || *p == '\\') {
 			printf("\\%c", *p++);
 			continue;
 		}
 		if (*p < 0x20) {
-			c = strchr(short_escapes, *p);
+			c = *p ? strchr(short_escapes, *p) : NULL;
 			if (c)
 				printf("\\%c", "btnfr"[c - short_escapes]);
 			else
@@ -60,7 +62,7 @@ static void json_string(const char *s)
 		}
 		n = *p >= 0xf0 && *p < 0xf5 ? 3 : *p >= 0xe0 ? 2 :
 		    *p >= 0xc2 && *p < 0xe0 ? 1 : 0;
-		for (i = 1; i <= n; i++)
+		for (i = 1; i <= n && p + i < end; i++)
 			if ((p[i] & 0xc0) != 0x80)
 				break;
 		if (n == 0 || i <= n) {
@@ -72,6 +74,11 @@ static void json_string(const char *s)
 		p += n + 1;
 	}
 	putchar('"');
+}
+
+static void json_string(const char *s)
+{
+	json_bytes(s, strlen(s));
 }
 
 /* Starts a JSON member or array element: comma, then "key": if any. */
@@ -175,6 +182,26 @@ void print_str(enum pr_where where, const char *key, const char *label,
 	} else if (text_wanted(where)) {
 		text_label(label);
 		fputs(val, stdout);
+	}
+}
+
+void print_bytes(enum pr_where where, const char *key, const char *label,
+		 const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	if (json_wanted(where)) {
+		json_member(key);
+		json_bytes(buf, len);
+	} else if (text_wanted(where)) {
+		text_label(label);
+		for (i = 0; i < len; i++) {
+			if (p[i] > ' ' && p[i] < 0x7f && p[i] != '\\')
+				putchar(p[i]);
+			else
+				printf("\\x%02x", p[i]);
+		}
 	}
 }
 

@@ -14,6 +14,7 @@
 #define SSLVCTL_PRINT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum pr_where {
@@ -32,6 +33,13 @@ void print_nl(void);
 
 void print_str(enum pr_where where, const char *key, const char *label,
 	       const char *val);
+/*
+ * Bytes as they came, e.g. a server name from the wire. Text: one token,
+ * every byte outside '!'..'~', and the backslash, as \xNN. JSON: a
+ * string (NUL and control bytes escaped, bytes that are not UTF-8 U+FFFD).
+ */
+void print_bytes(enum pr_where where, const char *key, const char *label,
+		 const void *buf, size_t len);
 void print_uint(enum pr_where where, const char *key, const char *label,
 		uint64_t val);
 /* Text "label <val><unit>", e.g. "age 1200ms"; JSON the bare number. */

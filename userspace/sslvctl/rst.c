@@ -253,7 +253,7 @@ bool print_rst_event(const struct nlattr *flow, const struct nlattr *rst)
 
 	open_object(NULL);
 	print_str(PR_ANY, "event", NULL, "rst");
-	print_flow(flow, "flow", true);
+	print_flow(flow, "flow", FLOW_BRIEF);
 	print_rst_info(&info, mnl_attr_get_u32(tb[SSLV_RST_SEQ]),
 		       mnl_attr_get_u32(tb[SSLV_RST_ACK]));
 	close_object();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl rule add|list|del|flush|replace: the rule grammar, its netlink
- * form, and how a rule is shown.
+ * form, and how a rule is shown. The TLS keywords are rule_tls.c's.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -9,12 +9,6 @@
 
 #include "sslvctl.h"
 #include "print.h"
-
-static const char *const action_names[__SSLV_ACT_MAX] = {
-	[SSLV_ACT_CUT] = "cut",
-	[SSLV_ACT_REJECT] = "reject",
-	[SSLV_ACT_DROP] = "drop",
-};
 
 static const uint8_t rule_types[SSLV_RULE_MAX + 1] = {
 	[SSLV_RULE_ID] = MNL_TYPE_U32,
@@ -29,6 +23,13 @@ static const uint8_t rule_types[SSLV_RULE_MAX + 1] = {
 	[SSLV_RULE_IIF] = MNL_TYPE_U32,
 	[SSLV_RULE_ACTION] = MNL_TYPE_U8,
 	[SSLV_RULE_HITS] = MNL_TYPE_U64,
+	[SSLV_RULE_SNI] = MNL_TYPE_BINARY,	/* NUL-terminated or not */
+	[SSLV_RULE_DOMSET] = MNL_TYPE_BINARY,
+	[SSLV_RULE_ALPN] = MNL_TYPE_BINARY,
+	[SSLV_RULE_TLS_VER_MIN] = MNL_TYPE_U16,
+	[SSLV_RULE_TLS_VER_MAX] = MNL_TYPE_U16,
+	[SSLV_RULE_NONTLS] = MNL_TYPE_FLAG,
+	[SSLV_RULE_UNDECRYPTABLE] = MNL_TYPE_U32,
 };
 
 static bool parse_rule_prefix(const char *tok, struct prefix *p,
@@ -46,13 +47,19 @@ bool parse_rule(int argc, char **argv, struct rule *r)
 	bool seen_src = false, seen_dst = false, seen_sport = false;
 	bool seen_dport = false, seen_vlan = false, seen_iif = false;
 	bool seen_action = false;
+	struct rule_tls_seen seen_tls = { 0 };
 	const char *kw, *val;
 	uint32_t vlan;
-	int i, action;
+	int i, action, tls;
 
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i < argc; i++) {
 		kw = argv[i];
+		tls = parse_rule_tls(argc, argv, &i, r, &seen_tls);
+		if (tls < 0)
+			return false;
+		if (tls > 0)
+			continue;
 		if (!strcmp(kw, "src")) {
 			if (!once(&seen_src, kw) ||
 			    !(val = next_arg(argc, argv, &i)) ||
@@ -142,6 +149,7 @@ void put_rule(struct nlmsghdr *nlh, const struct rule *r)
 		mnl_attr_put_u16(nlh, SSLV_RULE_VLAN, r->vlan);
 	if (r->has & RULE_HAS_IIF)
 		mnl_attr_put_u32(nlh, SSLV_RULE_IIF, r->iif);
+	put_rule_tls(nlh, r);
 	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, r->action);
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -208,6 +216,7 @@ static int print_rule(const struct nlattr *nest)
 			   mnl_attr_get_u16(tb[SSLV_RULE_VLAN]));
 	if (tb[SSLV_RULE_IIF])
 		print_ifindex("iif", "iif", mnl_attr_get_u32(tb[SSLV_RULE_IIF]));
+	print_rule_tls(tb);
 	if (tb[SSLV_RULE_ACTION])
 		print_str(PR_ANY, "action", "action",
 			  keyword_name(action_names, __SSLV_ACT_MAX,

@@ -42,6 +42,34 @@ static bool grow(struct ruleset *rs)
 	return true;
 }
 
+/*
+ * A rule's strings point into the line being read: give it copies of its
+ * own, which free_rules() releases.
+ */
+static bool keep_strings(struct rule *r)
+{
+	const char **s[] = { &r->sni, &r->domset, &r->alpn };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (*s[i] && !(*s[i] = strdup(*s[i])))
+			return false;
+	return true;
+}
+
+static void free_rules(struct ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		free((char *)rs->rules[i].sni);
+		free((char *)rs->rules[i].domset);
+		free((char *)rs->rules[i].alpn);
+	}
+	free(rs->rules);
+	free(rs->lines);
+}
+
 /* Splits @line into words, dropping a '#' comment: the count, or -1. */
 static int split(char *line, char **words)
 {
@@ -80,6 +108,10 @@ static bool read_rules(FILE *f, const char *name, struct ruleset *rs)
 			n = -1;
 		}
 		ok = n > 0 && parse_rule(n, words, &rs->rules[rs->n]);
+		if (ok && !keep_strings(&rs->rules[rs->n])) {
+			errorf("out of memory");
+			ok = false;
+		}
 		if (ok)
 			rs->lines[rs->n++] = lineno;
 	}
@@ -195,7 +227,6 @@ int rule_replace(const char *file)
 	if (!from_stdin)
 		fclose(f);
 	ret = ok ? load(name, &rs) : EXIT_USAGE;
-	free(rs.rules);
-	free(rs.lines);
+	free_rules(&rs);
 	return ret;
 }

@@ -61,6 +61,9 @@ bool parse_ifname(const char *s, uint32_t *ifindex);
 /* Index of @s in @names, or -1. */
 int parse_keyword(const char *s, const char *const *names, unsigned int n);
 
+/* Words of enum sslv_action: "cut", "reject", "drop". */
+extern const char *const action_names[__SSLV_ACT_MAX];
+
 /* names[v], or v in decimal (in @buf) when it has no name. */
 const char *keyword_name(const char *const *names, unsigned int n,
 			 unsigned int v, char buf[16]);
@@ -95,6 +98,30 @@ int stats_walk(const struct nlmsghdr *nlh,
 	       void *data);
 int do_monitor(int argc, char **argv);
 int do_rst(int argc, char **argv);
+int do_domains(int argc, char **argv);
+
+/* tls_words.c: how TLS values are written on the command line and shown */
+
+/*
+ * Checks a server name or a "*.suffix" pattern as the module does
+ * (kmod/lib/domain.c): 1..253 bytes, dot-separated labels of 1..63 bytes of
+ * [A-Za-z0-9_-]. One trailing dot (a fully qualified name) is allowed and
+ * dropped from @s. Returns NULL, or why the name is invalid.
+ */
+const char *domain_check(char *s);
+/* 1..SSLV_DOMSET_NAME_MAX bytes of [A-Za-z0-9_.-] */
+bool domset_name_ok(const char *s);
+/* 1..32 bytes of printable ASCII other than space */
+bool alpn_ok(const char *s);
+
+/* "ssl3", "1.0" ... "1.3": the wire value, or 0. */
+uint16_t tls_version_parse(const char *s);
+/* "ssl2", "ssl3", "1.0" ... "1.3", else "0x" and 4 hex digits, in @buf. */
+const char *tls_version_name(uint16_t v, char buf[8]);
+/* "client-cert,ech" or "any" into SSLV_UD_* bits; false (reported) if bad. */
+bool ud_classes_parse(const char *s, uint32_t *bits);
+/* Text "label client-cert,ech", JSON "key": ["client-cert","ech"]. */
+void print_ud_classes(const char *key, const char *label, uint32_t bits);
 
 /* rule.c, for rule_file.c */
 
@@ -102,6 +129,8 @@ int do_rst(int argc, char **argv);
 #define RULE_HAS_DPORT	(1U << 1)
 #define RULE_HAS_VLAN	(1U << 2)
 #define RULE_HAS_IIF	(1U << 3)
+#define RULE_HAS_TLS_VER (1U << 4)
+#define RULE_HAS_NONTLS	(1U << 5)
 
 struct rule {
 	struct prefix src;
@@ -112,23 +141,64 @@ struct rule {
 	uint8_t has;		/* RULE_HAS_* */
 	uint8_t action;
 	uint32_t iif;
+	/* TLS keywords (rule_tls.c); the strings point into argv */
+	const char *sni;
+	const char *domset;
+	const char *alpn;
+	uint16_t tls_ver[2];
+	uint32_t undecryptable;	/* SSLV_UD_* */
 };
 
-/* Worst case size of one rule's SSLV_A_RULE nest. */
-#define RULE_NEST_MAX 128
+/*
+ * Worst case size of one rule's SSLV_A_RULE nest: 124 bytes of addresses,
+ * ports, vlan, iif and action, 260 of SNI, 36 of sni-list, 40 of ALPN, 16
+ * of versions and 8 of classes.
+ */
+#define RULE_NEST_MAX 512
 
 bool parse_rule(int argc, char **argv, struct rule *r);
 void put_rule(struct nlmsghdr *nlh, const struct rule *r);
 int rule_replace(const char *file);
 
-/* flow.c, for monitor.c and rst.c */
+/* rule_tls.c, for rule.c */
+
+/*
+ * Parses the TLS keyword at argv[*i], if it is one, moving *i past its
+ * value: 1 parsed, 0 not a TLS keyword, -1 invalid (reported). @seen
+ * starts zeroed and is shared by the calls for one rule.
+ */
+struct rule_tls_seen {
+	bool sni, domset, alpn, tls_ver, nontls, ud;
+	const char *first;	/* the first TLS keyword other than nontls */
+};
+int parse_rule_tls(int argc, char **argv, int *i, struct rule *r,
+		   struct rule_tls_seen *seen);
+void put_rule_tls(struct nlmsghdr *nlh, const struct rule *r);
+void print_rule_tls(const struct nlattr **tb);
+
+/* flow.c, for monitor.c, rst.c and session.c */
+
+enum flow_view {
+	FLOW_FULL,	/* every field, as flow list shows them */
+	FLOW_BRIEF,	/* "flow ID tcp SRC -> DST [vlan N]", "no-flow" for id 0 */
+	FLOW_ENDS,	/* "SRC > DST [vlan N]" */
+};
 
 /*
  * Prints an SSLV_A_FLOW nest as an object (member @key); false if malformed.
- * @brief: the text is only "flow ID tcp SRC -> DST [vlan N]", with
- * "no-flow" for id 0; JSON has every field either way.
+ * @view says what the text shows; JSON has every field either way.
  */
-bool print_flow(const struct nlattr *nest, const char *key, bool brief);
+bool print_flow(const struct nlattr *nest, const char *key,
+		enum flow_view view);
+
+/* session.c, for monitor.c */
+
+/*
+ * Prints an SSLV_EV_SESSION event from its top-level attributes; false,
+ * having printed nothing, when its flow or session nest is missing or the
+ * session nest is malformed.
+ */
+bool print_session_event(const struct nlattr **tb);
 
 /* rst.c, for monitor.c */
 

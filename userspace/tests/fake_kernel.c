@@ -6,17 +6,27 @@
  * contents (the same a real module could send), acks with extended ack
  * attributes, and ends dumps with NLMSG_DONE.
  *
- * FAKE_SSLV_LOG=FILE   appends one line per request: the command, "stage"
- *                      and "rules=N" where they apply, and the length.
+ * FAKE_SSLV_LOG=FILE   appends one line per request: the command, "stage",
+ *                      "rules=N" and "domains=N" where they apply, and the
+ *                      length.
+ * FAKE_SSLV_ATTRS=FILE appends one line per request: the command and every
+ *                      attribute it carries, by name, as NAME=VALUE (nests
+ *                      as NAME{...}, flags as NAME); see dump_attrs().
  * FAKE_SSLV_FAIL=N     refuses the RULE_ADD message that carries the Nth
  *                      rule sent (counting from 1), with EINVAL, a message
  *                      and the offset of that rule's nest.
+ * FAKE_SSLV_FAIL_DOMAIN=N  the same for the DOMSET_ADD message carrying the
+ *                      Nth domain, pointing at that SSLV_A_DOMAIN.
  * FAKE_SSLV_EPERM=1    refuses every sslv command with EPERM.
  * FAKE_SSLV_NO_RST=1   STATS_GET has no rst_* counters (an older module).
  *
+ * DOMSET_GET dumps two sets, "corp" (3 names) and "blocklist" (100000);
+ * DOMSET_DEL of "busy" is refused with EBUSY.
+ *
  * After joining the events group, reads return a flow rejected, a flow
- * ended and three RST events (of flow 17, of no flow, and one sslv sent in
- * flow 18), then the process exits 0.
+ * ended, three RST events (of flow 17, of no flow, and one sslv sent in
+ * flow 18) and three sessions (see queue_sessions()), then the process
+ * exits 0.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -42,6 +52,7 @@
 static int fake_fd = -1;
 static bool joined;
 static unsigned int rules_seen;
+static unsigned int domains_seen;
 
 /* Datagrams waiting to be read, each one or more netlink messages. */
 static char dgrams[MAX_DGRAMS][DGRAM_SIZE];
@@ -52,6 +63,7 @@ static const char *const cmd_names[__SSLV_CMD_MAX] = {
 	"UNSPEC", "MODE_GET", "MODE_SET", "CONFIG_GET", "CONFIG_SET",
 	"RULE_ADD", "RULE_DEL", "RULE_GET", "RULE_FLUSH", "RULE_COMMIT",
 	"FLOW_GET", "FLOW_REJECT", "STATS_GET", "STATS_RESET", "EVENT",
+	"DOMSET_ADD", "DOMSET_COMMIT", "DOMSET_DEL", "DOMSET_GET",
 };
 
 static struct nlmsghdr *reply(const struct nlmsghdr *req, uint16_t type,
@@ -180,6 +192,49 @@ static void put_rst_stats(struct nlmsghdr *nlh)
 		put_stat(nlh, names[i], i ? 100 + i : 500);
 }
 
+/* Rules 5 to 7: every TLS attribute, a single version, nontls. */
+static void dump_tls_rules(const struct nlmsghdr *req)
+{
+	struct nlmsghdr *nlh = reply(req, FAMILY_ID, NLM_F_MULTI,
+				     SSLV_CMD_RULE_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_RULE);
+
+	mnl_attr_put_u32(nlh, SSLV_RULE_ID, 5);
+	mnl_attr_put_u16(nlh, SSLV_RULE_DPORT_MIN, 443);
+	mnl_attr_put_u16(nlh, SSLV_RULE_DPORT_MAX, 443);
+	mnl_attr_put_strz(nlh, SSLV_RULE_SNI, "*.example.com");
+	mnl_attr_put_strz(nlh, SSLV_RULE_DOMSET, "corp");
+	mnl_attr_put_strz(nlh, SSLV_RULE_ALPN, "h2");
+	mnl_attr_put_u16(nlh, SSLV_RULE_TLS_VER_MIN, 0x0303);
+	mnl_attr_put_u16(nlh, SSLV_RULE_TLS_VER_MAX, 0x0304);
+	mnl_attr_put_u32(nlh, SSLV_RULE_UNDECRYPTABLE,
+			 SSLV_UD_CLIENT_CERT | SSLV_UD_COMPRESSION);
+	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, SSLV_ACT_REJECT);
+	mnl_attr_put_u64(nlh, SSLV_RULE_HITS, 2);
+	mnl_attr_nest_end(nlh, nest);
+	queue(nlh);
+
+	nlh = reply(req, FAMILY_ID, NLM_F_MULTI, SSLV_CMD_RULE_GET);
+	nest = mnl_attr_nest_start(nlh, SSLV_A_RULE);
+	mnl_attr_put_u32(nlh, SSLV_RULE_ID, 6);
+	mnl_attr_put_u16(nlh, SSLV_RULE_TLS_VER_MIN, 0x0304);
+	mnl_attr_put_u16(nlh, SSLV_RULE_TLS_VER_MAX, 0x0304);
+	mnl_attr_put_u32(nlh, SSLV_RULE_UNDECRYPTABLE, SSLV_UD_ALL);
+	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, SSLV_ACT_CUT);
+	mnl_attr_put_u64(nlh, SSLV_RULE_HITS, 1);
+	mnl_attr_nest_end(nlh, nest);
+	queue(nlh);
+
+	nlh = reply(req, FAMILY_ID, NLM_F_MULTI, SSLV_CMD_RULE_GET);
+	nest = mnl_attr_nest_start(nlh, SSLV_A_RULE);
+	mnl_attr_put_u32(nlh, SSLV_RULE_ID, 7);
+	mnl_attr_put(nlh, SSLV_RULE_NONTLS, 0, "");
+	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, SSLV_ACT_DROP);
+	mnl_attr_put_u64(nlh, SSLV_RULE_HITS, 0);
+	mnl_attr_nest_end(nlh, nest);
+	queue(nlh);
+}
+
 static void dump_rules(const struct nlmsghdr *req)
 {
 	struct nlmsghdr *nlh = reply(req, FAMILY_ID, NLM_F_MULTI,
@@ -211,6 +266,7 @@ static void dump_rules(const struct nlmsghdr *req)
 	mnl_attr_put_u64(nlh, SSLV_RULE_HITS, 0);
 	mnl_attr_nest_end(nlh, nest);
 	queue(nlh);
+	dump_tls_rules(req);
 	done(req);
 }
 
@@ -242,8 +298,50 @@ static void add_rules(const struct nlmsghdr *req, unsigned int *nrules)
 	ack(req, 0, NULL, 0);
 }
 
+/* Acks DOMSET_ADD, unless FAKE_SSLV_FAIL_DOMAIN hits. */
+static void add_domains(const struct nlmsghdr *req, unsigned int *ndomains)
+{
+	const char *fail = getenv("FAKE_SSLV_FAIL_DOMAIN");
+	unsigned int bad = fail ? (unsigned int)atoi(fail) : 0;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, req, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != SSLV_A_DOMAIN)
+			continue;
+		if (++domains_seen == bad) {
+			ack(req, EINVAL, "invalid domain name",
+			    (uint32_t)((const char *)attr - (const char *)req));
+			return;
+		}
+		++*ndomains;
+	}
+	ack(req, 0, NULL, 0);
+}
+
+static void put_domset(const struct nlmsghdr *req, const char *name,
+		       uint32_t size)
+{
+	struct nlmsghdr *nlh = reply(req, FAMILY_ID, NLM_F_MULTI,
+				     SSLV_CMD_DOMSET_GET);
+
+	mnl_attr_put_strz(nlh, SSLV_A_DOMSET_NAME, name);
+	mnl_attr_put_u32(nlh, SSLV_A_DOMSET_SIZE, size);
+	queue(nlh);
+}
+
+static bool names_set(const struct nlmsghdr *req, const char *name)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, req, GENL_HDRLEN)
+		if (mnl_attr_get_type(attr) == SSLV_A_DOMSET_NAME &&
+		    !strcmp(mnl_attr_get_str(attr), name))
+			return true;
+	return false;
+}
+
 static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
-			unsigned int *nrules)
+			unsigned int *nrules, unsigned int *ndomains)
 {
 	struct nlmsghdr *nlh;
 
@@ -268,6 +366,8 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		mnl_attr_put_u32(nlh, SSLV_A_TIMEOUT_REJECTED, 30);
 		mnl_attr_put_u32(nlh, SSLV_A_FLOWS_CURRENT, 2);
 		mnl_attr_put_u32(nlh, SSLV_A_RST_IDLE_MS, 30000);
+		mnl_attr_put_u8(nlh, SSLV_A_CLIENT_CERT, SSLV_ACT_REJECT);
+		mnl_attr_put_u32(nlh, SSLV_A_HS_BYTES, 12288);
 		queue(nlh);
 		break;
 	case SSLV_CMD_RULE_ADD:
@@ -298,6 +398,20 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		put_stat(nlh, "esc\"\\\t\xc3\xa9\xff", 0);
 		queue(nlh);
 		break;
+	case SSLV_CMD_DOMSET_ADD:
+		add_domains(req, ndomains);
+		return;
+	case SSLV_CMD_DOMSET_DEL:
+		if (names_set(req, "busy")) {
+			ack(req, EBUSY, "a rule uses this domain set", 0);
+			return;
+		}
+		break;
+	case SSLV_CMD_DOMSET_GET:
+		put_domset(req, "corp", 3);
+		put_domset(req, "blocklist", 100000);
+		done(req);
+		return;
 	}
 	ack(req, 0, NULL, 0);
 }
@@ -330,7 +444,7 @@ static bool has_attr(const struct nlmsghdr *req, uint16_t type)
 }
 
 static void log_request(const struct nlmsghdr *req, uint8_t cmd,
-			unsigned int nrules)
+			unsigned int nrules, unsigned int ndomains)
 {
 	const char *path = getenv("FAKE_SSLV_LOG");
 	FILE *f = path ? fopen(path, "a") : NULL;
@@ -342,7 +456,160 @@ static void log_request(const struct nlmsghdr *req, uint8_t cmd,
 		fprintf(f, " stage");
 	if (cmd == SSLV_CMD_RULE_ADD)
 		fprintf(f, " rules=%u", nrules);
+	if (cmd == SSLV_CMD_DOMSET_ADD)
+		fprintf(f, " domains=%u", ndomains);
 	fprintf(f, " len=%u\n", req->nlmsg_len);
+	fclose(f);
+}
+
+/*
+ * How dump_attrs() shows an attribute: u8/u16/u32 in decimal, x16/x32 in
+ * hex, a NUL-terminated string in quotes, binary as hex bytes, a flag as
+ * its name alone, a nest of rule attributes in braces. A payload of the
+ * wrong size shows as NAME=?len.
+ */
+enum kind {
+	K_U8, K_U16, K_U32, K_X16, K_X32, K_FLAG,	/* of a fixed size */
+	K_STR, K_BIN, K_RULE,
+};
+
+struct attr_desc {
+	const char *name;
+	enum kind kind;
+};
+
+static const struct attr_desc top_attrs[SSLV_A_MAX + 1] = {
+	[SSLV_A_MODE] = { "MODE", K_U8 },
+	[SSLV_A_IFINDEX] = { "IFINDEX", K_U32 },
+	[SSLV_A_MAX_FLOWS] = { "MAX_FLOWS", K_U32 },
+	[SSLV_A_TIMEOUT_HANDSHAKE] = { "TIMEOUT_HANDSHAKE", K_U32 },
+	[SSLV_A_TIMEOUT_ESTABLISHED] = { "TIMEOUT_ESTABLISHED", K_U32 },
+	[SSLV_A_TIMEOUT_CLOSING] = { "TIMEOUT_CLOSING", K_U32 },
+	[SSLV_A_TIMEOUT_CLOSED] = { "TIMEOUT_CLOSED", K_U32 },
+	[SSLV_A_TIMEOUT_REJECTED] = { "TIMEOUT_REJECTED", K_U32 },
+	[SSLV_A_RULE] = { "RULE", K_RULE },
+	[SSLV_A_RULE_ID] = { "RULE_ID", K_U32 },
+	[SSLV_A_STAGE] = { "STAGE", K_FLAG },
+	[SSLV_A_FLOW] = { "FLOW", K_BIN },
+	[SSLV_A_FLOW_ID] = { "FLOW_ID", K_U32 },
+	[SSLV_A_RST_IDLE_MS] = { "RST_IDLE_MS", K_U32 },
+	[SSLV_A_CLIENT_CERT] = { "CLIENT_CERT", K_U8 },
+	[SSLV_A_DOMSET_NAME] = { "DOMSET_NAME", K_STR },
+	[SSLV_A_DOMAIN] = { "DOMAIN", K_STR },
+};
+
+static const struct attr_desc rule_attrs[SSLV_RULE_MAX + 1] = {
+	[SSLV_RULE_FAMILY] = { "FAMILY", K_U8 },
+	[SSLV_RULE_SRC] = { "SRC", K_BIN },
+	[SSLV_RULE_SRC_LEN] = { "SRC_LEN", K_U8 },
+	[SSLV_RULE_DST] = { "DST", K_BIN },
+	[SSLV_RULE_DST_LEN] = { "DST_LEN", K_U8 },
+	[SSLV_RULE_SPORT_MIN] = { "SPORT_MIN", K_U16 },
+	[SSLV_RULE_SPORT_MAX] = { "SPORT_MAX", K_U16 },
+	[SSLV_RULE_DPORT_MIN] = { "DPORT_MIN", K_U16 },
+	[SSLV_RULE_DPORT_MAX] = { "DPORT_MAX", K_U16 },
+	[SSLV_RULE_VLAN] = { "VLAN", K_U16 },
+	[SSLV_RULE_IIF] = { "IIF", K_U32 },
+	[SSLV_RULE_ACTION] = { "ACTION", K_U8 },
+	[SSLV_RULE_SNI] = { "SNI", K_STR },
+	[SSLV_RULE_DOMSET] = { "DOMSET", K_STR },
+	[SSLV_RULE_ALPN] = { "ALPN", K_STR },
+	[SSLV_RULE_TLS_VER_MIN] = { "TLS_VER_MIN", K_X16 },
+	[SSLV_RULE_TLS_VER_MAX] = { "TLS_VER_MAX", K_X16 },
+	[SSLV_RULE_NONTLS] = { "NONTLS", K_FLAG },
+	[SSLV_RULE_UNDECRYPTABLE] = { "UNDECRYPTABLE", K_X32 },
+};
+
+static void dump_attr(FILE *f, const struct nlattr *attr,
+		      const struct attr_desc *descs, unsigned int max);
+
+static void dump_nest(FILE *f, const struct nlattr *nest,
+		      const struct attr_desc *descs, unsigned int max)
+{
+	const struct nlattr *attr;
+	bool first = true;
+
+	fputc('{', f);
+	mnl_attr_for_each_nested(attr, nest) {
+		if (!first)
+			fputc(' ', f);
+		first = false;
+		dump_attr(f, attr, descs, max);
+	}
+	fputc('}', f);
+}
+
+static void dump_attr(FILE *f, const struct nlattr *attr,
+		      const struct attr_desc *descs, unsigned int max)
+{
+	static const unsigned int sizes[] = {
+		[K_U8] = 1, [K_U16] = 2, [K_U32] = 4, [K_X16] = 2, [K_X32] = 4,
+		[K_FLAG] = 0,
+	};
+	unsigned int type = mnl_attr_get_type(attr);
+	const struct attr_desc *d = type <= max && descs[type].name ?
+				    &descs[type] : NULL;
+	const uint8_t *p = mnl_attr_get_payload(attr);
+	uint16_t len = mnl_attr_get_payload_len(attr);
+	uint16_t i;
+
+	if (!d) {
+		fprintf(f, "?%u", type);
+		return;
+	}
+	fputs(d->name, f);
+	if ((d->kind <= K_FLAG && len != sizes[d->kind]) ||
+	    (d->kind == K_STR && (!len || p[len - 1]))) {
+		fprintf(f, "=?%u", len);
+		return;
+	}
+	switch (d->kind) {
+	case K_U8:
+		fprintf(f, "=%u", *p);
+		break;
+	case K_U16:
+		fprintf(f, "=%u", mnl_attr_get_u16(attr));
+		break;
+	case K_U32:
+		fprintf(f, "=%u", mnl_attr_get_u32(attr));
+		break;
+	case K_X16:
+		fprintf(f, "=0x%04x", mnl_attr_get_u16(attr));
+		break;
+	case K_X32:
+		fprintf(f, "=0x%x", mnl_attr_get_u32(attr));
+		break;
+	case K_STR:
+		fprintf(f, "=\"%s\"", (const char *)p);
+		break;
+	case K_BIN:
+		fputc('=', f);
+		for (i = 0; i < len; i++)
+			fprintf(f, "%02x", p[i]);
+		break;
+	case K_RULE:
+		dump_nest(f, attr, rule_attrs, SSLV_RULE_MAX);
+		break;
+	case K_FLAG:
+		break;
+	}
+}
+
+/* FAKE_SSLV_ATTRS: "CMD NAME=VALUE ..." */
+static void dump_attrs(const struct nlmsghdr *req, uint8_t cmd)
+{
+	const char *path = getenv("FAKE_SSLV_ATTRS");
+	FILE *f = path ? fopen(path, "a") : NULL;
+	const struct nlattr *attr;
+
+	if (!f)
+		return;
+	fprintf(f, "%s", cmd < __SSLV_CMD_MAX ? cmd_names[cmd] : "?");
+	mnl_attr_for_each(attr, req, GENL_HDRLEN) {
+		fputc(' ', f);
+		dump_attr(f, attr, top_attrs, SSLV_A_MAX);
+	}
+	fputc('\n', f);
 	fclose(f);
 }
 
@@ -353,7 +620,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 			       const struct sockaddr *, socklen_t);
 	const struct nlmsghdr *req = buf;
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
-	unsigned int nrules = 0;
+	unsigned int nrules = 0, ndomains = 0;
 
 	if (fd != fake_fd) {
 		if (!real)
@@ -363,8 +630,9 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	if (req->nlmsg_type == GENL_ID_CTRL) {
 		answer_ctrl(req);
 	} else {
-		answer_sslv(req, genl->cmd, &nrules);
-		log_request(req, genl->cmd, nrules);
+		answer_sslv(req, genl->cmd, &nrules, &ndomains);
+		log_request(req, genl->cmd, nrules, ndomains);
+		dump_attrs(req, genl->cmd);
 	}
 	return (ssize_t)len;
 }
@@ -443,6 +711,75 @@ static void queue_rsts(void)
 	queue_rst(18, &own, 1000, 4000000000U);
 }
 
+struct session {
+	uint16_t version, client_version, cipher;
+	const char *sni, *alpn;
+	size_t sni_len;
+	uint32_t classes;
+	uint8_t action, error, reason;
+	uint32_t rule;
+};
+
+static void queue_session(int v6, const struct session *ss)
+{
+	struct nlmsghdr *nlh = reply(NULL, FAMILY_ID, 0, SSLV_CMD_EVENT);
+	struct nlattr *nest;
+
+	mnl_attr_put_u8(nlh, SSLV_A_EVENT, SSLV_EV_SESSION);
+	put_flow(nlh, v6);
+	nest = mnl_attr_nest_start(nlh, SSLV_A_SESSION);
+	if (ss->version)
+		mnl_attr_put_u16(nlh, SSLV_SESS_VERSION, ss->version);
+	mnl_attr_put_u16(nlh, SSLV_SESS_CLIENT_VERSION, ss->client_version);
+	if (ss->cipher)
+		mnl_attr_put_u16(nlh, SSLV_SESS_CIPHER, ss->cipher);
+	if (ss->sni)
+		mnl_attr_put(nlh, SSLV_SESS_SNI, ss->sni_len, ss->sni);
+	if (ss->alpn)
+		mnl_attr_put(nlh, SSLV_SESS_ALPN, strlen(ss->alpn), ss->alpn);
+	mnl_attr_put_u32(nlh, SSLV_SESS_CLASSES, ss->classes);
+	mnl_attr_put_u8(nlh, SSLV_SESS_ACTION, ss->action);
+	mnl_attr_put_u8(nlh, SSLV_SESS_ERROR, ss->error);
+	mnl_attr_put_u32(nlh, SSLV_SESS_CLIENT_FLAGS, 0x62);
+	mnl_attr_put_u32(nlh, SSLV_SESS_SERVER_FLAGS, 0x9);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u8(nlh, SSLV_A_REASON, ss->reason);
+	if (ss->rule)
+		mnl_attr_put_u32(nlh, SSLV_A_RULE_ID, ss->rule);
+	queue(nlh);
+}
+
+/*
+ * A TLS 1.3 session a rule let through; a TLS 1.2 one rejected because
+ * its server asked for a client certificate; and a malformed hello whose
+ * server name holds a quote, a backslash, a control byte, a byte that is
+ * not UTF-8 and a NUL.
+ */
+static void queue_sessions(void)
+{
+	static const char odd_sni[] = "a\"b\\c\x01\xff\0z";
+	const struct session cut = {
+		.version = 0x0304, .client_version = 0x0304, .cipher = 0x1302,
+		.sni = "www.example.com", .sni_len = 15, .alpn = "h2",
+		.action = SSLV_ACT_CUT, .reason = SSLV_R_RULE, .rule = 3,
+	};
+	const struct session cert = {
+		.version = 0x0303, .client_version = 0x0304, .cipher = 0xc02f,
+		.sni = "intranet.example", .sni_len = 16,
+		.classes = SSLV_UD_CLIENT_CERT | SSLV_UD_COMPRESSION,
+		.action = SSLV_ACT_REJECT, .reason = SSLV_R_CLIENT_CERT,
+	};
+	const struct session odd = {
+		.client_version = 0x0002, .sni = odd_sni,
+		.sni_len = sizeof(odd_sni) - 1, .alpn = "h\xc3\xa9",
+		.action = SSLV_ACT_CUT, .error = SSLV_SESS_E_MALFORMED,
+	};
+
+	queue_session(0, &cut);
+	queue_session(1, &cert);
+	queue_session(0, &odd);
+}
+
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	static ssize_t (*real)(int, struct msghdr *, int);
@@ -463,6 +800,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		queue_event(SSLV_EV_FLOW_REJECTED, 0, SSLV_R_RULE, 3);
 		queue_event(SSLV_EV_FLOW_ENDED, 1, SSLV_R_TIMEOUT, 0);
 		queue_rsts();
+		queue_sessions();
 		events_sent = true;
 	}
 	memset(sa, 0, sizeof(*sa));

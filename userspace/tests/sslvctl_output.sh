@@ -64,17 +64,23 @@ json -j -n mode '{"mode":"passive-tap","dev":1}'
 
 prints config 'max-flows 65536
 flows-current 2
+hs-bytes 12288
 timeout-handshake 10
 timeout-established 7200
 timeout-closing 60
 timeout-closed 10
 timeout-rejected 30
-rst-idle 30000'
-json -j config '{"max_flows":65536,"flows_current":2,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30,"rst_idle_ms":30000}'
+rst-idle 30000
+client-cert reject'
+json -j config '{"max_flows":65536,"flows_current":2,"hs_bytes":12288,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30,"rst_idle_ms":30000,"client_cert":"reject"}'
 
+# Rules 5 to 7 carry TLS attributes: all of them, one version, nontls.
 prints rule list 'rule 3 dst 10.0.1.2/32 dport 443 action reject hits 5
-rule 4 src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop hits 0'
-json -j rule list '[{"id":3,"family":"inet","dst":"10.0.1.2/32","dport_min":443,"dport_max":443,"action":"reject","hits":5},{"id":4,"family":"inet6","src":"2001:db8::/32","sport_min":1000,"sport_max":2000,"vlan":10,"iif":1,"iif_name":"lo","action":"drop","hits":0}]'
+rule 4 src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop hits 0
+rule 5 dport 443 sni *.example.com sni-list corp alpn h2 tls-version 1.2-1.3 undecryptable client-cert,compression action reject hits 2
+rule 6 tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut hits 1
+rule 7 nontls action drop hits 0'
+json -j rule list '[{"id":3,"family":"inet","dst":"10.0.1.2/32","dport_min":443,"dport_max":443,"action":"reject","hits":5},{"id":4,"family":"inet6","src":"2001:db8::/32","sport_min":1000,"sport_max":2000,"vlan":10,"iif":1,"iif_name":"lo","action":"drop","hits":0},{"id":5,"dport_min":443,"dport_max":443,"sni":"*.example.com","sni-list":"corp","alpn":"h2","tls-version":"1.2-1.3","undecryptable":["client-cert","compression"],"action":"reject","hits":2},{"id":6,"tls-version":"1.3","undecryptable":["client-cert","legacy-ssl","compression","no-cipher","ech"],"action":"cut","hits":1},{"id":7,"nontls":true,"action":"drop","hits":0}]'
 prints rule add dst 10.0.1.2 dport 443 action reject 'rule 7'
 json -j rule add action cut '[{"id":7}]'
 
@@ -140,21 +146,35 @@ rst18='rst flow 18 tcp [2001:db8::1]:50000 -> [2001:db8::2]:443 client teardown 
 why18="client reset the connection while it was closing, after the server's FIN; TTL 50 where the client's packets had 64: another hop distance, likely forged by a middlebox; seq in window but not exact: an RFC 5961 receiver only sends a challenge ACK; sent by sslv (operator)"
 json0='{"id":0,"proto":"tcp","family":"inet","src":"10.0.1.9","sport":55555,"dst":"10.0.1.2","dport":443,"vlan":0}'
 
+# Sessions: a TLS 1.3 one a rule cut; a TLS 1.2 one the client-cert default
+# rejected; a malformed hello whose server name holds odd bytes.
+sess17='session 10.0.1.1:40000 > 10.0.1.2:443 vlan 10 tls 1.3 cipher 0x1302 sni www.example.com alpn h2 action cut rule 3 reason rule'
+sess18='session [2001:db8::1]:50000 > [2001:db8::2]:443 tls 1.2 cipher 0xc02f sni intranet.example action reject reason client-cert classes client-cert,compression'
+sessodd='session 10.0.1.1:40000 > 10.0.1.2:443 vlan 10 sni a"b\x5cc\x01\xff\x00z alpn h\xc3\xa9 action cut error malformed'
+sessions="$sess17
+$sess18
+$sessodd"
+
 prints monitor "rejected ${flow17} reason rule rule 3
 ended ${flow18} reason timeout
 $rst17 | $why17
 $rst0 | $why0
-$rst18 | $why18"
+$rst18 | $why18
+$sessions"
 prints -d monitor "rejected ${flow17% midstream} orig-seq 1000 reply-seq 4000000000 midstream reason rule rule 3
 ended ${flow18% tap} orig-seq 1000 reply-seq 4000000000 tap reason timeout
 $rst17 seq 4000000000 ack 1000 | $why17
 $rst0 seq 77 ack 0 | $why0
-$rst18 seq 1000 ack 4000000000 | $why18"
+$rst18 seq 1000 ack 4000000000 | $why18
+$sessions"
 json -j monitor "{\"event\":\"rejected\",\"flow\":$json17,\"reason\":\"rule\",\"rule\":3}
 {\"event\":\"ended\",\"flow\":$json18,\"reason\":\"timeout\"}
 {\"event\":\"rst\",\"flow\":$json17,\"sender\":\"server\",\"phase\":\"data\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-match\",\"ttl_seen\":128,\"ttl_expected\":128,\"seq\":\"seq-exact\",\"causes\":[\"idle\",\"rexmit\"],\"reason\":\"none\",\"idle_ms\":31000,\"rexmit\":3,\"tcp_seq\":4000000000,\"tcp_ack\":1000,\"explain\":\"$why17\"}
 {\"event\":\"rst\",\"flow\":$json0,\"sender\":\"unknown\",\"phase\":\"no-flow\",\"kind\":\"rst-bare\",\"ttl\":\"ttl-unknown\",\"ttl_seen\":64,\"ttl_expected\":0,\"seq\":\"seq-unknown\",\"causes\":[],\"reason\":\"none\",\"idle_ms\":0,\"rexmit\":0,\"tcp_seq\":77,\"tcp_ack\":0,\"explain\":\"$why0\"}
-{\"event\":\"rst\",\"flow\":$json18,\"sender\":\"client\",\"phase\":\"teardown\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-anomaly\",\"ttl_seen\":50,\"ttl_expected\":64,\"seq\":\"seq-in-window\",\"causes\":[\"sslv\"],\"reason\":\"operator\",\"idle_ms\":5,\"rexmit\":0,\"tcp_seq\":1000,\"tcp_ack\":4000000000,\"explain\":\"$why18\"}"
+{\"event\":\"rst\",\"flow\":$json18,\"sender\":\"client\",\"phase\":\"teardown\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-anomaly\",\"ttl_seen\":50,\"ttl_expected\":64,\"seq\":\"seq-in-window\",\"causes\":[\"sslv\"],\"reason\":\"operator\",\"idle_ms\":5,\"rexmit\":0,\"tcp_seq\":1000,\"tcp_ack\":4000000000,\"explain\":\"$why18\"}
+{\"event\":\"session\",\"flow\":$json17,\"tls-version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":4866,\"sni\":\"www.example.com\",\"alpn\":\"h2\",\"action\":\"cut\",\"rule\":3,\"reason\":\"rule\",\"classes\":[]}
+{\"event\":\"session\",\"flow\":$json18,\"tls-version\":\"1.2\",\"client-version\":\"1.3\",\"cipher\":49199,\"sni\":\"intranet.example\",\"action\":\"reject\",\"reason\":\"client-cert\",\"classes\":[\"client-cert\",\"compression\"]}
+{\"event\":\"session\",\"flow\":$json17,\"client-version\":\"ssl2\",\"sni\":\"a\\\"b\\\\c\\u0001\\ufffd\\u0000z\",\"alpn\":\"hé\",\"action\":\"cut\",\"classes\":[],\"error\":\"malformed\"}"
 
 # Commands that only take an ack print nothing.
 for cmd in "mode set passive-tap dev lo" "config set max-flows 10" \
@@ -200,6 +220,105 @@ check "rule replace refused" \
 	'2|Error: <stdin>:1234: iif is not a bridge port (Invalid argument)' "$rc|$out$err"
 check "rule replace refused requests" 'RULE_FLUSH|RULE_ADD|RULE_ADD|RULE_ADD|RULE_FLUSH' \
 	"$(awk '{ print $1 }' "$log" | paste -sd '|')"
+
+# TLS keywords: exactly these attributes, strings NUL-terminated, the
+# trailing dot of a fully qualified name dropped.
+attrs=$tmp/attrs
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule add dst 10.0.1.2 dport 443 sni '*.Example.com.' \
+	sni-list corp alpn http/1.1 tls-version ssl3-1.2 \
+	undecryptable no-cipher,client-cert action reject
+check "rule add, every TLS keyword" '0|RULE_ADD RULE{FAMILY=2 DST=0a000102 DST_LEN=32 DPORT_MIN=443 DPORT_MAX=443 SNI="*.Example.com" DOMSET="corp" ALPN="http/1.1" TLS_VER_MIN=0x0300 TLS_VER_MAX=0x0303 UNDECRYPTABLE=0x9 ACTION=1}' \
+	"$rc|$(cat "$attrs")"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule add nontls action drop
+check "rule add nontls" '0|RULE_ADD RULE{NONTLS ACTION=2}' "$rc|$(cat "$attrs")"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule add tls-version 1.3 undecryptable any action cut
+check "rule add, one version, any class" \
+	'0|RULE_ADD RULE{TLS_VER_MIN=0x0304 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x1f ACTION=0}' \
+	"$rc|$(cat "$attrs")"
+
+# A rule file's strings outlive the line they were read from.
+printf '%s\n' 'sni a.example action reject' 'alpn h2 sni-list corp action cut' \
+	'sni *.b.example alpn h3 action drop' >"$tmp/tls.rules"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule replace "$tmp/tls.rules"
+check "rule replace, TLS strings" '0|RULE_FLUSH STAGE
+RULE_ADD STAGE RULE{SNI="a.example" ACTION=1} RULE{DOMSET="corp" ALPN="h2" ACTION=0} RULE{SNI="*.b.example" ALPN="h3" ACTION=2}
+RULE_COMMIT' "$rc|$(cat "$attrs")"
+
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake config set client-cert cut
+check "config set client-cert cut" '0|CONFIG_SET CLIENT_CERT=0' "$rc|$(cat "$attrs")"
+
+# Domain sets.
+prints domains 'domains corp size 3
+domains blocklist size 100000'
+prints domains list 'domains corp size 3
+domains blocklist size 100000'
+json -j domains '[{"name":"corp","size":3},{"name":"blocklist","size":100000}]'
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake domains del corp
+check "domains del" '0|DOMSET_DEL DOMSET_NAME="corp"' "$rc|$out$err$(cat "$attrs")"
+fake domains del busy
+check "domains del, in use" '2|Error: a rule uses this domain set (Device or resource busy)' \
+	"$rc|$out$err"
+
+# domains load: 100k names (comments, blank lines, spaces and an FQDN dot
+# around them) arrive in order, in DOMSET_ADD messages of at most 32 KiB,
+# then one COMMIT.
+awk 'BEGIN { print "# a blocklist"; print "";
+	for (i = 0; i < 100000; i++) {
+		if (i % 1000 == 0) print "  # group " i
+		printf "%s%s-%d.example%s%s\n", i % 7 ? "" : " \t",
+			i % 3 ? "host" : "*.zone", i, i % 5 ? "" : ".",
+			i % 11 ? "" : "   # note"
+	} }' >"$tmp/domains"
+awk '{ sub(/#.*/, ""); gsub(/[ \t]/, ""); sub(/\.$/, "") } $0 != ""' \
+	"$tmp/domains" >"$tmp/domains.want"
+rm -f "$log" "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake domains load blocklist "$tmp/domains"
+check "domains load" '0|' "$rc|$out$err"
+check "domains load requests" "DOMSET_ADD|DOMSET_COMMIT|100000|1" \
+	"$(awk '{ split($NF, l, "="); if (l[2] > 32768) big = 1 }
+		/^DOMSET_ADD/ { for (f = 2; f <= NF; f++) if ($f ~ /^domains=/) {
+				split($f, d, "="); n += d[2] }; adds++ }
+		NR == 1 { first = $1 } { last = $1 }
+		END { print first "|" last "|" n "|" (big || adds < 2 ? 0 : 1) }' "$log")"
+check "domains load commits once" 1 "$(grep -c '^DOMSET_COMMIT' "$log")"
+check "domains load starts the staging set afresh, once" '1|1' \
+	"$(grep -c '^DOMSET_ADD stage' "$log")|$(head -1 "$log" | grep -c '^DOMSET_ADD stage')"
+check "domains load names set" "$(grep -c ^DOMSET "$attrs")" \
+	"$(grep -c '^DOMSET_[A-Z]* DOMSET_NAME="blocklist"' "$attrs")"
+grep -o 'DOMAIN="[^"]*"' "$attrs" | sed 's/^DOMAIN="//; s/"$//' >"$tmp/domains.got"
+if cmp -s "$tmp/domains.want" "$tmp/domains.got" &&
+   [[ $(wc -l <"$tmp/domains.got") == 100000 ]]; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	echo "FAIL: domains load: the names sent are not the file's"
+fi
+
+# How long the userspace part of loading 100k names takes: shown, not judged.
+start=$(date +%s%N)
+fake domains load blocklist "$tmp/domains"
+echo "# domains load of 100k names: $((($(date +%s%N) - start) / 1000000)) ms"
+check "domains load again" '0|' "$rc|$out$err"
+
+# A name the kernel refuses is named by its line; nothing is committed.
+printf '# corp\n\na.example\nb.example\n\nc.example\n' >"$tmp/corp"
+rm -f "$log"
+stdin=$tmp/corp FAKE_SSLV_FAIL_DOMAIN=3 fake domains load corp -
+check "domains load refused" \
+	'2|Error: <stdin>:6: invalid domain name (Invalid argument)' "$rc|$out$err"
+check "domains load refused requests" 'DOMSET_ADD' "$(awk '{ print $1 }' "$log" | paste -sd '|')"
+
+# An empty file makes an empty set: one ADD without names, one COMMIT.
+rm -f "$attrs"
+stdin=/dev/null FAKE_SSLV_ATTRS=$attrs fake domains load empty -
+check "domains load, empty" '0|DOMSET_ADD DOMSET_NAME="empty" STAGE
+DOMSET_COMMIT DOMSET_NAME="empty"' "$rc|$out$err$(cat "$attrs")"
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

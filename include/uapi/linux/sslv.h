@@ -43,8 +43,8 @@
  *
  * SSLV_CMD_DOMSET_ADD   SSLV_A_DOMSET_NAME and any number of SSLV_A_DOMAIN:
  *                       appends names to the namespace's staging domain set
- *                       (one per namespace; a different name starts it
- *                       afresh). Names are matched ASCII case-insensitively,
+ *                       (one per namespace; SSLV_A_STAGE, or a different
+ *                       name, starts it afresh). Names are matched ASCII case-insensitively,
  *                       a trailing dot ignored; "*.suffix" matches any name
  *                       below suffix. A bad name is refused (EINVAL, the
  *                       extended ack points at it) and the staging set is
