@@ -378,7 +378,8 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 		.nontls = true, .server_final = true,
 	};
 	struct sslv_hs *hs = f->hs;
-	u32 have;
+	bool acted = false;
+	u32 have, edge;
 
 	if (!hs) {
 		/*
@@ -403,12 +404,23 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	}
 	if (hs->side[dir] != SSLV_HS_READING)
 		return false;
+	/*
+	 * If this segment decides a reject or drop it is dropped, and its
+	 * receiver holds exactly the bytes before the first hole: where the
+	 * RST toward it must start, also when this segment filled that hole
+	 * and later bytes already passed. Past what the buffer may hold, the
+	 * tracker knows best.
+	 */
 	have = hs->ra[dir].have;
+	edge = have < SSLV_HS_FLOW_MAX - hs->cap[!dir] ?
+	       hs->start[dir] + have : f->tcp.d[dir].next;
 	if (sslv_hs_store(sn, hs, dir, skb, p))
-		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
-	if (hs->ra[dir].have == have)
-		return false;
-	return sslv_hs_parse(sn, f, dir, d);
+		acted = sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
+	else if (hs->ra[dir].have != have)
+		acted = sslv_hs_parse(sn, f, dir, d);
+	if (acted)
+		f->tcp.d[dir].next = edge;
+	return acted;
 }
 
 void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f)

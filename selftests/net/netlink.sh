@@ -13,6 +13,9 @@
 
 source "$(dirname "$0")/../lib.sh"
 
+# For wait_for: the count is taken again at every try.
+lines_at_least() { (($(wc -l <"$2") >= $1)); }
+
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 EPERM_MSG="Error: Operation not permitted (CAP_NET_ADMIN required)"
 
@@ -315,8 +318,8 @@ monitor()
 	wait_for grep -q "^end" "$cst"
 	check "client reset by the reject" "$(grep ^end "$cst")" \
 		== "end ECONNRESET"
-	wait_for test "$(wc -l <"$OUT/monitor.txt")" -ge 3
-	wait_for test "$(wc -l <"$OUT/monitor.json")" -ge 3
+	wait_for lines_at_least 3 "$OUT/monitor.txt"
+	wait_for lines_at_least 3 "$OUT/monitor.json"
 
 	flow="flow $id tcp $CLI_IP4:$cport -> $SRV_IP4:5001 rejected age Nms"
 	flow+=" orig-if $PORT_CLI ttl $CLI_TTL reply-if $PORT_SRV ttl $SRV_TTL"
