@@ -46,6 +46,9 @@ struct sslv_hs {
 	u8 side[2];			/* enum sslv_hs_side */
 	u8 error;			/* enum sslv_sess_error */
 	bool server_start;		/* start[SSLV_DIR_REPLY] is known */
+	bool inspected;			/* a TLS rule looked at the flow ... */
+	u8 reason;			/* ... and decided it: reason, rule */
+	u32 rule_id;
 	struct sslv_tls_client ch;
 	struct sslv_tls_server sh;
 };
@@ -165,10 +168,7 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 	struct sslv_hs *hs = f->hs;
 	struct sslv_tls_view v;
 	struct sslv_match_key k;
-	bool tls = hs->side[SSLV_DIR_ORIG] == SSLV_HS_PARSED;
-	bool inspected = false;
 
-	memset(d, 0, sizeof(*d));
 	sslv_hs_view(hs, &v);
 	if (f->flags & SSLV_FF_PENDING) {
 		sslv_flow_match_key(f, &k);
@@ -177,19 +177,25 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 		f->flags &= ~SSLV_FF_PENDING;
 		if (!d->rule_id)
 			f->flags |= SSLV_FF_DEFAULT;
-		inspected = true;
+		hs->inspected = true;
+		hs->reason = d->reason;
+		hs->rule_id = d->rule_id;
 		if (d->action != SSLV_ACT_CUT) {
 			sslv_hs_end(sn, f, d, true);
 			return true;
 		}
 	}
-	if (!v.server_final && tls)
+	if (!v.server_final)
 		return false;			/* read on, for the log */
+	memset(d, 0, sizeof(*d));
+	d->reason = hs->reason;
+	d->rule_id = hs->rule_id;
 	if ((f->flags & SSLV_FF_DEFAULT) && (v.classes & SSLV_UD_CLIENT_CERT)) {
 		d->action = READ_ONCE(sn->client_cert_action);
 		d->reason = SSLV_R_CLIENT_CERT;
 	}
-	sslv_hs_end(sn, f, d, tls || inspected);
+	/* Not TLS after all: logged only if a rule looked. */
+	sslv_hs_end(sn, f, d, hs->inspected || hs->error != SSLV_SESS_E_NONTLS);
 	return d->action != SSLV_ACT_CUT;
 }
 
@@ -431,6 +437,9 @@ void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f)
 		return;
 	sslv_inc(sn, tls_incomplete);
 	f->hs->error = f->hs->error ?: SSLV_SESS_E_INCOMPLETE;
-	sslv_hs_end(sn, f, &d, f->hs->side[SSLV_DIR_ORIG] == SSLV_HS_PARSED ||
-		    (f->flags & SSLV_FF_PENDING));
+	d.reason = f->hs->reason;
+	d.rule_id = f->hs->rule_id;
+	sslv_hs_end(sn, f, &d, f->hs->inspected ||
+		    (f->flags & SSLV_FF_PENDING) ||
+		    f->hs->error != SSLV_SESS_E_NONTLS);
 }
