@@ -8,6 +8,10 @@
 source "$(dirname "$0")/../selftests/lib.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# For wait_for, which runs its command again at every try.
+no_conn_443() { [[ -z $(n_srv ss -Htn state established '( sport = :443 )') ]]; }
+has_flow() { [[ -n $(n_box "$SSLVCTL" flow list "$@") ]]; }
+sessions_at_least() { (($(grep -c '^session' "$OUT/monitor.txt") >= $1)); }
 box() { echo "box# sslvctl $*"; n_box "$SSLVCTL" "$@"; }
 
 say "topology: client $CLI_IP4 -- br0 (sslv) -- server $SRV_IP4"
@@ -15,7 +19,7 @@ module_load
 topo_up
 box mode
 
-say "nginx on the server: TLS on 443 and 8443"
+say "nginx on the server: TLS on 443 and 8443, and on 9443 asking for a client certificate"
 mkdir -p /tmp/demo
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=server.example \
 	-keyout /tmp/demo/key.pem -out /tmp/demo/cert.pem -days 1 2>/dev/null
@@ -31,6 +35,15 @@ http {
 		listen 443 ssl; listen 8443 ssl;
 		ssl_certificate /tmp/demo/cert.pem;
 		ssl_certificate_key /tmp/demo/key.pem;
+		root /tmp/demo;
+	}
+	server {
+		listen 9443 ssl;
+		ssl_protocols TLSv1.2;
+		ssl_certificate /tmp/demo/cert.pem;
+		ssl_certificate_key /tmp/demo/key.pem;
+		ssl_verify_client on;
+		ssl_client_certificate /tmp/demo/cert.pem;
 		root /tmp/demo;
 	}
 }
@@ -56,7 +69,7 @@ capture_start "$SRV" eth0 "$OUT/demo-server.pcap" tcp port 443
 rm -f "$OUT/curl.rc"
 { n_cli curl -sSk --limit-rate 200k -o /dev/null "https://$SRV_IP4/big" \
 	2>"$OUT/curl.err" || echo $? >"$OUT/curl.rc"; } &
-wait_for n_box "$SSLVCTL" flow list dport 443 state established
+wait_for has_flow dport 443 state established
 id=$(flow_id dport 443 state established)
 box flow list dport 443 state established
 echo "server# ss -tn state established '( sport = :443 )'"
@@ -65,7 +78,7 @@ box flow reject "$id"
 wait_for test -s "$OUT/curl.rc"
 echo "client$ curl: $(cat "$OUT/curl.err")"
 check "curl ends with a reset (exit 56)" "$(cat "$OUT/curl.rc")" -eq 56
-wait_for test -z "$(n_srv ss -Htn state established '( sport = :443 )')"
+wait_for no_conn_443
 check "nginx's side of the connection is gone" \
 	"$(n_srv ss -Htn state established '( sport = :443 )' | wc -l)" -eq 0
 wait_rsts "$OUT/demo-client.pcap" 1
@@ -91,8 +104,32 @@ wait_for grep -q ^end "$OUT/s"
 check "client socket: $(grep ^end "$OUT/c")" "$(grep ^end "$OUT/c")" == "end ECONNRESET"
 check "server socket: $(grep ^end "$OUT/s")" "$(grep ^end "$OUT/s")" == "end ECONNRESET"
 
+say "6. TLS policy: a server name refused at its ClientHello; a client certificate"
+n_box "$SSLVCTL" monitor >"$OUT/monitor.txt" 2>&1 &
+monitor=$!
+sleep 1		# the monitor joins the event group
+box rule add dport 443 sni '*.blocked.example' action reject
+rc=0
+n_cli curl -sSk --resolve "www.blocked.example:443:$SRV_IP4" -o /dev/null \
+	https://www.blocked.example/ 2>"$OUT/curl.err" || rc=$?
+echo "client$ curl https://www.blocked.example/: $(cat "$OUT/curl.err")"
+check "curl to a blocked name is reset at its hello (exit 35)" "$rc" -eq 35
+n_cli curl -sk --resolve "www.example:443:$SRV_IP4" -o /dev/null \
+	-w 'client$ curl https://www.example/ -> HTTP %{http_code}\n' \
+	https://www.example/cert.pem
+rc=0
+n_cli curl -sSk -o /dev/null "https://$SRV_IP4:9443/" 2>"$OUT/curl.err" || rc=$?
+echo "client$ curl https://server:9443/: $(cat "$OUT/curl.err")"
+check "a server asking for a client certificate: reset (exit 35), undecryptable" \
+	"$rc" -eq 35
+wait_for sessions_at_least 3
+kill "$monitor"
+echo "box# sslvctl monitor   (the session log)"
+grep '^session' "$OUT/monitor.txt"
+check "three sessions logged" "$(grep -c '^session' "$OUT/monitor.txt")" -eq 3
+
 say "counters"
 box stats
-check "T_ssl_policy_reject: 1 (SYN) + 2 (download) + 2 (sockets)" \
-	"$(stat_get "$BOX" T_ssl_policy_reject)" -eq 5
+check "T_ssl_policy_reject: 1 (SYN) + 2 (download) + 2 (sockets) + 2 (name) + 2 (certificate)" \
+	"$(stat_get "$BOX" T_ssl_policy_reject)" -eq 9
 n_srv kill "$(cat /tmp/demo/nginx.pid)"
