@@ -12,12 +12,14 @@
  *     │                                 └ else: RST both ends ──▶ drop
  *     ├─ tombstone (rejected) ─ RST back to the sender ─────────▶ drop
  *     ├─ drop verdict ──────────────────────────────────────────▶ drop
+ *     │    (either: the client's new SYN is a new flow, as above)
  *     ├─ cut, handshake unread ─ handshake.c: reject ─ RST both ▶ drop
  *     │                                       drop ───────────▶ drop
  *     └─ cut ─ track seq/ack, port, MAC, TTL per direction ─────▶ accept
  *
  * A flow whose first matching rule has TLS attributes is "pending": cut
  * until handshake.c has read enough of its handshake to decide it.
+ *
  * Every RST that reaches the hook is explained by lib/rst.c from the flow's
  * state before it (or as "no-flow"), counted by class and reported on the
  * event group; so is every RST sslv sends for a reject, with its reason.
@@ -399,11 +401,30 @@ static unsigned int sslv_hs_verdict(struct sslv_ctx *c, struct sslv_flow *f,
 	return sslv_verdict_drop(c);
 }
 
+static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
+				  struct sslv_flow *f);
+
+/*
+ * A SYN from the client of a rejected or dropped flow that is not its own
+ * SYN again is a new connection on the same addresses and ports (clients
+ * reuse ports): it is decided afresh, as conntrack reopens a closed
+ * connection.
+ */
+static bool sslv_syn_reopens(const struct sslv_flow *f, const struct sslv_pkt *p)
+{
+	return (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) ==
+	       SSLV_TH_SYN &&
+	       sslv_pkt_dir(f, p) == SSLV_DIR_ORIG &&
+	       p->seg.seq + 1 != f->tcp.d[SSLV_DIR_ORIG].next;
+}
+
 static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 {
 	struct sslv_decision d;
 	int dir;
 
+	if (f->verdict != SSLV_ACT_CUT && sslv_syn_reopens(f, &c->p))
+		return sslv_new_flow(c, 0, f);
 	switch (f->verdict) {
 	case SSLV_ACT_REJECT:
 		return sslv_turnaround(c, f);
@@ -441,13 +462,17 @@ static unsigned int sslv_rst_no_flow(struct sslv_ctx *c)
 	return NF_ACCEPT;
 }
 
-static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
+/*
+ * A flow's first packet, or (@f, locked) the SYN that reopens a finished
+ * flow, which is renewed in place under its key.
+ */
+static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
+				  struct sslv_flow *f)
 {
 	struct sslv_pkt *p = &c->p;
 	struct sslv_net *sn = c->sn;
 	struct sslv_match_key mk;
 	struct sslv_decision d;
-	struct sslv_flow *f;
 	bool client, created;
 	int dir;
 
@@ -462,16 +487,22 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash)
 
 	if (d.action == SSLV_ACT_REJECT &&
 	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK)) == SSLV_TH_SYN) {
-		if (c->tap)
+		if (f)			/* the old flow's tombstone stays */
+			spin_unlock(&f->lock);
+		else if (c->tap)
 			sslv_tap_tombstone(c, hash);
 		return sslv_reject_syn(c, d.rule_id);
 	}
 
-	f = sslv_flow_insert(sn, &p->key, hash, &created);
-	if (!f)
-		return NF_ACCEPT;	/* table full: untracked, forwarded */
-	if (!created)			/* another CPU was first */
-		return sslv_known_flow(c, f);
+	if (f) {
+		sslv_flow_renew(sn, f);
+	} else {
+		f = sslv_flow_insert(sn, &p->key, hash, &created);
+		if (!f)
+			return NF_ACCEPT; /* table full: untracked, forwarded */
+		if (!created)		/* another CPU was first */
+			return sslv_known_flow(c, f);
+	}
 	if (client == p->src_is_b)
 		f->flags |= SSLV_FF_CLIENT_B;
 	if (c->tap)
@@ -550,6 +581,6 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	hash = sslv_flow_hash(&c.p.key);
 	f = sslv_flow_find(sn, &c.p.key, hash);
 	if (!f)
-		return sslv_new_flow(&c, hash);
+		return sslv_new_flow(&c, hash, NULL);
 	return sslv_known_flow(&c, f);
 }

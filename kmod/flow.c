@@ -205,6 +205,18 @@ static bool sslv_flow_evict(struct sslv_net *sn, u32 b)
 	return true;
 }
 
+void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f)
+{
+	f->id = (u32)atomic_inc_return(&sn->next_flow_id) ?:
+		(u32)atomic_inc_return(&sn->next_flow_id);
+	memset(&f->tcp, 0, sizeof(f->tcp));
+	memset(f->ifindex, 0, sizeof(f->ifindex));
+	memset(f->mac, 0, sizeof(f->mac));
+	f->verdict = SSLV_ACT_CUT;
+	f->flags &= SSLV_FF_HASHED;
+	sslv_inc(sn, flows_total);
+}
+
 struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 				   const struct sslv_flow_key *key, u32 hash,
 				   bool *created)
@@ -234,18 +246,12 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	}
 	spin_lock(&f->lock);
 	f->key = *key;
-	f->id = (u32)atomic_inc_return(&sn->next_flow_id) ?:
-		(u32)atomic_inc_return(&sn->next_flow_id);
-	memset(&f->tcp, 0, sizeof(f->tcp));
-	memset(f->ifindex, 0, sizeof(f->ifindex));
-	memset(f->mac, 0, sizeof(f->mac));
-	f->verdict = SSLV_ACT_CUT;
 	f->flags = SSLV_FF_HASHED;
 	f->hs = NULL;
+	sslv_flow_renew(sn, f);
 	hlist_nulls_add_head_rcu(&f->node, &ft->buckets[b]);
 	atomic_inc(&ft->count);
 	spin_unlock(sslv_bucket_lock(ft, b));
-	sslv_inc(sn, flows_total);
 	*created = true;
 	return f;
 

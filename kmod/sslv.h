@@ -195,6 +195,11 @@ struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
 struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 				   const struct sslv_flow_key *key, u32 hash,
 				   bool *created);
+/*
+ * Make locked @f, hashed or being hashed, a new flow under the same key: a
+ * new id, nothing learnt, no verdict. Its handshake state must be gone.
+ */
+void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f);
 /* Finds a flow by id, locked; slow (walks the table), for netlink. */
 struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id);
 

@@ -83,3 +83,15 @@ check "rst_sent" "$(stat_get "$BOX" rst_sent)" -eq 5
 check "rst_not_answered" "$(stat_get "$BOX" rst_not_answered)" -eq 2
 check "T_ssl_policy_reject unchanged by turnarounds" \
 	"$(stat_get "$BOX" T_ssl_policy_reject)" -eq 0
+
+# A new connection from the same client port is not a packet of the old
+# flow: its SYN (a fresh ISN) is decided afresh and the connection works.
+# A retransmission of a rejected flow's own SYN would still be turned back.
+rm -f "$cst" "$sst"
+n_srv "$SOCK" server $port "$sst" &
+wait_for grep -q listening "$sst"
+n_cli "$SOCK" client "$SRV_IP4" $port "$cst" --sport "$cport" &
+wait_for grep -Eq "talked|^end" "$cst"
+check "same ports again: a new connection" "$(grep -c talked "$cst")" -eq 1
+check "same ports again: one new flow" "$(stat_get "$BOX" flows_total)" -eq 1
+check "same ports again: no RST" "$(stat_get "$BOX" rst_turnaround)" -eq 5
