@@ -26,6 +26,7 @@ ctl() { n_box "$SSLVCTL" "$@"; }
 state()
 {
 	ctl rule list
+	ctl domains
 	ctl mode
 	ctl config
 	ctl stats
@@ -75,6 +76,10 @@ A_MODE, A_MAX_FLOWS, A_TIMEOUT_HANDSHAKE = 1, 3, 4
 A_RULE, A_RULE_ID, A_FLOW_ID = 9, 10, 13
 RULE_FAMILY, RULE_SRC, RULE_DST, RULE_DST_LEN, RULE_ACTION = 2, 3, 5, 6, 13
 ACT_DROP = 2
+RULE_SNI, RULE_DOMSET, RULE_TLS_VER_MIN = 16, 17, 19
+RULE_NONTLS, RULE_UNDECRYPTABLE = 21, 22
+DOMSET_ADD, DOMSET_COMMIT = 15, 16
+A_DOMSET_NAME, A_DOMAIN = 22, 23
 SEQ = itertools.count(1)
 
 
@@ -87,8 +92,16 @@ def u8(kind, v):
     return nla(kind, struct.pack("=B", v))
 
 
+def u16(kind, v):
+    return nla(kind, struct.pack("=H", v))
+
+
 def u32(kind, v):
     return nla(kind, struct.pack("=I", v))
+
+
+def strz(kind, text):
+    return nla(kind, text.encode() + b"\0")
 
 
 def rule(*attrs):
@@ -105,6 +118,14 @@ UNKNOWN = u8(200, 1)
 MODE7 = u8(A_MODE, 7)
 TIMEOUT0 = u32(A_TIMEOUT_HANDSHAKE, 0)
 TRUNCATED = struct.pack("=HH", 64, A_MODE) + b"\0" * 4
+SNI_BAD = strz(RULE_SNI, "a..example")
+SNI_OK = strz(RULE_SNI, "x.example")
+VER_0305 = u16(RULE_TLS_VER_MIN, 0x0305)
+UD_BIT5 = u32(RULE_UNDECRYPTABLE, 1 << 5)
+NO_SET = strz(RULE_DOMSET, "nosuch")
+NONTLS = nla(RULE_NONTLS, b"")
+SET_BAD = strz(A_DOMSET_NAME, "a b")
+DOMAIN_BAD = strz(A_DOMAIN, "*.*.example")
 
 # name: (command, attributes, the attribute at fault, reserved byte)
 CASES = {
@@ -119,6 +140,14 @@ CASES = {
     "del-missing": (RULE_DEL, u32(A_RULE_ID, 99999), u32(A_RULE_ID, 99999), 0),
     "reject-missing": (FLOW_REJECT, u32(A_FLOW_ID, 99999),
                        u32(A_FLOW_ID, 99999), 0),
+    "sni-bad": (RULE_ADD, rule(SNI_BAD, DROP), SNI_BAD, 0),
+    "tls-version-0305": (RULE_ADD, rule(VER_0305, DROP), VER_0305, 0),
+    "undecryptable-bit5": (RULE_ADD, rule(UD_BIT5, DROP), UD_BIT5, 0),
+    "nontls-sni": (RULE_ADD, rule(NONTLS, SNI_OK, DROP), None, 0),
+    "sni-list-missing": (RULE_ADD, rule(NO_SET, DROP), NO_SET, 0),
+    "set-name-bad": (DOMSET_COMMIT, SET_BAD, SET_BAD, 0),
+    "domain-bad": (DOMSET_ADD, strz(A_DOMSET_NAME, "x") + DOMAIN_BAD,
+                   DOMAIN_BAD, 0),
 }
 
 
@@ -272,6 +301,13 @@ malformed_requests()
 	truncated|EINVAL bytes leftover after parsing attributes no-offset
 	del-missing|ENOENT no rule with this id at-fault
 	reject-missing|ENOENT no flow with this id at-fault
+	sni-bad|EINVAL empty label at-fault
+	tls-version-0305|ERANGE integer out of range at-fault
+	undecryptable-bit5|EINVAL reserved bit set at-fault
+	nontls-sni|EINVAL nontls carries no other TLS attribute no-offset
+	sni-list-missing|ENOENT no domain set of this name at-fault
+	set-name-bad|EINVAL a set name is 1 to 31 of A-Z a-z 0-9 _ . - at-fault
+	domain-bad|EINVAL misplaced wildcard at-fault
 	EOF
 	answers=$(genl_raw "${cases[@]}")
 	mapfile -t answers <<<"$answers"
