@@ -44,7 +44,7 @@ int sslv_flow_cache_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct sslv_flow_key) != 40);
 #if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC)
-	BUILD_BUG_ON(sizeof(struct sslv_flow) > 128);
+	BUILD_BUG_ON(sizeof(struct sslv_flow) > 120);
 #endif
 	sslv_flow_seed = get_random_u32();
 	sslv_flow_cache = kmem_cache_create("sslv_flow",
@@ -69,10 +69,17 @@ static spinlock_t *sslv_bucket_lock(struct sslv_flow_table *ft, u32 b)
 	return &ft->locks[b % SSLV_FLOW_LOCKS];
 }
 
+/* Ten word compares the compiler unrolls, where memcmp() is a call. */
 static bool sslv_key_eq(const struct sslv_flow_key *a,
 			const struct sslv_flow_key *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	u32 diff = 0;
+	int i;
+
+	for (i = 0; i < sizeof(*a) / sizeof(u32); i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
 }
 
 struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
@@ -207,6 +214,7 @@ static bool sslv_flow_evict(struct sslv_net *sn, u32 b)
 
 void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f)
 {
+	sslv_hs_release(sn, f);
 	f->id = (u32)atomic_inc_return(&sn->next_flow_id) ?:
 		(u32)atomic_inc_return(&sn->next_flow_id);
 	memset(&f->tcp, 0, sizeof(f->tcp));
@@ -247,7 +255,6 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	spin_lock(&f->lock);
 	f->key = *key;
 	f->flags = SSLV_FF_HASHED;
-	f->hs = NULL;
 	sslv_flow_renew(sn, f);
 	hlist_nulls_add_head_rcu(&f->node, &ft->buckets[b]);
 	atomic_inc(&ft->count);

@@ -55,6 +55,13 @@ struct sslv_hs {
 
 static atomic_long_t sslv_hs_mem = ATOMIC_LONG_INIT(0);
 
+/* The handshake state of @f, locked, if it has one. */
+static struct sslv_hs *sslv_hs_of(struct sslv_net *sn,
+				  const struct sslv_flow *f)
+{
+	return f->flags & SSLV_FF_HS ? xa_load(&sn->hs, f->id) : NULL;
+}
+
 const struct sslv_tls_view sslv_tls_view_none = { .server_final = true };
 
 /* Take @bytes of handshake memory, within the global bound. */
@@ -139,9 +146,9 @@ static void sslv_hs_view(const struct sslv_hs *hs, struct sslv_tls_view *v)
  * never TLS is logged only when a rule looked at it.
  */
 static void sslv_hs_end(struct sslv_net *sn, struct sslv_flow *f,
-			const struct sslv_decision *d, bool log)
+			struct sslv_hs *hs, const struct sslv_decision *d,
+			bool log)
 {
-	struct sslv_hs *hs = f->hs;
 	int dir;
 
 	if (log) {
@@ -152,10 +159,10 @@ static void sslv_hs_end(struct sslv_net *sn, struct sslv_flow *f,
 	}
 	for (dir = 0; dir < 2; dir++)
 		sslv_hs_free_buf(sn, hs, dir);
+	xa_erase_bh(&sn->hs, f->id);
 	kfree(hs);
 	sslv_hs_uncharge(sn, sizeof(*hs));
-	f->hs = NULL;
-	f->flags |= SSLV_FF_HS_DONE;
+	f->flags = (f->flags & ~SSLV_FF_HS) | SSLV_FF_HS_DONE;
 }
 
 /*
@@ -163,9 +170,8 @@ static void sslv_hs_end(struct sslv_net *sn, struct sslv_flow *f,
  * flow is to be rejected or dropped now (@d).
  */
 static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
-			   struct sslv_decision *d)
+			   struct sslv_hs *hs, struct sslv_decision *d)
 {
-	struct sslv_hs *hs = f->hs;
 	struct sslv_tls_view v;
 	struct sslv_match_key k;
 
@@ -181,7 +187,7 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 		hs->reason = d->reason;
 		hs->rule_id = d->rule_id;
 		if (d->action != SSLV_ACT_CUT) {
-			sslv_hs_end(sn, f, d, true);
+			sslv_hs_end(sn, f, hs, d, true);
 			return true;
 		}
 	}
@@ -195,17 +201,19 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 		d->reason = SSLV_R_CLIENT_CERT;
 	}
 	/* Not TLS after all: logged only if a rule looked. */
-	sslv_hs_end(sn, f, d, hs->inspected || hs->error != SSLV_SESS_E_NONTLS);
+	sslv_hs_end(sn, f, hs, d,
+		    hs->inspected || hs->error != SSLV_SESS_E_NONTLS);
 	return d->action != SSLV_ACT_CUT;
 }
 
 /* The reading ends early with @error; the policy decides with what it has. */
-static bool sslv_hs_fail(struct sslv_net *sn, struct sslv_flow *f, int dir,
-			 u8 error, struct sslv_decision *d)
+static bool sslv_hs_fail(struct sslv_net *sn, struct sslv_flow *f,
+			 struct sslv_hs *hs, int dir, u8 error,
+			 struct sslv_decision *d)
 {
-	f->hs->error = f->hs->error ?: error;
-	f->hs->side[dir] = SSLV_HS_FAILED;
-	return sslv_hs_decide(sn, f, d);
+	hs->error = hs->error ?: error;
+	hs->side[dir] = SSLV_HS_FAILED;
+	return sslv_hs_decide(sn, f, hs, d);
 }
 
 static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f)
@@ -215,7 +223,8 @@ static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f)
 	if (!sslv_hs_charge(sn, sizeof(*hs)))
 		return NULL;
 	hs = kzalloc(sizeof(*hs), GFP_ATOMIC);
-	if (!hs) {
+	if (!hs || xa_insert_bh(&sn->hs, f->id, hs, GFP_ATOMIC)) {
+		kfree(hs);
 		sslv_hs_uncharge(sn, sizeof(*hs));
 		sslv_inc(sn, tls_alloc_fail);
 		return NULL;
@@ -226,7 +235,7 @@ static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f)
 		hs->start[SSLV_DIR_REPLY] = f->tcp.d[SSLV_DIR_REPLY].next;
 		hs->server_start = true;
 	}
-	f->hs = hs;
+	f->flags |= SSLV_FF_HS;
 	return hs;
 }
 
@@ -291,10 +300,9 @@ static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 }
 
 /* Parse side @dir's prefix; true when the flow is to be rejected or dropped. */
-static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f, int dir,
-			  struct sslv_decision *d)
+static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f,
+			  struct sslv_hs *hs, int dir, struct sslv_decision *d)
 {
-	struct sslv_hs *hs = f->hs;
 	u32 have = hs->ra[dir].have;
 	enum sslv_tls_res res;
 
@@ -310,11 +318,11 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f, int dir,
 			if (dir == SSLV_DIR_REPLY &&
 			    (hs->sh.flags & SSLV_TLS_S_HELLO) &&
 			    (f->flags & SSLV_FF_PENDING))
-				return sslv_hs_decide(sn, f, d);
+				return sslv_hs_decide(sn, f, hs, d);
 			return false;
 		}
 		sslv_inc(sn, tls_limit_flow);
-		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
+		return sslv_hs_fail(sn, f, hs, dir, SSLV_SESS_E_LIMIT, d);
 	case SSLV_TLS_DONE:
 		hs->side[dir] = SSLV_HS_PARSED;
 		sslv_hs_free_buf(sn, hs, dir);
@@ -325,16 +333,17 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f, int dir,
 			if (hs->sh.flags & SSLV_TLS_S_CERT_REQ)
 				sslv_inc(sn, tls_client_cert);
 		}
-		return sslv_hs_decide(sn, f, d);
+		return sslv_hs_decide(sn, f, hs, d);
 	case SSLV_TLS_NOT_TLS:
 		if (dir == SSLV_DIR_ORIG) {
 			sslv_inc(sn, tls_nontls);
-			return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_NONTLS, d);
+			return sslv_hs_fail(sn, f, hs, dir,
+					    SSLV_SESS_E_NONTLS, d);
 		}
-		return sslv_hs_fail(sn, f, dir, SSLV_SESS_E_SERVER, d);
+		return sslv_hs_fail(sn, f, hs, dir, SSLV_SESS_E_SERVER, d);
 	default:
 		sslv_inc(sn, tls_malformed);
-		return sslv_hs_fail(sn, f, dir, dir == SSLV_DIR_ORIG ?
+		return sslv_hs_fail(sn, f, hs, dir, dir == SSLV_DIR_ORIG ?
 				    SSLV_SESS_E_MALFORMED : SSLV_SESS_E_SERVER,
 				    d);
 	}
@@ -383,7 +392,7 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	static const struct sslv_tls_view nontls = {
 		.nontls = true, .server_final = true,
 	};
-	struct sslv_hs *hs = f->hs;
+	struct sslv_hs *hs = sslv_hs_of(sn, f);
 	bool acted = false;
 	u32 have, edge;
 
@@ -421,9 +430,9 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	edge = have < SSLV_HS_FLOW_MAX - hs->cap[!dir] ?
 	       hs->start[dir] + have : f->tcp.d[dir].next;
 	if (sslv_hs_store(sn, hs, dir, skb, p))
-		acted = sslv_hs_fail(sn, f, dir, SSLV_SESS_E_LIMIT, d);
+		acted = sslv_hs_fail(sn, f, hs, dir, SSLV_SESS_E_LIMIT, d);
 	else if (hs->ra[dir].have != have)
-		acted = sslv_hs_parse(sn, f, dir, d);
+		acted = sslv_hs_parse(sn, f, hs, dir, d);
 	if (acted)
 		f->tcp.d[dir].next = edge;
 	return acted;
@@ -431,15 +440,16 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 
 void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f)
 {
+	struct sslv_hs *hs = sslv_hs_of(sn, f);
 	struct sslv_decision d = { .action = f->verdict };
 
-	if (!f->hs)
+	if (!hs)
 		return;
 	sslv_inc(sn, tls_incomplete);
-	f->hs->error = f->hs->error ?: SSLV_SESS_E_INCOMPLETE;
-	d.reason = f->hs->reason;
-	d.rule_id = f->hs->rule_id;
-	sslv_hs_end(sn, f, &d, f->hs->inspected ||
+	hs->error = hs->error ?: SSLV_SESS_E_INCOMPLETE;
+	d.reason = hs->reason;
+	d.rule_id = hs->rule_id;
+	sslv_hs_end(sn, f, hs, &d, hs->inspected ||
 		    (f->flags & SSLV_FF_PENDING) ||
-		    f->hs->error != SSLV_SESS_E_NONTLS);
+		    hs->error != SSLV_SESS_E_NONTLS);
 }

@@ -48,6 +48,7 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->ft.max_flows = max(max_flows, 1U);
 	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
 	sn->client_cert_action = SSLV_ACT_REJECT;
+	xa_init_flags(&sn->hs, XA_FLAGS_LOCK_BH);
 	ratelimit_state_init(&sn->rst_events, HZ, SSLV_RST_EVENTS_PER_SEC);
 	ratelimit_set_flags(&sn->rst_events, RATELIMIT_MSG_ON_RELEASE);
 
@@ -74,7 +75,8 @@ static void __net_exit sslv_net_exit(struct net *net)
 	struct sslv_net *sn = sslv_pernet(net);
 
 	sslv_hook_exit(sn);
-	sslv_flow_exit(sn);
+	sslv_flow_exit(sn);		/* ends every handshake too */
+	xa_destroy(&sn->hs);
 	sslv_policy_exit(sn);
 	sslv_domsets_exit(sn);
 	sslv_stats_exit(net, sn);

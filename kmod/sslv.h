@@ -25,6 +25,7 @@
 #include <linux/ratelimit.h>
 #include <linux/rculist_nulls.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/sslv.h>
@@ -141,11 +142,14 @@ struct sslv_flow_key {
 #define SSLV_FF_PENDING		0x08	/* a TLS rule may still decide */
 #define SSLV_FF_DEFAULT		0x10	/* no rule decided: defaults apply */
 #define SSLV_FF_HS_DONE		0x20	/* the handshake is read, or never will be */
+#define SSLV_FF_HS		0x40	/* handshake state in sslv_net.hs[id] */
 
 /*
- * One tracked TCP flow: 128 bytes on x86_64 without lock debugging (at most
- * 128 is checked at build time). @hs exists only while the flow's TLS
- * handshake is being read. The cache is SLAB_TYPESAFE_BY_RCU: a flow
+ * One tracked TCP flow: 120 bytes on x86_64 without lock debugging (checked
+ * at build time), 128 in the slab with the free pointer SLUB keeps outside
+ * SLAB_TYPESAFE_BY_RCU objects. The state of a handshake being read lives
+ * apart, in sslv_net.hs under the flow's id, for the few flows that have
+ * one. The cache is SLAB_TYPESAFE_BY_RCU: a flow
  * may be freed and reused while an RCU reader still looks at it, so a
  * reader takes @lock and re-checks
  * SSLV_FF_HASHED and the key before trusting anything (sslv_flow_find).
@@ -162,7 +166,6 @@ struct sslv_flow {
 	u8 verdict;			/* enum sslv_action */
 	u8 flags;			/* SSLV_FF_* */
 	u16 pad;
-	struct sslv_hs *hs;		/* handshake.c, under @lock */
 };
 
 struct sslv_flow_table {
@@ -197,7 +200,7 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 				   bool *created);
 /*
  * Make locked @f, hashed or being hashed, a new flow under the same key: a
- * new id, nothing learnt, no verdict. Its handshake state must be gone.
+ * new id, nothing learnt, no verdict, no handshake state.
  */
 void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f);
 /* Finds a flow by id, locked; slow (walks the table), for netlink. */
@@ -421,6 +424,7 @@ struct sslv_net {
 	struct ratelimit_state rst_events;	/* SSLV_RST_EVENTS_PER_SEC */
 	u8 client_cert_action;		/* SSLV_A_CLIENT_CERT */
 	atomic_t hs_bytes;		/* handshake memory held now */
+	struct xarray hs;		/* flow id -> struct sslv_hs */
 	struct sslv_domset __rcu *domsets[SSLV_DOMSET_MAX];
 	struct sslv_domset_stage dom_stage;	/* under sslv_cfg_mutex */
 };

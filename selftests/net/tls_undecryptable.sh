@@ -601,8 +601,9 @@ hs_bytes_zero()
 
 module_load
 topo_up
-# Closed flows go within a second, so that scenario 7 need not wait long.
-n_box "$SSLVCTL" config set timeout-closed 1
+# Closed and half-closed flows go within a second, so that scenario 7 need
+# not wait for the peers' last segments.
+n_box "$SSLVCTL" config set timeout-closed 1 timeout-closing 1
 monitor_up
 nginx_up
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sample.h"
 #include "tls.h"
 #include "unit.h"
 
@@ -34,40 +35,15 @@ static struct buf buf_copy(const u8 *p, u32 n)
 	return b;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A data/ sample: '#' lines are comments, the rest is hex. */
+/* A data/ sample. */
 static struct buf load(const char *name)
 {
-	static u8 raw[65536];
-	char path[512], line[4096];
-	u32 n = 0;
-	FILE *f;
-	char *c;
+	char path[512];
+	struct buf b;
 
 	snprintf(path, sizeof(path), "%s/%s", UNIT_DATA, name);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(2);
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#')
-			continue;
-		for (c = line; hexval(c[0]) >= 0 && hexval(c[1]) >= 0; c += 2)
-			raw[n++] = (u8)(hexval(c[0]) << 4 | hexval(c[1]));
-	}
-	fclose(f);
-	return buf_copy(raw, n);
+	b.p = sample_load(path, &b.n);
+	return b;
 }
 
 static enum sslv_tls_res client(const struct buf *b, struct sslv_tls_client *c)
