@@ -306,6 +306,15 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
 			if (ndead == ARRAY_SIZE(dead))
 				break;
+			/*
+			 * A look without the flow's lock first (the bucket
+			 * lock keeps it in the chain): most flows are not
+			 * due, and one skipped on a stale look is caught by
+			 * the next sweep.
+			 */
+			if (!all && sslv_flow_idle(f, now) <=
+				    sslv_flow_timeout(sn, f))
+				continue;
 			spin_lock(&f->lock);
 			if (all || sslv_flow_idle(f, now) >
 				   sslv_flow_timeout(sn, f)) {
