@@ -60,7 +60,8 @@ style: $(CHECKPATCH)
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		-f kmod/*.c kmod/*.h kmod/lib/*.c kmod/lib/*.h
 
-bench:
+# Host and guest benchmarks, one table of ratios (Documentation/performance.md).
+bench: module userspace
 	$(MAKE) -C tools/bench run
 
 clean:
