@@ -172,6 +172,38 @@ flow_reject()
 	check "flow: rst_turnaround" "$(counter rst_turnaround)" -eq 0
 }
 
+# tls_reject PORT: a server name a rule rejects, seen through the tap. The
+# handshake is read and decided as inline, but the TLS connection completes
+# and only the would-be counters move.
+tls_reject()
+{
+	local port=$1 name=blocked.tap.test pid out rc=0
+
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=$name" -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+		-days 1 2>/dev/null
+	n_srv openssl s_server -quiet -www -accept "$port" \
+		-cert "$tmp/cert.pem" -key "$tmp/key.pem" >/dev/null 2>&1 &
+	pid=$!
+	wait_for listening "$SRV" "$port"
+	n_box "$SSLVCTL" rule add dport "$port" sni "$name" action reject \
+		>/dev/null
+	n_box "$SSLVCTL" stats reset
+	out=$(n_cli curl -sk -o /dev/null -w '%{http_code}' \
+		--resolve "$name:$port:$SRV_IP4" "https://$name:$port/") || rc=$?
+	check "tls: curl completes through the tap (exit, HTTP)" "$rc $out" == \
+		"0 200"
+	stats_snap
+	check "tls: tls_client_hello" "$(counter tls_client_hello)" -eq 1
+	check "tls: tls_rejected" "$(counter tls_rejected)" -eq 1
+	check "tls: tap_would_reject" "$(counter tap_would_reject)" -eq 1
+	check "tls: tap_would_rst" "$(counter tap_would_rst)" -eq 2
+	check "tls: rst_sent" "$(counter rst_sent)" -eq 0
+	check "tls: T_ssl_policy_reject" "$(counter T_ssl_policy_reject)" -eq 0
+	kill "$pid"
+	wait "$pid" || true
+}
+
 # refused DEV: passive-tap on DEV fails with a clear message and leaves the
 # mode and the flow table alone.
 refused()
@@ -217,7 +249,8 @@ n_box "$SSLVCTL" config set timeout-rejected 600
 n_box "$SSLVCTL" mode set passive-tap dev "$MIR"
 check_run "mode shows passive-tap on $MIR" mode_is "mode passive-tap dev $MIR"
 
-# Every frame either end receives, and every frame the mirror device sends.
+# Every frame either end receives, and every frame the mirror device sends
+# (the TLS scenario's included).
 capture_start "$CLI" eth0 "$OUT/cli.pcap" tcp
 capture_start "$SRV" eth0 "$OUT/srv.pcap" tcp
 capture_start "$BOX" "$MIR" "$OUT/mir-out.pcap" -Q out
@@ -225,6 +258,7 @@ capture_start "$BOX" "$MIR" "$OUT/mir-out.pcap" -Q out
 syn_reject "$SRV_IP4" 6001 ipv4
 syn_reject "$SRV_IP6" 6002 ipv6
 flow_reject 6003
+tls_reject 6443
 refused "$PORT_CLI"
 refused br0
 
