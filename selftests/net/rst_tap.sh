@@ -11,6 +11,9 @@ source "$(dirname "$0")/../lib.sh"
 cst=$OUT/client.status sst=$OUT/server.status
 rm -f "$cst" "$sst"
 
+# For wait_for, which runs it again at every try.
+rst_seen_is() { (($(stat_get "$BOX" rst_seen) == $1)); }
+
 module_load
 topo_up
 mirror_up
@@ -20,7 +23,7 @@ capture_start "$BOX" "$MIR" "$OUT/mir-out.pcap" -Q out
 # 7001: nothing listens; the server's stack refuses the SYN.
 n_cli "$SOCK" client "$SRV_IP4" 7001 "$cst"
 check "7001: client connect() error" "$(grep ^end "$cst")" == "end ECONNREFUSED"
-wait_for test "$(stat_get "$BOX" rst_seen)" -eq 1
+wait_for rst_seen_is 1
 check "7001: rst_handshake_refused" "$(stat_get "$BOX" rst_handshake_refused)" -eq 1
 check "7001: rst_seq_exact" "$(stat_get "$BOX" rst_seq_exact)" -eq 1
 
@@ -35,7 +38,7 @@ c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()' "$SRV_IP4"
 wait_for grep -q "^end" "$sst"
 check "7002: server socket error" "$(grep ^end "$sst")" == "end ECONNRESET"
-wait_for test "$(stat_get "$BOX" rst_seen)" -eq 2
+wait_for rst_seen_is 2
 check "7002: rst_data" "$(stat_get "$BOX" rst_data)" -eq 1
 check "7002: rst_seq_exact" "$(stat_get "$BOX" rst_seq_exact)" -eq 2
 check "7002: rst_ttl_anomaly" "$(stat_get "$BOX" rst_ttl_anomaly)" -eq 0
