@@ -589,6 +589,34 @@ sni_drop()
 	check "drop: rule hits" "$(hits "$rule")" -eq 1
 }
 
+# First match wins across address rules and TLS rules: an address-only cut
+# before a TLS reject lets the name through; a TLS rule that does not match
+# falls through to the address-only reject after it, which then decides at
+# the hello (the SYN passed: it could not know yet).
+rule_order()
+{
+	local cut tls reject
+
+	fresh
+	cut=$(new_rule dport $P_REJECT src "$CLI_IP4" action cut)
+	tls=$(new_rule dport $P_REJECT sni blocked.sslv.test action reject)
+	check "order: cut first: the name passes" \
+		"$(fetch blocked.sslv.test)" == "0 200"
+	check "order: cut first: hits" "$(hits "$cut") $(hits "$tls")" == "1 0"
+
+	fresh
+	tls=$(new_rule dport $P_REJECT sni other.sslv.test action cut)
+	reject=$(new_rule dport $P_REJECT action reject)
+	check "order: the TLS cut decides its name" \
+		"$(fetch other.sslv.test)" == "0 200"
+	check "order: another name falls to the reject" \
+		"$(fetch blocked.sslv.test)" == "35 000"
+	reset_seen "order: reset by peer, at the hello" "$OUT/curl.err"
+	check "order: hits" "$(hits "$tls") $(hits "$reject")" == "1 1"
+	check "order: tls_rejected" "$(st tls_rejected)" -eq 1
+	check "order: syn_rejected" "$(st syn_rejected)" -eq 0
+}
+
 module_load
 topo_up
 box_up
@@ -605,3 +633,4 @@ alpn_reject
 split_hello
 ooo_hello
 sni_drop
+rule_order
