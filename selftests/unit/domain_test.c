@@ -63,16 +63,6 @@ static bool match(const void *set, const char *name)
 	return sslv_domset_match(set, (const u8 *)name, (u32)strlen(name));
 }
 
-static u64 rng_state = 0x5eed5eed12345678ULL;
-
-static u32 rnd(u32 bound)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 32) % bound;
-}
-
 /* ---- sslv_domain_check() --------------------------------------------------- */
 
 static int check_str(const char *name)
@@ -269,14 +259,14 @@ static void rnd_labels(char *out, u32 labels)
 	for (i = 0; i < labels; i++) {
 		if (i)
 			strcat(out, ".");
-		strcat(out, pool[rnd(ARRAY_SIZE(pool))]);
+		strcat(out, pool[unit_rnd(ARRAY_SIZE(pool))]);
 	}
 }
 
 static void rnd_case(char *s)
 {
 	for (; *s; s++)
-		if (*s >= 'a' && *s <= 'z' && rnd(3) == 0)
+		if (*s >= 'a' && *s <= 'z' && unit_rnd(3) == 0)
 			*s = (char)(*s - 'a' + 'A');
 }
 
@@ -285,14 +275,14 @@ static void rnd_name(char *out)
 {
 	char tail[64];
 
-	rnd_labels(out, 1 + rnd(5));
-	switch (rnd(10)) {
+	rnd_labels(out, 1 + unit_rnd(5));
+	switch (unit_rnd(10)) {
 	case 0:
 		strcat(out, ".");
 		break;
 	case 1:
 		strcpy(tail, out);
-		strcpy(out, rnd(2) ? "." : "a..");
+		strcpy(out, unit_rnd(2) ? "." : "a..");
 		strcat(out, tail);
 		break;
 	case 2:
@@ -314,21 +304,21 @@ static void test_differential(void)
 	for (round = 0; round < 10; round++) {
 		static char pat[200][64];
 		struct list l = { 0 };
-		u32 npat = 1 + rnd(200), i, j;
+		u32 npat = 1 + unit_rnd(200), i, j;
 		void *set;
 
 		for (i = 0; i < npat; i++) {
 			char entry[80];
 
-			if (rnd(3) == 0) {
+			if (unit_rnd(3) == 0) {
 				strcpy(pat[i], "*.");
-				rnd_labels(pat[i] + 2, 1 + rnd(3));
+				rnd_labels(pat[i] + 2, 1 + unit_rnd(3));
 			} else {
-				rnd_labels(pat[i], 1 + rnd(4));
+				rnd_labels(pat[i], 1 + unit_rnd(4));
 			}
 			rnd_case(pat[i]);
 			strcpy(entry, pat[i]);
-			if (rnd(4) == 0)
+			if (unit_rnd(4) == 0)
 				strcat(entry, ".");	/* dropped by build */
 			if (check_str(entry) && !bad++)
 				fprintf(stderr, "pattern \"%s\" refused\n", entry);
@@ -478,11 +468,11 @@ static void test_packed(void)
 	/* Garbage: an error or a set no larger than it says, never a crash. */
 	bad = 0;
 	for (i = 0; i < 20000; i++) {
-		u32 len = rnd(sizeof(junk) + 1), n = rnd(6), j;
+		u32 len = unit_rnd(sizeof(junk) + 1), n = unit_rnd(6), j;
 		int err;
 
 		for (j = 0; j < len; j++)
-			junk[j] = rnd(4) ? (u8)rnd(12) : "ab.*-"[rnd(5)];
+			junk[j] = unit_rnd(4) ? (u8)unit_rnd(12) : "ab.*-"[unit_rnd(5)];
 		err = build_exact(junk, len, n, sslv_domset_size(n, len));
 		bad += err > 0;
 		ok += err == 0;

@@ -415,16 +415,6 @@ static void test_big_groups(void)
 
 /* ---- differential test ---------------------------------------------------- */
 
-static u64 rng_state = 0x5eed5eed12345678ULL;
-
-static u32 rnd(u32 bound)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 32) % bound;
-}
-
 static bool prefix_eq(const u8 *a, const u8 *b, unsigned int len)
 {
 	unsigned int i;
@@ -468,11 +458,11 @@ static void rnd_addr(u8 a[16])
 	};
 	int i;
 
-	memcpy(a, bases[rnd(3)], 16);
+	memcpy(a, bases[unit_rnd(3)], 16);
 	for (i = 0; i < 3; i++)
-		a[rnd(16)] ^= (u8)(1 << rnd(8));
-	if (rnd(4) == 0)
-		a[3] = (u8)rnd(4);
+		a[unit_rnd(16)] ^= (u8)(1 << unit_rnd(8));
+	if (unit_rnd(4) == 0)
+		a[3] = (u8)unit_rnd(4);
 }
 
 static u8 rnd_len(u8 family)
@@ -480,23 +470,23 @@ static u8 rnd_len(u8 family)
 	static const u8 v4[] = { 0, 1, 7, 8, 9, 16, 23, 24, 25, 31, 32 };
 	static const u8 v6[] = { 0, 1, 8, 31, 32, 33, 64, 65, 120, 127, 128 };
 
-	if (rnd(8) == 0)
-		return (u8)rnd(family == V4 ? 33 : 129);
-	return family == V4 ? v4[rnd(sizeof(v4))] : v6[rnd(sizeof(v6))];
+	if (unit_rnd(8) == 0)
+		return (u8)unit_rnd(family == V4 ? 33 : 129);
+	return family == V4 ? v4[unit_rnd(sizeof(v4))] : v6[unit_rnd(sizeof(v6))];
 }
 
 static u16 rnd_port(void)
 {
 	static const u16 ports[] = { 0, 1, 22, 79, 80, 81, 443, 1024, 65534, 65535 };
 
-	return ports[rnd(sizeof(ports) / sizeof(ports[0]))];
+	return ports[unit_rnd(sizeof(ports) / sizeof(ports[0]))];
 }
 
 static void rnd_range(u16 *min, u16 *max)
 {
 	u16 a = rnd_port(), b = rnd_port();
 
-	switch (rnd(3)) {
+	switch (unit_rnd(3)) {
 	case 0:
 		*min = 0;
 		*max = 65535;
@@ -515,20 +505,20 @@ static void rnd_rule(struct sslv_rule_spec *r)
 	static const u8 families[] = { 0, V4, V4, V4, V6, V6 };
 
 	*r = any_rule();
-	r->family = families[rnd(sizeof(families))];
+	r->family = families[unit_rnd(sizeof(families))];
 	if (r->family) {
 		rnd_addr(r->src);
 		rnd_addr(r->dst);
-		r->src_len = rnd(3) ? 0 : rnd_len(r->family);
+		r->src_len = unit_rnd(3) ? 0 : rnd_len(r->family);
 		r->dst_len = rnd_len(r->family);
 	}
-	if (rnd(4) == 0)
+	if (unit_rnd(4) == 0)
 		rnd_range(&r->sport_min, &r->sport_max);
 	rnd_range(&r->dport_min, &r->dport_max);
-	r->has_vlan = rnd(5) == 0;
-	r->vlan = (u16)rnd(3);
-	r->has_iif = rnd(5) == 0;
-	r->iif = 1 + rnd(2);
+	r->has_vlan = unit_rnd(5) == 0;
+	r->vlan = (u16)unit_rnd(3);
+	r->has_iif = unit_rnd(5) == 0;
+	r->iif = 1 + unit_rnd(2);
 }
 
 static void rnd_key(struct sslv_match_key *k, const struct sslv_rule_spec *rules,
@@ -537,23 +527,23 @@ static void rnd_key(struct sslv_match_key *k, const struct sslv_rule_spec *rules
 	static const u8 families[] = { 0, V4, V4, V4, V4, V6, V6, V6, V6 };
 
 	memset(k, 0, sizeof(*k));
-	k->family = families[rnd(sizeof(families))];
+	k->family = families[unit_rnd(sizeof(families))];
 	rnd_addr(k->src);
 	rnd_addr(k->dst);
-	if (n && rnd(2)) {
+	if (n && unit_rnd(2)) {
 		/* Inside a rule's prefixes, now and then one bit outside. */
-		const struct sslv_rule_spec *r = &rules[rnd(n)];
+		const struct sslv_rule_spec *r = &rules[unit_rnd(n)];
 
 		if (r->family)
 			k->family = r->family;
 		memcpy(k->src, r->src, 16);
 		memcpy(k->dst, r->dst, 16);
-		k->dst[rnd(16)] ^= (u8)(1 << rnd(8));
+		k->dst[unit_rnd(16)] ^= (u8)(1 << unit_rnd(8));
 	}
-	k->sport = rnd(2) ? rnd_port() : (u16)rnd(65536);
-	k->dport = rnd(2) ? rnd_port() : (u16)rnd(65536);
-	k->vlan = (u16)rnd(3);
-	k->iif = 1 + rnd(2);
+	k->sport = unit_rnd(2) ? rnd_port() : (u16)unit_rnd(65536);
+	k->dport = unit_rnd(2) ? rnd_port() : (u16)unit_rnd(65536);
+	k->vlan = (u16)unit_rnd(3);
+	k->iif = 1 + unit_rnd(2);
 }
 
 /*
@@ -569,7 +559,7 @@ static void test_every_shape(void)
 	void *m;
 
 	for (i = 0; i < n; i++) {
-		u32 src = rnd(0xffffffffU), dst = rnd(0xffffffffU);
+		u32 src = unit_rnd(0xffffffffU), dst = unit_rnd(0xffffffffU);
 
 		r[i] = any_rule();
 		r[i].family = V4;
@@ -605,7 +595,7 @@ static void test_differential(void)
 		struct sslv_match_key k;
 		void *m;
 
-		n = set % 10 == 0 ? rnd(MAX_RULES + 1) : rnd(24);
+		n = set % 10 == 0 ? unit_rnd(MAX_RULES + 1) : unit_rnd(24);
 		for (i = 0; i < n; i++)
 			rnd_rule(&rules[i]);
 		m = build(rules, n);

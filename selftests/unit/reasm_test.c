@@ -232,7 +232,6 @@ static void test_every_order(void)
 static void test_random(void)
 {
 	static struct model m;
-	u64 rng = 0x5eed5eed12345678ULL;
 	u32 seq, bad = 0, refused = 0, full = 0;
 
 	for (seq = 0; seq < 5000; seq++) {
@@ -241,12 +240,10 @@ static void test_random(void)
 
 		memset(&m, 0, sizeof(m));
 		for (i = 0; i < 200 && ra.have < SPACE; i++) {
+			u64 rng = unit_rand();
 			u32 off, len;
 			enum step res;
 
-			rng ^= rng << 13;
-			rng ^= rng >> 7;
-			rng ^= rng << 17;
 			/*
 			 * Segments near the front, as a stream's arrive, in
 			 * a window that grows with the sequence number, some
