@@ -88,11 +88,11 @@ check_run()
 	fi
 }
 
-# wait_for [-t SECONDS] CMD...: poll CMD every 0.1 s until it succeeds
-# (default 10 s); fail the test if it never does.
-wait_for()
+# poll [-t SECONDS] CMD...: whether CMD, tried every 0.1 s, succeeds within
+# SECONDS (default 5); for check_run, or to wait without failing.
+poll()
 {
-	local timeout=10 tries
+	local timeout=5 tries
 
 	if [[ $1 == -t ]]; then
 		timeout=$2
@@ -102,7 +102,21 @@ wait_for()
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	ksft_fail "wait_for: '$*' still failing after $timeout s"
+	return 1
+}
+
+# wait_for [-t SECONDS] CMD...: poll CMD until it succeeds (default 10 s);
+# fail the test if it never does.
+wait_for()
+{
+	local timeout=10
+
+	if [[ $1 == -t ]]; then
+		timeout=$2
+		shift 2
+	fi
+	poll -t "$timeout" "$@" ||
+		ksft_fail "wait_for: '$*' still failing after $timeout s"
 }
 
 # listening NS PORT: whether a TCP socket in NS listens on PORT.

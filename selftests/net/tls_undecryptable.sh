@@ -313,23 +313,6 @@ no_conn()
 	[[ -z $(n_srv ss -Htn "sport = :$1") ]]
 }
 
-# poll [-t SECONDS] CMD...: whether CMD succeeds within SECONDS (default
-# 5), for check_run.
-poll()
-{
-	local timeout=5 tries
-
-	if [[ $1 == -t ]]; then
-		timeout=$2
-		shift 2
-	fi
-	for ((tries = timeout * 10; tries > 0; tries--)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # server_reset TAG PCAP SPORT PORT: the server end of SPORT's connection got
 # exactly one RST, at the client's next sequence number, and dropped it.
 server_reset()
