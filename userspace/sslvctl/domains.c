@@ -77,8 +77,9 @@ static char *trim(char *line)
 }
 
 /* One name from one line of the file; false (reported) if it is bad. */
-static bool read_line(struct names *ns, char *line, unsigned long lineno)
+static bool read_line(char *line, unsigned long lineno, void *arg)
 {
+	struct names *ns = arg;
 	char *name = trim(line);
 	const char *why;
 
@@ -98,26 +99,6 @@ static bool read_line(struct names *ns, char *line, unsigned long lineno)
 		return false;
 	}
 	return true;
-}
-
-static bool read_names(FILE *f, const char *file, struct names *ns)
-{
-	unsigned long lineno = 0;
-	size_t linecap = 0;
-	char *line = NULL;
-	bool ok = true;
-
-	while (ok && getline(&line, &linecap, f) >= 0) {
-		parse_location(file, ++lineno);
-		ok = read_line(ns, line, lineno);
-	}
-	if (ok && ferror(f)) {
-		errorf("cannot read: %s", strerror(errno));
-		ok = false;
-	}
-	parse_location(NULL, 0);
-	free(line);
-	return ok;
 }
 
 /*
@@ -241,7 +222,8 @@ static int domains_load(int argc, char **argv)
 		errorf("cannot open \"%s\": %s", path, strerror(errno));
 		return EXIT_USAGE;
 	}
-	ret = read_names(f, file, &ns) ? load(file, set, &ns) : EXIT_USAGE;
+	ret = read_lines(f, file, read_line, &ns) ? load(file, set, &ns) :
+						     EXIT_USAGE;
 	if (!from_stdin)
 		fclose(f);
 	free(ns.text);

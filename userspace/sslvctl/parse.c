@@ -4,8 +4,10 @@
  */
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sslvctl.h"
@@ -17,6 +19,28 @@ void parse_location(const char *file, unsigned long line)
 {
 	loc_file = file;
 	loc_line = line;
+}
+
+bool read_lines(FILE *f, const char *file,
+		bool (*fn)(char *line, unsigned long lineno, void *arg),
+		void *arg)
+{
+	unsigned long lineno = 0;
+	size_t linecap = 0;
+	char *line = NULL;
+	bool ok = true;
+
+	while (ok && getline(&line, &linecap, f) >= 0) {
+		parse_location(file, ++lineno);
+		ok = fn(line, lineno, arg);
+	}
+	if (ok && ferror(f)) {
+		errorf("cannot read: %s", strerror(errno));
+		ok = false;
+	}
+	parse_location(NULL, 0);
+	free(line);
+	return ok;
 }
 
 void errorf(const char *fmt, ...)

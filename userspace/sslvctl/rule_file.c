@@ -89,39 +89,27 @@ static int split(char *line, char **words)
 	return n;
 }
 
-static bool read_rules(FILE *f, const char *name, struct ruleset *rs)
+/* One rule from one line of the file, if it holds one. */
+static bool read_rule(char *line, unsigned long lineno, void *arg)
 {
+	struct ruleset *rs = arg;
 	char *words[MAX_WORDS];
-	unsigned long lineno = 0;
-	size_t linecap = 0;
-	char *line = NULL;
-	bool ok = true;
-	int n;
+	int n = split(line, words);
 
-	while (ok && getline(&line, &linecap, f) >= 0) {
-		parse_location(name, ++lineno);
-		n = split(line, words);
-		if (n == 0)
-			continue;
-		if (n > 0 && rs->n == rs->cap && !grow(rs)) {
-			errorf("out of memory");
-			n = -1;
-		}
-		ok = n > 0 && parse_rule(n, words, &rs->rules[rs->n]);
-		if (ok && !keep_strings(&rs->rules[rs->n])) {
-			errorf("out of memory");
-			ok = false;
-		}
-		if (ok)
-			rs->lines[rs->n++] = lineno;
+	if (n == 0)
+		return true;
+	if (n > 0 && rs->n == rs->cap && !grow(rs)) {
+		errorf("out of memory");
+		return false;
 	}
-	if (ok && ferror(f)) {
-		errorf("cannot read: %s", strerror(errno));
-		ok = false;
+	if (n < 0 || !parse_rule(n, words, &rs->rules[rs->n]))
+		return false;
+	if (!keep_strings(&rs->rules[rs->n])) {
+		errorf("out of memory");
+		return false;
 	}
-	parse_location(NULL, 0);
-	free(line);
-	return ok;
+	rs->lines[rs->n++] = lineno;
+	return true;
 }
 
 /* Clears the staging ruleset (SSLV_A_STAGE with RULE_FLUSH). */
@@ -223,7 +211,7 @@ int rule_replace(const char *file)
 		errorf("cannot open \"%s\": %s", file, strerror(errno));
 		return EXIT_USAGE;
 	}
-	ok = read_rules(f, name, &rs);
+	ok = read_lines(f, name, read_rule, &rs);
 	if (!from_stdin)
 		fclose(f);
 	ret = ok ? load(name, &rs) : EXIT_USAGE;

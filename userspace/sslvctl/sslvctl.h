@@ -11,6 +11,7 @@
 #define SSLVCTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <linux/sslv.h>
 
@@ -44,6 +45,14 @@ struct prefix {
  * while parse_location() names a line of a file.
  */
 void parse_location(const char *file, unsigned long line);
+/*
+ * Hand each line of @f to @fn, with parse_location() naming it @file:LINE,
+ * until @fn returns false (it has reported why); a read error is reported.
+ * Returns whether every line was taken.
+ */
+bool read_lines(FILE *f, const char *file,
+		bool (*fn)(char *line, unsigned long lineno, void *arg),
+		void *arg);
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print `Error: <what> "<token>"`; return false and EXIT_USAGE. */
 bool bad_arg(const char *what, const char *token);
