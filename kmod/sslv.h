@@ -12,7 +12,8 @@
  *   reset.c    building and sending RSTs
  *   engine.c   the packet path: one verdict per frame, inline or tap
  *   hook.c     bridge and tap hook registration, mode changes
- *   netlink.c  the "sslv" generic netlink family
+ *   netlink.c  the "sslv" generic netlink family; nl_*.c its commands
+ *              and events (netlink.h)
  */
 #ifndef SSLV_H
 #define SSLV_H
@@ -391,7 +392,7 @@ int sslv_mode_set(struct sslv_net *sn, u8 mode, int tap_ifindex);
 int sslv_hook_notifier_init(void);
 void sslv_hook_notifier_exit(void);
 
-/* ---- netlink.c -------------------------------------------------------- */
+/* ---- netlink.c, nl_event.c -------------------------------------------- */
 
 int sslv_genl_init(void);
 void sslv_genl_exit(void);

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink commands on domain sets: loading a set in pieces, committing it,
+ * deleting it, and the set dump.
+ */
+#include <linux/ctype.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "netlink.h"
+
+/* The request's set name, checked: 1..31 bytes of [A-Za-z0-9_.-]. */
+static int sslv_nl_domset_name(struct genl_info *info, char *name)
+{
+	struct nlattr *a = info->attrs[SSLV_A_DOMSET_NAME];
+	u32 i, len;
+
+	if (GENL_REQ_ATTR_CHECK(info, SSLV_A_DOMSET_NAME))
+		return -EINVAL;
+	len = sslv_nla_strlen(a);
+	for (i = 0; i < len; i++)
+		if (!isalnum(((u8 *)nla_data(a))[i]) &&
+		    !strchr("_.-", ((char *)nla_data(a))[i]))
+			break;
+	if (!len || i < len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "a set name is 1 to 31 of A-Z a-z 0-9 _ . -");
+		return -EINVAL;
+	}
+	nla_strscpy(name, a, SSLV_DOMSET_NAME_MAX + 1);
+	return 0;
+}
+
+int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
+{
+	struct sslv_net *sn = sslv_info_net(info);
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	struct nlattr *a;
+	int rem, err;
+
+	err = sslv_nl_domset_name(info, name);
+	if (err)
+		return err;
+	mutex_lock(&sslv_cfg_mutex);
+	if (info->attrs[SSLV_A_STAGE])
+		sslv_domsets_unstage(sn);		/* start afresh */
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		u32 len = sslv_nla_strlen(a);
+
+		if (nla_type(a) != SSLV_A_DOMAIN)
+			continue;
+		err = sslv_domain_check(nla_data(a), len);
+		if (err) {
+			NL_SET_BAD_ATTR(info->extack, a);
+			info->extack->_msg = sslv_domain_strerror(err);
+			err = -EINVAL;
+		} else {
+			err = sslv_domsets_add(sn, name, nla_data(a), len);
+			if (err == -ENOSPC)
+				NL_SET_ERR_MSG_ATTR(info->extack, a,
+						    "too many names in the set");
+		}
+		if (err) {
+			/* Half a set is never committed. */
+			sslv_domsets_unstage(sn);
+			break;
+		}
+	}
+	mutex_unlock(&sslv_cfg_mutex);
+	return err;
+}
+
+int sslv_nl_domset_commit(struct sk_buff *in, struct genl_info *info)
+{
+	struct sslv_net *sn = sslv_info_net(info);
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	int err;
+
+	err = sslv_nl_domset_name(info, name);
+	if (err)
+		return err;
+	mutex_lock(&sslv_cfg_mutex);
+	err = sslv_domsets_commit(sn, name);
+	mutex_unlock(&sslv_cfg_mutex);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "no free domain set slot");
+	return err;
+}
+
+int sslv_nl_domset_del(struct sk_buff *in, struct genl_info *info)
+{
+	struct sslv_net *sn = sslv_info_net(info);
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	int err;
+
+	err = sslv_nl_domset_name(info, name);
+	if (err)
+		return err;
+	mutex_lock(&sslv_cfg_mutex);
+	err = sslv_domsets_del(sn, name);
+	mutex_unlock(&sslv_cfg_mutex);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SSLV_A_DOMSET_NAME],
+				    "no domain set of this name");
+	else if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SSLV_A_DOMSET_NAME],
+				    "a rule uses this domain set");
+	return err;
+}
+
+/* cb->args[0]: the next slot to dump. */
+int sslv_nl_domset_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sslv_net *sn = sslv_pernet(sock_net(skb->sk));
+	long i;
+
+	rcu_read_lock();
+	for (i = cb->args[0]; i < SSLV_DOMSET_MAX; i++) {
+		struct sslv_domset *ds = rcu_dereference(sn->domsets[i]);
+		void *hdr;
+
+		if (!ds)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sslv_family,
+				  NLM_F_MULTI, SSLV_CMD_DOMSET_GET);
+		if (!hdr)
+			break;
+		if (nla_put_string(skb, SSLV_A_DOMSET_NAME, ds->name) ||
+		    nla_put_u32(skb, SSLV_A_DOMSET_SIZE,
+				sslv_domset_count(ds->set))) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events multicast on the "events" group: flow verdicts, explained RSTs
+ * and the session log. Built in atomic context on the packet path, sent
+ * only while the family is registered and someone listens.
+ */
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "netlink.h"
+
+bool sslv_events_on __read_mostly;
+
+void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
+		     u8 reason, u32 rule_id)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(sslv_events_on) ||
+	    !genl_has_listeners(&sslv_family, sn->net, 0))
+		goto out;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, event) ||
+	    nla_put_u8(skb, SSLV_A_REASON, reason) ||
+	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
+	    sslv_nl_flow_fill(skb, f)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
+static int sslv_nl_rst_fill(struct sk_buff *skb, const struct sslv_rst_info *ri,
+			    const struct sslv_seg *rst)
+{
+	struct nlattr *nest = nla_nest_start(skb, SSLV_A_RST);
+
+	if (!nest ||
+	    nla_put_u8(skb, SSLV_RST_PHASE, ri->phase) ||
+	    nla_put_u8(skb, SSLV_RST_SENDER, ri->sender) ||
+	    nla_put_u8(skb, SSLV_RST_KIND, ri->kind) ||
+	    nla_put_u8(skb, SSLV_RST_TTL, ri->ttl) ||
+	    nla_put_u8(skb, SSLV_RST_TTL_SEEN, ri->ttl_seen) ||
+	    nla_put_u8(skb, SSLV_RST_TTL_EXPECTED, ri->ttl_expected) ||
+	    nla_put_u8(skb, SSLV_RST_SEQ_FIT, ri->seq_fit) ||
+	    nla_put_u8(skb, SSLV_RST_CAUSES, ri->causes) ||
+	    nla_put_u8(skb, SSLV_RST_REASON, ri->reason) ||
+	    nla_put_u8(skb, SSLV_RST_REXMIT, ri->rexmit) ||
+	    nla_put_u8(skb, SSLV_RST_FLOW_FLAGS, ri->flow_flags) ||
+	    nla_put_u32(skb, SSLV_RST_IDLE_MS, ri->idle_ms) ||
+	    nla_put_u32(skb, SSLV_RST_SEQ, rst->seq) ||
+	    nla_put_u32(skb, SSLV_RST_ACK, rst->ack))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One RST explained; @f is locked or private to the caller. */
+void sslv_event_rst(struct sslv_net *sn, const struct sslv_flow *f,
+		    const struct sslv_rst_info *ri, const struct sslv_seg *rst)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(sslv_events_on) ||
+	    !genl_has_listeners(&sslv_family, sn->net, 0))
+		goto out;
+	if (!__ratelimit(&sn->rst_events)) {
+		sslv_inc(sn, rst_events_suppressed);
+		goto out;
+	}
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, SSLV_EV_RST) ||
+	    nla_put_u8(skb, SSLV_A_REASON, ri->reason) ||
+	    sslv_nl_flow_fill(skb, f) || sslv_nl_rst_fill(skb, ri, rst)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
+static int sslv_nl_session_fill(struct sk_buff *skb,
+				const struct sslv_tls_client *ch,
+				const struct sslv_tls_server *sh, u32 classes,
+				u8 action, u8 error)
+{
+	struct nlattr *nest = nla_nest_start(skb, SSLV_A_SESSION);
+
+	if (!nest ||
+	    nla_put_u8(skb, SSLV_SESS_ACTION, action) ||
+	    nla_put_u8(skb, SSLV_SESS_ERROR, error) ||
+	    nla_put_u32(skb, SSLV_SESS_CLASSES, classes))
+		return -EMSGSIZE;
+	if (ch && ch->max_version &&
+	    (nla_put_u16(skb, SSLV_SESS_CLIENT_VERSION, ch->max_version) ||
+	     nla_put_u32(skb, SSLV_SESS_CLIENT_FLAGS, ch->flags) ||
+	     (ch->sni_len && nla_put(skb, SSLV_SESS_SNI, ch->sni_len, ch->sni)) ||
+	     (ch->n_alpn && nla_put(skb, SSLV_SESS_ALPN, ch->alpn[0].len,
+				    ch->alpn[0].name))))
+		return -EMSGSIZE;
+	if (sh && (sh->flags & SSLV_TLS_S_HELLO) &&
+	    (nla_put_u16(skb, SSLV_SESS_VERSION, sh->version) ||
+	     nla_put_u16(skb, SSLV_SESS_CIPHER, sh->cipher) ||
+	     nla_put_u32(skb, SSLV_SESS_SERVER_FLAGS, sh->flags)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The session log; @f is locked or private to the caller. */
+void sslv_event_session(struct sslv_net *sn, const struct sslv_flow *f,
+			const struct sslv_tls_client *ch,
+			const struct sslv_tls_server *sh, u32 classes, u8 action,
+			u8 error, u8 reason, u32 rule_id)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(sslv_events_on) ||
+	    !genl_has_listeners(&sslv_family, sn->net, 0))
+		goto out;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, SSLV_EV_SESSION) ||
+	    nla_put_u8(skb, SSLV_A_REASON, reason) ||
+	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
+	    sslv_nl_flow_fill(skb, f) ||
+	    sslv_nl_session_fill(skb, ch, sh, classes, action, error)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
