@@ -8,20 +8,24 @@
 # make demo            the demo (guest)
 # make deps            install what building and testing need (apt-get, idempotent)
 # make style           checkpatch on the kernel code
+# make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
+#                      built once (tools/debug-kernel/build); not run by CI
 
 # The running kernel's build dir if it has one, else the newest Debian headers.
 KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	else ls -1 /lib/modules 2>/dev/null | grep -v '^$$' | sort -V | \
 	while read v; do [ -d /lib/modules/$$v/build ] && echo $$v; done | \
 	grep -- '-amd64$$' | grep '^6\.1\.' | tail -n 1; fi)
-KDIR ?= /lib/modules/$(KVER)/build
+# A kernel built by tools/debug-kernel/build is found in the cache by release.
+SSLV_KERNELS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sslv/kernels
+KDIR ?= $(or $(wildcard /lib/modules/$(KVER)/build),$(SSLV_KERNELS)/$(KVER)/build)
 
 CC ?= cc
 CFLAGS_USER := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Wno-unused-parameter -I$(CURDIR)/include/uapi -I$(CURDIR)/kmod/lib
 export CFLAGS_USER
 
-.PHONY: all module userspace unit check demo deps style clean bench
+.PHONY: all module userspace unit check check-debug demo deps style clean bench
 
 all: module userspace
 
@@ -39,6 +43,9 @@ unit:
 
 check:
 	./selftests/run-all
+
+check-debug:
+	./tools/debug-kernel/check
 
 demo:
 	./tools/demo
