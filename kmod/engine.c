@@ -12,7 +12,8 @@
  *     │                                 └ else: RST both ends ──▶ drop
  *     ├─ tombstone (rejected) ─ RST back to the sender ─────────▶ drop
  *     ├─ drop verdict ──────────────────────────────────────────▶ drop
- *     │    (either: the client's new SYN is a new flow, as above)
+ *     │    (a new SYN on a finished, rejected or dropped flow: a
+ *     │     new flow in its place, decided as above)
  *     ├─ cut, handshake unread ─ handshake.c: reject ─ RST both ▶ drop
  *     │                                       drop ───────────▶ drop
  *     └─ cut ─ track seq/ack, port, MAC, TTL per direction ─────▶ accept
@@ -405,16 +406,28 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 				  struct sslv_flow *f);
 
 /*
- * A SYN from the client of a rejected or dropped flow that is not its own
- * SYN again is a new connection on the same addresses and ports (clients
- * reuse ports): it is decided afresh, as conntrack reopens a closed
- * connection.
+ * A SYN (without ACK) on the addresses and ports of a known flow that is a
+ * new connection, decided afresh in place of the old flow, as conntrack
+ * reopens a connection in TIME_WAIT or CLOSE:
+ *   - on a finished flow (a FIN or an RST was seen: closing, closed), from
+ *     either end: the old connection is over (TIME_WAIT reuse, an aborted
+ *     connection whose client reuses its port);
+ *   - on a rejected or dropped flow, or one still in syn-sent, from its
+ *     client with another ISN: not its own SYN again.
  */
 static bool sslv_syn_reopens(const struct sslv_flow *f, const struct sslv_pkt *p)
 {
-	return (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) ==
-	       SSLV_TH_SYN &&
-	       sslv_pkt_dir(f, p) == SSLV_DIR_ORIG &&
+	if ((p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) !=
+	    SSLV_TH_SYN)
+		return false;
+	if (f->verdict == SSLV_ACT_CUT) {
+		if (f->tcp.state == SSLV_FS_CLOSING ||
+		    f->tcp.state == SSLV_FS_CLOSED)
+			return true;
+		if (f->tcp.state != SSLV_FS_SYN_SENT)
+			return false;
+	}
+	return sslv_pkt_dir(f, p) == SSLV_DIR_ORIG &&
 	       p->seg.seq + 1 != f->tcp.d[SSLV_DIR_ORIG].next;
 }
 
@@ -423,7 +436,7 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 	struct sslv_decision d;
 	int dir;
 
-	if (f->verdict != SSLV_ACT_CUT && sslv_syn_reopens(f, &c->p))
+	if (sslv_syn_reopens(f, &c->p))
 		return sslv_new_flow(c, 0, f);
 	switch (f->verdict) {
 	case SSLV_ACT_REJECT:
@@ -464,7 +477,11 @@ static unsigned int sslv_rst_no_flow(struct sslv_ctx *c)
 
 /*
  * A flow's first packet, or (@f, locked) the SYN that reopens a finished
- * flow, which is renewed in place under its key.
+ * flow, which is renewed in place under its key: the old flow ends there
+ * (its session is logged if its handshake was still being read, then
+ * SSLV_EV_FLOW_ENDED with reason "reopened"), and the new one has a new id,
+ * its own state and its own decision. A rejected SYN keeps no state: the
+ * old flow then stays as it was.
  */
 static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 				  struct sslv_flow *f)
@@ -495,6 +512,9 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 	}
 
 	if (f) {
+		sslv_hs_release(sn, f);
+		sslv_event_flow(sn, f, SSLV_EV_FLOW_ENDED, SSLV_R_REOPENED, 0);
+		sslv_inc(sn, flows_reopened);
 		sslv_flow_renew(sn, f);
 	} else {
 		f = sslv_flow_insert(sn, &p->key, hash, &created);

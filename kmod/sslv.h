@@ -54,6 +54,7 @@
 	X(flows_expired)			\
 	X(flows_evicted)			\
 	X(flows_untracked)			\
+	X(flows_reopened)			\
 	X(flows_rejected)			\
 	X(syn_rejected)				\
 	X(rst_sent)				\

@@ -281,6 +281,7 @@ enum sslv_reason {
 	SSLV_R_EVICTED,		/* FLOW_ENDED: table full */
 	SSLV_R_FLUSH,		/* FLOW_ENDED: namespace or module going away */
 	SSLV_R_CLIENT_CERT,	/* the SSLV_A_CLIENT_CERT default decided */
+	SSLV_R_REOPENED,	/* FLOW_ENDED: a new connection took its ports */
 	__SSLV_R_MAX
 };
 
