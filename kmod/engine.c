@@ -7,6 +7,7 @@
  *     │
  *   lookup ─ no flow ─ RST ─────────────────────────────────────▶ accept
  *     │          └──── policy once: cut ─ track ────────────────▶ accept
+ *     │                (table full: the same verdicts, untracked)
  *     │                          drop  ─ remember ──────────────▶ drop
  *     │                          reject ─ SYN: one RST to source ▶ drop
  *     │                                 └ else: RST both ends ──▶ drop
@@ -488,6 +489,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 {
 	struct sslv_pkt *p = &c->p;
 	struct sslv_net *sn = c->sn;
+	struct sslv_flow untracked;
 	struct sslv_match_key mk;
 	struct sslv_decision d;
 	bool client, created;
@@ -518,10 +520,21 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 		sslv_flow_renew(sn, f);
 	} else {
 		f = sslv_flow_insert(sn, &p->key, hash, &created);
-		if (!f)
-			return NF_ACCEPT; /* table full: untracked, forwarded */
-		if (!created)		/* another CPU was first */
+		if (!f) {
+			/*
+			 * No room (flows_untracked): the packet is decided as
+			 * the first of a flow that is forgotten at once, so
+			 * that a drop or a reject holds untracked too. Each
+			 * packet of such a flow is decided again.
+			 */
+			f = &untracked;
+			memset(f, 0, sizeof(*f));
+			f->key = p->key;
+			spin_lock_init(&f->lock);
+			spin_lock(&f->lock);
+		} else if (!created) {	/* another CPU was first */
 			return sslv_known_flow(c, f);
+		}
 	}
 	if (client == p->src_is_b)
 		f->flags |= SSLV_FF_CLIENT_B;
@@ -531,9 +544,10 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 	sslv_tcp_init(&f->tcp, dir, &p->seg, sslv_now_ms());
 	/* Until the peer speaks, its MAC is where this frame was going. */
 	memcpy(f->mac[!dir], p->dmac, ETH_ALEN);
-	if (f->tcp.flags & SSLV_TCP_F_MIDSTREAM) {
+	if ((f->tcp.flags & SSLV_TCP_F_MIDSTREAM) || f == &untracked) {
 		/* Its handshake cannot be read: pending rules decide now. */
-		sslv_inc(sn, flows_midstream);
+		if (f != &untracked)
+			sslv_inc(sn, flows_midstream);
 		f->flags |= SSLV_FF_HS_DONE;
 		if (d.pending)
 			sslv_policy_decide_tls(sn, &mk, &sslv_tls_view_none,
