@@ -8,6 +8,16 @@
  * mirror device (not a bridge port) sees the copies; the bridge hook then
  * stands aside. The tap hook's registration is guarded by RTNL, which also
  * serialises it against the device going away.
+ *
+ * Life cycle: the hooks are unregistered in the namespace's .pre_exit, so
+ * that the synchronize_rcu() the core runs before .exit lets every CPU
+ * still inside sslv_engine() leave before the table and the counters are
+ * freed (ebtables does the same). The netdevice notifier, registered
+ * before the per-namespace state and unregistered after it, never looks at
+ * that state through the namespace: it walks sslv_taps, the namespaces
+ * with a tap attached, so neither a namespace's exit nor the replay of
+ * NETDEV_UNREGISTER that unregistering the notifier makes can reach a
+ * freed sslv_net.
  */
 #include <linux/netfilter_bridge.h>
 #include <linux/rtnetlink.h>
@@ -43,12 +53,16 @@ static const struct nf_hook_ops sslv_bridge_ops[] = {
 	},
 };
 
+/* Namespaces with a tap hook attached, under RTNL. */
+static LIST_HEAD(sslv_taps);
+
 /* Caller holds RTNL. */
 static void sslv_tap_detach(struct sslv_net *sn)
 {
 	if (!sn->tap_registered)
 		return;
 	nf_unregister_net_hook(sn->net, &sn->tap_ops);
+	list_del(&sn->tap_node);
 	sn->tap_registered = false;
 	sn->tap_ifindex = 0;
 }
@@ -70,6 +84,7 @@ static int sslv_tap_attach(struct sslv_net *sn, struct net_device *dev)
 	err = nf_register_net_hook(sn->net, &sn->tap_ops);
 	if (err)
 		return err;
+	list_add(&sn->tap_node, &sslv_taps);
 	sn->tap_registered = true;
 	sn->tap_ifindex = dev->ifindex;
 	return 0;
@@ -113,11 +128,14 @@ static int sslv_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct sslv_net *sn = sslv_pernet(dev_net(dev));
+	struct sslv_net *sn, *tmp;
 
-	if (event == NETDEV_UNREGISTER && sn->tap_registered &&
-	    sn->tap_ops.dev == dev)
-		sslv_tap_detach(sn);
+	ASSERT_RTNL();
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	list_for_each_entry_safe(sn, tmp, &sslv_taps, tap_node)
+		if (sn->tap_ops.dev == dev)
+			sslv_tap_detach(sn);
 	return NOTIFY_DONE;
 }
 
@@ -131,6 +149,7 @@ int sslv_hook_init(struct sslv_net *sn)
 				     ARRAY_SIZE(sslv_bridge_ops));
 }
 
+/* From .pre_exit: the core's synchronize_rcu() follows before .exit. */
 void sslv_hook_exit(struct sslv_net *sn)
 {
 	rtnl_lock();

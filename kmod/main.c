@@ -70,11 +70,20 @@ err_stats:
 	return err;
 }
 
+/*
+ * No frame enters sslv_engine() for this namespace after its hooks are
+ * gone; the core runs synchronize_rcu() between .pre_exit and .exit, so no
+ * CPU is still inside it when .exit frees what it uses.
+ */
+static void __net_exit sslv_net_pre_exit(struct net *net)
+{
+	sslv_hook_exit(sslv_pernet(net));
+}
+
 static void __net_exit sslv_net_exit(struct net *net)
 {
 	struct sslv_net *sn = sslv_pernet(net);
 
-	sslv_hook_exit(sn);
 	sslv_flow_exit(sn);		/* ends every handshake too */
 	xa_destroy(&sn->hs);
 	sslv_policy_exit(sn);
@@ -84,6 +93,7 @@ static void __net_exit sslv_net_exit(struct net *net)
 
 static struct pernet_operations sslv_net_ops = {
 	.init	= sslv_net_init,
+	.pre_exit = sslv_net_pre_exit,
 	.exit	= sslv_net_exit,
 	.id	= &sslv_net_id,
 	.size	= sizeof(struct sslv_net),

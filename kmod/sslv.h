@@ -421,6 +421,7 @@ struct sslv_net {
 	u8 mode;			/* enum sslv_mode */
 	int tap_ifindex;
 	struct nf_hook_ops tap_ops;
+	struct list_head tap_node;	/* in hook.c's sslv_taps, under RTNL */
 	bool tap_registered;
 	struct sslv_rst_cfg rst_cfg;
 	struct ratelimit_state rst_events;	/* SSLV_RST_EVENTS_PER_SEC */
