@@ -81,6 +81,7 @@ struct tls_rd {
 	u32 pos;
 	u32 limit;
 	enum sslv_tls_res res;	/* SSLV_TLS_DONE while all is well */
+	struct sslv_tls_alpn_wire *alpn;	/* whole ALPN list, or NULL */
 };
 
 static void rd_init(struct tls_rd *r, const u8 *buf, u32 len)
@@ -92,6 +93,7 @@ static void rd_init(struct tls_rd *r, const u8 *buf, u32 len)
 	r->pos = 0;
 	r->limit = ~0U;
 	r->res = SSLV_TLS_DONE;
+	r->alpn = NULL;
 }
 
 static void rd_fail(struct tls_rd *r, enum sslv_tls_res res)
@@ -347,6 +349,7 @@ static void tls_client_sni(struct tls_rd *r, struct sslv_tls_client *c)
 static void tls_client_alpn(struct tls_rd *r, struct sslv_tls_client *c)
 {
 	u32 list = rd_enter16(r), name;
+	struct sslv_tls_alpn_wire *w;
 	struct sslv_tls_alpn *a;
 	u8 n;
 
@@ -359,7 +362,23 @@ static void tls_client_alpn(struct tls_rd *r, struct sslv_tls_client *c)
 			break;
 		}
 		name = rd_enter(r, n);
-		if (c->n_alpn < SSLV_TLS_ALPN_MAX) {
+		w = r->alpn;
+		if (w && !w->cut && n < w->cap - w->len) {
+			/* the whole name into the wire list, then the kept part */
+			w->buf[w->len] = n;
+			rd_copy(r, w->buf + w->len + 1, n, n);
+			if (c->n_alpn < SSLV_TLS_ALPN_MAX) {
+				a = &c->alpn[c->n_alpn];
+				a->len = n > SSLV_TLS_ALPN_NAME_MAX ?
+					 SSLV_TLS_ALPN_NAME_MAX : n;
+				memcpy(a->name, w->buf + w->len + 1, a->len);
+				if (n > SSLV_TLS_ALPN_NAME_MAX)
+					c->flags |= SSLV_TLS_C_ALPN_LONG;
+			}
+			w->len += 1 + n;
+		} else if (c->n_alpn < SSLV_TLS_ALPN_MAX) {
+			if (w)
+				w->cut = true;
 			a = &c->alpn[c->n_alpn];
 			rd_copy(r, a->name, n, SSLV_TLS_ALPN_NAME_MAX);
 			if (n > SSLV_TLS_ALPN_NAME_MAX) {
@@ -367,6 +386,8 @@ static void tls_client_alpn(struct tls_rd *r, struct sslv_tls_client *c)
 				n = SSLV_TLS_ALPN_NAME_MAX;
 			}
 			a->len = n;
+		} else if (w) {
+			w->cut = true;
 		}
 		rd_leave(r, name);
 		c->n_alpn++;
@@ -553,11 +574,22 @@ static void tls_client_hello(struct tls_rd *r, struct sslv_tls_client *c)
 enum sslv_tls_res sslv_tls_parse_client(const u8 *buf, u32 len,
 					struct sslv_tls_client *out)
 {
+	return sslv_tls_parse_client_alpn(buf, len, out, NULL);
+}
+
+enum sslv_tls_res sslv_tls_parse_client_alpn(const u8 *buf, u32 len,
+					     struct sslv_tls_client *out,
+					     struct sslv_tls_alpn_wire *alpn)
+{
 	enum sslv_tls_res res;
 	struct tls_rd r;
 	u32 msg;
 
 	memset(out, 0, sizeof(*out));
+	if (alpn) {
+		alpn->len = 0;
+		alpn->cut = false;
+	}
 	if (ssl2_plausible(buf, len))
 		return ssl2_parse_client(buf, len, out);
 	res = tls_sniff(buf, len, TLS_CT_HANDSHAKE);
@@ -566,6 +598,7 @@ enum sslv_tls_res sslv_tls_parse_client(const u8 *buf, u32 len,
 	out->record_version = get_be16(buf + 1);
 
 	rd_init(&r, buf, len);
+	r.alpn = alpn;
 	if (rd_enter_msg(&r, &msg) != TLS_HS_CLIENT_HELLO)
 		rd_fail(&r, SSLV_TLS_MALFORMED);
 	tls_client_hello(&r, out);

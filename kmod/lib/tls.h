@@ -94,6 +94,31 @@ struct sslv_tls_client {
 enum sslv_tls_res sslv_tls_parse_client(const u8 *buf, u32 len,
 					struct sslv_tls_client *out);
 
+/*
+ * The whole ALPN protocol_name_list of a ClientHello in its wire format
+ * (each name after a one-byte length, the form SSL_set_alpn_protos takes),
+ * for a caller that offers a server the list the client offered. The
+ * caller owns @buf and its size @cap; the parser fills len. Names are kept
+ * whole and in order: a name that does not fit in what is left of @buf is
+ * left out with every later one and sets cut. A @cap of 65536 never cuts
+ * (the extension is at most 2^16 - 1 bytes).
+ */
+struct sslv_tls_alpn_wire {
+	u8 *buf;
+	u32 cap;
+	u32 len;		/* bytes of buf used */
+	bool cut;		/* a name did not fit */
+};
+
+/*
+ * sslv_tls_parse_client that also fills @alpn (when not NULL) with the
+ * whole ALPN list; @out is filled exactly as by sslv_tls_parse_client. An
+ * SSLv2-format hello has no extensions: @alpn stays empty.
+ */
+enum sslv_tls_res sslv_tls_parse_client_alpn(const u8 *buf, u32 len,
+					     struct sslv_tls_client *out,
+					     struct sslv_tls_alpn_wire *alpn);
+
 /* sslv_tls_server.flags */
 #define SSLV_TLS_S_HELLO	(1U << 0)  /* ServerHello parsed */
 #define SSLV_TLS_S_HRR		(1U << 1)  /* ... and it is a HelloRetryRequest */

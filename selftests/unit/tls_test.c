@@ -612,6 +612,53 @@ static void test_extensions(void)
 	buf_free(&m);
 }
 
+/* The whole ALPN list in wire form, also across 7-byte records, and cut. */
+static void test_alpn_wire(void)
+{
+	static const char big[40] = "a";
+	struct sslv_tls_client c, plain;
+	struct sslv_tls_alpn_wire w;
+	struct buf m = client_with(exts_all), f;
+	u8 want[64], got[65536];
+	u32 n = 0;
+
+	want[n++] = 2;
+	memcpy(want + n, "h2", 2);
+	n += 2;
+	want[n++] = 40;
+	memcpy(want + n, big, 40);
+	n += 40;
+	memcpy(want + n, "\x03h2c\x04imap\x03" "ftp", 13);
+	n += 13;
+
+	CHECK(client(&m, &plain) == SSLV_TLS_DONE);
+	w = (struct sslv_tls_alpn_wire){ .buf = got, .cap = sizeof(got) };
+	CHECK(sslv_tls_parse_client_alpn(m.p, m.n, &c, &w) == SSLV_TLS_DONE);
+	CHECK(!memcmp(&c, &plain, sizeof(c)));
+	CHECK(w.len == n && !memcmp(got, want, n) && !w.cut);
+
+	f = refragment(&m, 7);
+	CHECK(client(&f, &plain) == SSLV_TLS_DONE);
+	memset(got, 0, 64);
+	w = (struct sslv_tls_alpn_wire){ .buf = got, .cap = sizeof(got) };
+	CHECK(sslv_tls_parse_client_alpn(f.p, f.n, &c, &w) == SSLV_TLS_DONE);
+	CHECK(!memcmp(&c, &plain, sizeof(c)));
+	CHECK(w.len == n && !memcmp(got, want, n) && !w.cut);
+	buf_free(&f);
+
+	CHECK(client(&m, &plain) == SSLV_TLS_DONE);
+	/* room for "h2" only: the 40-byte name and all after it are left out */
+	w = (struct sslv_tls_alpn_wire){ .buf = got, .cap = 10 };
+	CHECK(sslv_tls_parse_client_alpn(m.p, m.n, &c, &w) == SSLV_TLS_DONE);
+	CHECK(!memcmp(&c, &plain, sizeof(c)));
+	CHECK(w.len == 3 && !memcmp(got, "\x02h2", 3) && w.cut);
+
+	/* a truncated hello answers MORE, like the plain parser */
+	w = (struct sslv_tls_alpn_wire){ .buf = got, .cap = sizeof(got) };
+	CHECK(sslv_tls_parse_client_alpn(m.p, m.n - 1, &c, &w) == SSLV_TLS_MORE);
+	buf_free(&m);
+}
+
 static void exts_long_sni(struct bld *b)
 {
 	static char name[300];
@@ -998,6 +1045,7 @@ int main(void)
 	test_not_tls();
 	test_sslv2();
 	test_extensions();
+	test_alpn_wire();
 	test_extension_edges();
 	test_hello_edges();
 	test_records();
