@@ -103,6 +103,7 @@ for c in "${combos[@]}"; do
 	fi
 	relay $((8440 + n)) $((4440 + n)) 1 srvca.crt
 	tx0=$(tls_stat TlsTxSw) rx0=$(tls_stat TlsRxSw)
+	rm -f got
 	rc=0
 	curl -sS -v --http1.1 --cacert box.crt \
 		--resolve "server.test:$((8440 + n)):127.0.0.1" "${copt[@]}" \
