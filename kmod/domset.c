@@ -2,11 +2,14 @@
 /*
  * Domain sets: named lists of server names for sni-list rules, up to
  * SSLV_DOMSET_MAX per namespace. A set is loaded in pieces into the
- * namespace's staging area (SSLV_CMD_DOMSET_ADD), then built by
- * lib/domain.c into one flat block and swapped in whole under RCU
- * (SSLV_CMD_DOMSET_COMMIT), so a lookup on the packet path sees the old set
- * or the new one, never a mix, and costs the same for ten names or a
- * million. Rules refer to a set by its slot; a set in use cannot be deleted.
+ * staging area of the socket loading it (SSLV_CMD_DOMSET_ADD, stage.c),
+ * then built by lib/domain.c into one flat block and swapped in whole
+ * under RCU (SSLV_CMD_DOMSET_COMMIT), so a lookup on the packet path sees
+ * the old set or the new one, never a mix, and costs the same for ten
+ * names or a million. Rules refer to a set by its slot; a set in use
+ * cannot be deleted. The names of a namespace's sets, live and staged, add
+ * up to at most SSLV_DOMSET_BYTES_MAX; all of it is charged to the memory
+ * cgroup of the process that loads it.
  */
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -26,15 +29,11 @@ static void sslv_domset_free(struct sslv_domset *ds)
 	kfree(ds);
 }
 
-static void sslv_stage_clear(struct sslv_domset_stage *st)
+void sslv_domsets_unstage(struct sslv_net *sn, struct sslv_domset_stage *st)
 {
+	sn->dom_bytes -= st->len;
 	kvfree(st->names);
 	memset(st, 0, sizeof(*st));
-}
-
-void sslv_domsets_unstage(struct sslv_net *sn)
-{
-	sslv_stage_clear(&sn->dom_stage);
 }
 
 int sslv_domsets_find(struct sslv_net *sn, const char *name)
@@ -50,21 +49,20 @@ int sslv_domsets_find(struct sslv_net *sn, const char *name)
 	return -ENOENT;
 }
 
-/* Stage one name (checked by the caller) for set @name. */
-int sslv_domsets_add(struct sslv_net *sn, const char *name, const u8 *domain,
-		     u32 len)
+/*
+ * Stage one name (checked by the caller). -ENOSPC past the names of a set
+ * or the bytes of a namespace's sets, live and staged (SSLV_DOMSET_*_MAX).
+ */
+int sslv_domsets_add(struct sslv_net *sn, struct sslv_domset_stage *st,
+		     const u8 *domain, u32 len)
 {
-	struct sslv_domset_stage *st = &sn->dom_stage;
-
-	if (strcmp(st->name, name)) {
-		sslv_stage_clear(st);
-		strscpy(st->name, name, sizeof(st->name));
-	}
 	if (st->n == SSLV_DOMSET_NAMES_MAX)
 		return -ENOSPC;
+	if (sn->dom_bytes + 1 + len > SSLV_DOMSET_BYTES_MAX)
+		return -EFBIG;
 	if (st->len + 1 + len > st->cap) {
 		u32 cap = max_t(u32, st->cap * 2, 4096);
-		u8 *names = kvmalloc(cap, GFP_KERNEL);
+		u8 *names = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
 
 		if (!names)
 			return -ENOMEM;
@@ -78,21 +76,18 @@ int sslv_domsets_add(struct sslv_net *sn, const char *name, const u8 *domain,
 	memcpy(st->names + st->len + 1, domain, len);
 	st->len += 1 + len;
 	st->n++;
+	sn->dom_bytes += 1 + len;
 	return 0;
 }
 
-/* Build what is staged for @name (nothing: an empty set) and swap it in. */
-int sslv_domsets_commit(struct sslv_net *sn, const char *name)
+int sslv_domsets_commit(struct sslv_net *sn, struct sslv_domset_stage *st)
 {
-	struct sslv_domset_stage *st = &sn->dom_stage;
-	bool staged = !strcmp(st->name, name);
-	u32 n = staged ? st->n : 0, len = staged ? st->len : 0;
 	struct sslv_domset *ds, *old;
 	size_t size;
 	void *ws;
 	int slot, err;
 
-	slot = sslv_domsets_find(sn, name);
+	slot = sslv_domsets_find(sn, st->name);
 	if (slot < 0) {
 		for (slot = 0; slot < SSLV_DOMSET_MAX; slot++)
 			if (!sslv_domset_live(sn, slot))
@@ -100,31 +95,32 @@ int sslv_domsets_commit(struct sslv_net *sn, const char *name)
 		if (slot == SSLV_DOMSET_MAX)
 			return -ENOSPC;
 	}
-	ds = kzalloc(sizeof(*ds), GFP_KERNEL);
-	size = sslv_domset_size(n, len);
-	ws = size ? kvmalloc(size, GFP_KERNEL) : NULL;
+	ds = kzalloc(sizeof(*ds), GFP_KERNEL_ACCOUNT);
+	size = sslv_domset_size(st->n, st->len);
+	ws = size ? kvmalloc(size, GFP_KERNEL_ACCOUNT) : NULL;
 	if (!ds || !ws) {
 		err = size ? -ENOMEM : -ENOSPC;
 		goto fail;
 	}
-	err = sslv_domset_build(ws, size, staged ? st->names : NULL, len, n);
+	err = sslv_domset_build(ws, size, st->names, st->len, st->n);
 	if (err) {
 		err = -EINVAL;
 		goto fail;
 	}
-	ds->set = kvmalloc(sslv_domset_bytes(ws), GFP_KERNEL);
+	ds->set = kvmalloc(sslv_domset_bytes(ws), GFP_KERNEL_ACCOUNT);
 	if (!ds->set) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	memcpy(ds->set, ws, sslv_domset_bytes(ws));
 	kvfree(ws);
-	strscpy(ds->name, name, sizeof(ds->name));
-
+	strscpy(ds->name, st->name, sizeof(ds->name));
+	/* The staged names' bytes are the live set's now. */
+	ds->bytes = st->len;
 	old = sslv_domset_live(sn, slot);
 	rcu_assign_pointer(sn->domsets[slot], ds);
-	if (staged)
-		sslv_stage_clear(st);
+	sslv_domsets_unstage(sn, st);
+	sn->dom_bytes += ds->bytes - (old ? old->bytes : 0);
 	synchronize_rcu();
 	sslv_domset_free(old);
 	return 0;
@@ -145,6 +141,7 @@ int sslv_domsets_del(struct sslv_net *sn, const char *name)
 		return -EBUSY;
 	ds = sslv_domset_live(sn, slot);
 	RCU_INIT_POINTER(sn->domsets[slot], NULL);
+	sn->dom_bytes -= ds->bytes;
 	synchronize_rcu();
 	sslv_domset_free(ds);
 	return 0;
@@ -165,5 +162,4 @@ void sslv_domsets_exit(struct sslv_net *sn)
 	for (i = 0; i < SSLV_DOMSET_MAX; i++)
 		sslv_domset_free(rcu_dereference_protected(sn->domsets[i],
 							   true));
-	sslv_stage_clear(&sn->dom_stage);
 }

@@ -8,6 +8,7 @@
  */
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <linux/notifier.h>
 #include <net/sock.h>
 
 #include "netlink.h"
@@ -170,13 +171,35 @@ struct genl_family sslv_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(sslv_mcgrps),
 };
 
+/* A generic netlink socket is closing: drop what it staged (stage.c). */
+static int sslv_nl_release(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    n->portid)
+		sslv_stage_release(sslv_pernet(n->net), n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sslv_nl_notifier = {
+	.notifier_call = sslv_nl_release,
+};
+
 int sslv_genl_init(void)
 {
-	int err = genl_register_family(&sslv_family);
+	int err = netlink_register_notifier(&sslv_nl_notifier);
 
-	if (!err)
-		WRITE_ONCE(sslv_events_on, true);
-	return err;
+	if (err)
+		return err;
+	err = genl_register_family(&sslv_family);
+	if (err) {
+		netlink_unregister_notifier(&sslv_nl_notifier);
+		return err;
+	}
+	WRITE_ONCE(sslv_events_on, true);
+	return 0;
 }
 
 void sslv_genl_exit(void)
@@ -184,4 +207,5 @@ void sslv_genl_exit(void)
 	WRITE_ONCE(sslv_events_on, false);
 	synchronize_rcu();
 	genl_unregister_family(&sslv_family);
+	netlink_unregister_notifier(&sslv_nl_notifier);
 }

@@ -19,10 +19,13 @@ static int sslv_nl_domset_name(struct genl_info *info, char *name)
 	if (GENL_REQ_ATTR_CHECK(info, SSLV_A_DOMSET_NAME))
 		return -EINVAL;
 	len = sslv_nla_strlen(a);
-	for (i = 0; i < len; i++)
-		if (!isalnum(((u8 *)nla_data(a))[i]) &&
-		    !strchr("_.-", ((char *)nla_data(a))[i]))
+	for (i = 0; i < len; i++) {
+		u8 c = ((u8 *)nla_data(a))[i];
+
+		/* isalnum() also takes Latin-1 letters: ASCII only. */
+		if (!isascii(c) || (!isalnum(c) && !strchr("_.-", c)))
 			break;
+	}
 	if (!len || i < len) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a,
 				    "a set name is 1 to 31 of A-Z a-z 0-9 _ . -");
@@ -32,10 +35,16 @@ static int sslv_nl_domset_name(struct genl_info *info, char *name)
 	return 0;
 }
 
+/*
+ * Names for the set the calling socket stages. SSLV_A_STAGE starts it
+ * afresh (and names it); without it, names go on the set already staged,
+ * which must be of the same name.
+ */
 int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
 	char name[SSLV_DOMSET_NAME_MAX + 1];
+	struct sslv_stage *st;
 	struct nlattr *a;
 	int rem, err;
 
@@ -43,8 +52,25 @@ int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&sslv_cfg_mutex);
+	st = sslv_stage_get(sn, info->snd_portid);
+	if (IS_ERR(st)) {
+		err = PTR_ERR(st);
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(info->extack,
+				       "too many sockets staging at once");
+		goto unlock;
+	}
 	if (info->attrs[SSLV_A_STAGE])
-		sslv_domsets_unstage(sn);		/* start afresh */
+		sslv_domsets_unstage(sn, &st->dom);	/* start afresh */
+	if (!st->dom.name[0]) {
+		strscpy(st->dom.name, name, sizeof(st->dom.name));
+	} else if (strcmp(st->dom.name, name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SSLV_A_DOMSET_NAME],
+				    "this socket stages another domain set (SSLV_A_STAGE starts afresh)");
+		err = -EBUSY;
+		goto put;
+	}
 	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
 		u32 len = sslv_nla_strlen(a);
 
@@ -56,34 +82,51 @@ int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info)
 			info->extack->_msg = sslv_domain_strerror(err);
 			err = -EINVAL;
 		} else {
-			err = sslv_domsets_add(sn, name, nla_data(a), len);
+			err = sslv_domsets_add(sn, &st->dom, nla_data(a), len);
 			if (err == -ENOSPC)
 				NL_SET_ERR_MSG_ATTR(info->extack, a,
-						    "too many names in the set");
+						    "a set holds at most 1048576 names");
+			else if (err == -EFBIG)
+				NL_SET_ERR_MSG_ATTR(info->extack, a,
+						    "a namespace's domain sets hold at most 64 MiB of names");
 		}
 		if (err) {
 			/* Half a set is never committed. */
-			sslv_domsets_unstage(sn);
+			sslv_domsets_unstage(sn, &st->dom);
 			break;
 		}
 	}
+put:
+	sslv_stage_put(sn, st);
+unlock:
 	mutex_unlock(&sslv_cfg_mutex);
 	return err;
 }
 
+/* Only the set the same socket staged under this name. */
 int sslv_nl_domset_commit(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
 	char name[SSLV_DOMSET_NAME_MAX + 1];
+	struct sslv_stage *st;
 	int err;
 
 	err = sslv_nl_domset_name(info, name);
 	if (err)
 		return err;
 	mutex_lock(&sslv_cfg_mutex);
-	err = sslv_domsets_commit(sn, name);
+	st = sslv_stage_find(sn, info->snd_portid);
+	if (!st || strcmp(st->dom.name, name))
+		err = -ENODATA;
+	else
+		err = sslv_domsets_commit(sn, &st->dom);
+	sslv_stage_put(sn, st);
 	mutex_unlock(&sslv_cfg_mutex);
-	if (err == -ENOSPC)
+	if (err == -ENODATA)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SSLV_A_DOMSET_NAME],
+				    "this socket staged no domain set of this name");
+	else if (err == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "no free domain set slot");
 	return err;
 }

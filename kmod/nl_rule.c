@@ -195,7 +195,7 @@ static int sslv_nl_rule_parse(struct sslv_net *sn, const struct nlattr *nest,
 	}
 	if (!sslv_nl_rule_has_tls(tb))
 		return 0;
-	r->tls = kzalloc(sizeof(*r->tls), GFP_KERNEL);
+	r->tls = kzalloc(sizeof(*r->tls), GFP_KERNEL_ACCOUNT);
 	if (!r->tls)
 		return -ENOMEM;
 	return sslv_nl_rule_tls(sn, tb, r->tls, extack);
@@ -227,6 +227,7 @@ int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
 	bool stage = info->attrs[SSLV_A_STAGE];
+	struct sslv_stage *st = NULL;
 	struct sslv_rule *rules;
 	struct nlattr *a;
 	u32 n = 0, first_id, i;
@@ -238,7 +239,7 @@ int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no rule given");
 		return -EINVAL;
 	}
-	rules = kvcalloc(n, sizeof(*rules), GFP_KERNEL);
+	rules = kvcalloc(n, sizeof(*rules), GFP_KERNEL_ACCOUNT);
 	if (!rules)
 		return -ENOMEM;
 	i = 0;
@@ -251,9 +252,25 @@ int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 		if (err)
 			goto out;
 	}
-	err = sslv_policy_append(sn, rules, n, stage, &first_id);
-	if (err == -ENOSPC)
-		NL_SET_ERR_MSG(info->extack, "too many rules");
+	if (stage) {
+		st = sslv_stage_get(sn, info->snd_portid);
+		if (IS_ERR(st)) {
+			err = PTR_ERR(st);
+			st = NULL;
+			if (err == -ENOSPC)
+				NL_SET_ERR_MSG(info->extack,
+					       "too many sockets staging at once");
+			goto out;
+		}
+	}
+	err = sslv_policy_append(sn, rules, n, st, &first_id);
+	if (err == -ENOSPC && stage)
+		NL_SET_ERR_MSG(info->extack,
+			       "a namespace stages at most 262144 rules");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack,
+			       "a ruleset holds at most 262144 rules");
+	sslv_stage_put(sn, st);
 out:
 	mutex_unlock(&sslv_cfg_mutex);
 	if (!err)
@@ -279,24 +296,37 @@ int sslv_nl_rule_del(struct sk_buff *in, struct genl_info *info)
 	return err;
 }
 
+/* Clears the live ruleset and the caller's staged rules, or only those. */
 int sslv_nl_rule_flush(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
+	struct sslv_stage *st;
 
 	mutex_lock(&sslv_cfg_mutex);
-	sslv_policy_flush(sn, info->attrs[SSLV_A_STAGE]);
+	st = sslv_stage_find(sn, info->snd_portid);
+	sslv_policy_unstage(sn, st);
+	sslv_stage_put(sn, st);
+	if (!info->attrs[SSLV_A_STAGE])
+		sslv_policy_flush(sn);
 	mutex_unlock(&sslv_cfg_mutex);
 	return 0;
 }
 
+/* Only what the same socket staged: never another's, never nothing. */
 int sslv_nl_rule_commit(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
+	struct sslv_stage *st;
 	int err;
 
 	mutex_lock(&sslv_cfg_mutex);
-	err = sslv_policy_commit(sn);
+	st = sslv_stage_find(sn, info->snd_portid);
+	err = sslv_policy_commit(sn, st);
+	sslv_stage_put(sn, st);
 	mutex_unlock(&sslv_cfg_mutex);
+	if (err == -ENODATA)
+		NL_SET_ERR_MSG(info->extack,
+			       "no rule staged by this socket (RULE_FLUSH empties the ruleset)");
 	return err;
 }
 

@@ -28,7 +28,7 @@ int sslv_rule_copy(struct sslv_rule *dst, const struct sslv_rule *src)
 	*dst = *src;
 	if (!src->tls)
 		return 0;
-	dst->tls = kmemdup(src->tls, sizeof(*src->tls), GFP_KERNEL);
+	dst->tls = kmemdup(src->tls, sizeof(*src->tls), GFP_KERNEL_ACCOUNT);
 	return dst->tls ? 0 : -ENOMEM;
 }
 
@@ -48,11 +48,11 @@ static void *sslv_match_compile(const struct sslv_rule_spec *specs, u32 n)
 	size_t size = sslv_match_size(n);
 	void *ws, *m = NULL;
 
-	ws = kvmalloc(size, GFP_KERNEL);
+	ws = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!ws)
 		return NULL;
 	if (!sslv_match_build(ws, size, specs, n)) {
-		m = kvmalloc(sslv_match_bytes(ws), GFP_KERNEL);
+		m = kvmalloc(sslv_match_bytes(ws), GFP_KERNEL_ACCOUNT);
 		if (m)
 			memcpy(m, ws, sslv_match_bytes(ws));
 	}
@@ -88,12 +88,12 @@ static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 	struct sslv_ruleset *rs;
 	u32 i, nl4 = 0;
 
-	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
 	if (!rs)
 		return NULL;
-	rs->rules = kvcalloc(n ?: 1, sizeof(*rs->rules), GFP_KERNEL);
-	rs->hits = kvcalloc(n ?: 1, sizeof(*rs->hits), GFP_KERNEL);
-	specs = kvmalloc_array(n ?: 1, sizeof(*specs), GFP_KERNEL);
+	rs->rules = kvcalloc(n ?: 1, sizeof(*rs->rules), GFP_KERNEL_ACCOUNT);
+	rs->hits = kvcalloc(n ?: 1, sizeof(*rs->hits), GFP_KERNEL_ACCOUNT);
+	specs = kvmalloc_array(n ?: 1, sizeof(*specs), GFP_KERNEL_ACCOUNT);
 	if (!rs->rules || !rs->hits || !specs)
 		goto fail;
 	for (i = 0; i < n; i++, rs->n++) {
@@ -106,9 +106,10 @@ static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 	if (!rs->match)
 		goto fail;
 	if (rs->ntls) {
-		rs->tls_idx = kvmalloc_array(rs->ntls, sizeof(u32), GFP_KERNEL);
+		rs->tls_idx = kvmalloc_array(rs->ntls, sizeof(u32),
+					     GFP_KERNEL_ACCOUNT);
 		rs->l4_idx = kvmalloc_array(n - rs->ntls ?: 1, sizeof(u32),
-					    GFP_KERNEL);
+					    GFP_KERNEL_ACCOUNT);
 		if (!rs->tls_idx || !rs->l4_idx)
 			goto fail;
 		for (i = 0, rs->ntls = 0; i < n; i++) {
@@ -291,33 +292,38 @@ bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot)
 {
 	struct sslv_ruleset *rs = rcu_dereference_protected(sn->rules,
 					lockdep_is_held(&sslv_cfg_mutex));
+	struct sslv_stage *st;
 	u32 i;
 
 	for (i = 0; rs && i < rs->n; i++)
 		if (rs->rules[i].tls && rs->rules[i].tls->domset == slot + 1)
 			return true;
-	for (i = 0; i < sn->nstaged; i++)
-		if (sn->staged[i].tls && sn->staged[i].tls->domset == slot + 1)
-			return true;
+	hlist_for_each_entry(st, &sn->stages, node)
+		for (i = 0; i < st->nrules; i++)
+			if (st->rules[i].tls &&
+			    st->rules[i].tls->domset == slot + 1)
+				return true;
 	return false;
 }
 
 /*
  * Append @n rules, assigning ids; caller holds sslv_cfg_mutex. @r stays the
- * caller's: what is kept is copied.
+ * caller's: what is kept is copied. The live ruleset holds at most
+ * SSLV_RULES_MAX rules, and so do a namespace's stages together.
  */
 int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
-		       bool stage, u32 *first_id)
+		       struct sslv_stage *st, u32 *first_id)
 {
 	struct sslv_ruleset *live = sslv_rules_live(sn), *rs;
-	u32 have = stage ? sn->nstaged : (live ? live->n : 0), i;
-	const struct sslv_rule *cur = stage ? sn->staged :
+	u32 have = st ? st->nrules : (live ? live->n : 0), i;
+	const struct sslv_rule *cur = st ? st->rules :
 				      (live ? live->rules : NULL);
 	struct sslv_rule *all;
 
-	if (n > SSLV_MAX_RULES || have + n > SSLV_MAX_RULES)
+	if (n > SSLV_MAX_RULES || have + n > SSLV_MAX_RULES ||
+	    (st && sn->staged_rules + n > SSLV_MAX_RULES))
 		return -ENOSPC;
-	all = kvmalloc_array(have + n, sizeof(*all), GFP_KERNEL);
+	all = kvmalloc_array(have + n, sizeof(*all), GFP_KERNEL_ACCOUNT);
 	if (!all)
 		return -ENOMEM;
 	if (have)
@@ -325,7 +331,7 @@ int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 	for (i = 0; i < n; i++) {
 		all[have + i] = r[i];
 		/* The staging set owns its rules: copy what it keeps. */
-		if (stage && sslv_rule_copy(&all[have + i], &r[i])) {
+		if (st && sslv_rule_copy(&all[have + i], &r[i])) {
 			sslv_rule_free_tls(all + have, i);
 			kvfree(all);
 			return -ENOMEM;
@@ -337,10 +343,11 @@ int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 		if (!sn->next_rule_id)
 			sn->next_rule_id = 1;
 	}
-	if (stage) {
-		kvfree(sn->staged);
-		sn->staged = all;
-		sn->nstaged = have + n;
+	if (st) {
+		kvfree(st->rules);
+		st->rules = all;
+		st->nrules = have + n;
+		sn->staged_rules += n;
 		return 0;
 	}
 	rs = sslv_ruleset_build(all, have + n, live, U32_MAX);
@@ -362,7 +369,7 @@ int sslv_policy_del(struct sslv_net *sn, u32 id)
 			break;
 	if (!live || at == live->n)
 		return -ENOENT;
-	all = kvmalloc_array(live->n, sizeof(*all), GFP_KERNEL);
+	all = kvmalloc_array(live->n, sizeof(*all), GFP_KERNEL_ACCOUNT);
 	if (!all)
 		return -ENOMEM;
 	for (i = 0; i < live->n - 1; i++)
@@ -375,32 +382,40 @@ int sslv_policy_del(struct sslv_net *sn, u32 id)
 	return 0;
 }
 
-int sslv_policy_flush(struct sslv_net *sn, bool stage_only)
+/* Drop the rules @st staged (the stage itself stays: sslv_stage_put). */
+void sslv_policy_unstage(struct sslv_net *sn, struct sslv_stage *st)
 {
-	sslv_rule_free_tls(sn->staged, sn->nstaged);
-	kvfree(sn->staged);
-	sn->staged = NULL;
-	sn->nstaged = 0;
-	if (!stage_only)
-		sslv_ruleset_swap(sn, NULL);
-	return 0;
+	if (!st)
+		return;
+	sslv_rule_free_tls(st->rules, st->nrules);
+	kvfree(st->rules);
+	sn->staged_rules -= st->nrules;
+	st->rules = NULL;
+	st->nrules = 0;
 }
 
-int sslv_policy_commit(struct sslv_net *sn)
+void sslv_policy_flush(struct sslv_net *sn)
+{
+	sslv_ruleset_swap(sn, NULL);
+}
+
+int sslv_policy_commit(struct sslv_net *sn, struct sslv_stage *st)
 {
 	struct sslv_ruleset *rs;
 
-	rs = sslv_ruleset_build(sn->staged, sn->nstaged, NULL, 0);
+	if (!st || !st->nrules)
+		return -ENODATA;
+	rs = sslv_ruleset_build(st->rules, st->nrules, NULL, 0);
 	if (!rs)
 		return -ENOMEM;
 	sslv_ruleset_swap(sn, rs);
-	return sslv_policy_flush(sn, true);
+	sslv_policy_unstage(sn, st);
+	return 0;
 }
 
 void sslv_policy_exit(struct sslv_net *sn)
 {
 	/* Hooks are gone: no reader can hold the ruleset any more. */
+	sslv_stage_exit(sn);
 	sslv_ruleset_free(rcu_dereference_protected(sn->rules, true));
-	sslv_rule_free_tls(sn->staged, sn->nstaged);
-	kvfree(sn->staged);
 }

@@ -8,6 +8,7 @@
  *   flow.c     the flow table: RCU lookups, insertion, eviction, GC
  *   policy.c   rulesets, swapped whole under RCU; staging for commits
  *   domset.c   domain sets for sni-list rules, swapped whole under RCU
+ *   stage.c    what each netlink socket stages for a commit
  *   handshake.c reading a flow's TLS handshake, deciding its TLS rules
  *   reset.c    building and sending RSTs
  *   engine.c   the packet path: one verdict per frame, inline or tap
@@ -279,7 +280,7 @@ struct sslv_ruleset {
 	u32 ntls;
 };
 
-#define SSLV_MAX_RULES	(1U << 18)
+#define SSLV_MAX_RULES	SSLV_RULES_MAX
 
 struct sslv_decision {
 	u8 action;
@@ -308,11 +309,15 @@ int sslv_rule_copy(struct sslv_rule *dst, const struct sslv_rule *src);
 void sslv_rule_free_tls(struct sslv_rule *r, u32 n);
 /* Whether a live or staged rule uses domain set slot @slot. */
 bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot);
+struct sslv_stage;
+/* Append to the live ruleset (@st NULL) or to @st's staged rules. */
 int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
-		       bool stage, u32 *first_id);
+		       struct sslv_stage *st, u32 *first_id);
 int sslv_policy_del(struct sslv_net *sn, u32 id);
-int sslv_policy_flush(struct sslv_net *sn, bool stage_only);
-int sslv_policy_commit(struct sslv_net *sn);
+void sslv_policy_flush(struct sslv_net *sn);
+void sslv_policy_unstage(struct sslv_net *sn, struct sslv_stage *st);
+/* Swap in @st's staged rules; -ENODATA when it has none. */
+int sslv_policy_commit(struct sslv_net *sn, struct sslv_stage *st);
 void sslv_policy_exit(struct sslv_net *sn);
 
 /* ---- domset.c -------------------------------------------------------- */
@@ -320,10 +325,14 @@ void sslv_policy_exit(struct sslv_net *sn);
 struct sslv_domset {
 	struct rcu_head rcu;
 	char name[SSLV_DOMSET_NAME_MAX + 1];
+	u32 bytes;			/* its packed names, in sslv_net.dom_bytes */
 	void *set;			/* lib/domain.c's block */
 };
 
-/* The set being loaded: names packed as [len][bytes], see lib/domain.h. */
+/*
+ * The set a socket is loading: names packed as [len][bytes], see
+ * lib/domain.h. An empty @name: none.
+ */
 struct sslv_domset_stage {
 	char name[SSLV_DOMSET_NAME_MAX + 1];
 	u8 *names;
@@ -331,15 +340,42 @@ struct sslv_domset_stage {
 };
 
 /* All but _match under sslv_cfg_mutex; _match under rcu_read_lock(). */
-int sslv_domsets_add(struct sslv_net *sn, const char *name, const u8 *domain,
-		     u32 len);
-int sslv_domsets_commit(struct sslv_net *sn, const char *name);
-void sslv_domsets_unstage(struct sslv_net *sn);
+int sslv_domsets_add(struct sslv_net *sn, struct sslv_domset_stage *st,
+		     const u8 *domain, u32 len);
+/* Build @st (its name, perhaps no names) and swap it in as the live set. */
+int sslv_domsets_commit(struct sslv_net *sn, struct sslv_domset_stage *st);
+void sslv_domsets_unstage(struct sslv_net *sn, struct sslv_domset_stage *st);
 int sslv_domsets_del(struct sslv_net *sn, const char *name);
 /* Slot of the live set @name, or -ENOENT. */
 int sslv_domsets_find(struct sslv_net *sn, const char *name);
 bool sslv_domsets_match(struct sslv_net *sn, u8 slot, const u8 *name, u32 len);
 void sslv_domsets_exit(struct sslv_net *sn);
+
+/* ---- stage.c ---------------------------------------------------------- */
+
+/*
+ * What one netlink socket (its portid) is staging: rules for
+ * SSLV_CMD_RULE_COMMIT and one domain set for SSLV_CMD_DOMSET_COMMIT.
+ * Under sslv_cfg_mutex; freed when it stages nothing any more, or when
+ * its socket closes (NETLINK_URELEASE).
+ */
+struct sslv_stage {
+	struct hlist_node node;		/* in sslv_net.stages */
+	u32 portid;
+	u32 nrules;
+	struct sslv_rule *rules;
+	struct sslv_domset_stage dom;
+};
+
+/* @portid's stage, or NULL. */
+struct sslv_stage *sslv_stage_find(struct sslv_net *sn, u32 portid);
+/* @portid's stage, made if need be: -ENOSPC past SSLV_STAGES_MAX. */
+struct sslv_stage *sslv_stage_get(struct sslv_net *sn, u32 portid);
+/* Free @st if it stages nothing. */
+void sslv_stage_put(struct sslv_net *sn, struct sslv_stage *st);
+/* Drop everything @portid staged: its socket is closing. */
+void sslv_stage_release(struct sslv_net *sn, u32 portid);
+void sslv_stage_exit(struct sslv_net *sn);
 
 /* ---- handshake.c ------------------------------------------------------ */
 
@@ -414,8 +450,9 @@ struct sslv_net {
 	struct sslv_flow_table ft;
 	struct sslv_timeouts timeouts;
 	struct sslv_ruleset __rcu *rules;
-	struct sslv_rule *staged;	/* under sslv_cfg_mutex */
-	u32 nstaged;
+	struct hlist_head stages;	/* struct sslv_stage, sslv_cfg_mutex */
+	u32 nstages;
+	u32 staged_rules;		/* in every stage: <= SSLV_RULES_MAX */
 	u32 next_rule_id;
 	atomic_t next_flow_id;
 	u8 mode;			/* enum sslv_mode */
@@ -429,7 +466,7 @@ struct sslv_net {
 	atomic_t hs_bytes;		/* handshake memory held now */
 	struct xarray hs;		/* flow id -> struct sslv_hs */
 	struct sslv_domset __rcu *domsets[SSLV_DOMSET_MAX];
-	struct sslv_domset_stage dom_stage;	/* under sslv_cfg_mutex */
+	u64 dom_bytes;			/* live and staged domain set names */
 };
 
 extern unsigned long sslv_hs_mem_max;	/* module parameter */

@@ -5,7 +5,10 @@
  * The file is parsed completely before anything is sent, so an error in it
  * leaves the kernel untouched. Then the staging ruleset is cleared, the rules
  * go in as staged adds packed into messages of at most BATCH_SIZE bytes, and
- * SSLV_CMD_RULE_COMMIT replaces the live ruleset with them.
+ * SSLV_CMD_RULE_COMMIT replaces the live ruleset with them. The staging
+ * ruleset is this socket's own: a concurrent load never mixes with it. A
+ * file with no rule empties the ruleset with SSLV_CMD_RULE_FLUSH (the
+ * kernel refuses to commit nothing).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -183,6 +186,13 @@ static int load(const char *name, const struct ruleset *rs)
 	ret = sslv_open(&g);
 	if (ret)
 		return ret;
+	if (!rs->n) {
+		/* No rule: the ruleset is emptied, said as such. */
+		ret = sslv_request(&g, genl_msg(&g, buf, SSLV_CMD_RULE_FLUSH, 0),
+				   NULL, NULL);
+		genl_close(&g);
+		return ret;
+	}
 	err = flush_staged(&g);
 	if (err) {
 		sslv_report(&g, err);

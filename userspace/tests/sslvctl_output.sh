@@ -248,6 +248,13 @@ check "rule replace, TLS strings" '0|RULE_FLUSH STAGE
 RULE_ADD STAGE RULE{SNI="a.example" ACTION=1} RULE{DOMSET="corp" ALPN="h2" ACTION=0} RULE{SNI="*.b.example" ALPN="h3" ACTION=2}
 RULE_COMMIT' "$rc|$(cat "$attrs")"
 
+# A file with no rule empties the ruleset, by name: a commit of nothing
+# is refused.
+printf '# nothing\n\n' >"$tmp/none.rules"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule replace "$tmp/none.rules"
+check "rule replace, no rule" '0|RULE_FLUSH' "$rc|$(cat "$attrs")"
+
 rm -f "$attrs"
 FAKE_SSLV_ATTRS=$attrs fake config set client-cert cut
 check "config set client-cert cut" '0|CONFIG_SET CLIENT_CERT=0' "$rc|$(cat "$attrs")"

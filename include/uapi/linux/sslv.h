@@ -31,29 +31,37 @@
  *   One or more SSLV_A_RULE nests (enum sslv_rule_attr). Without
  *   SSLV_A_STAGE the rules are appended to the live ruleset, which is then
  *   swapped in as a whole. With SSLV_A_STAGE they are appended to the
- *   namespace's staging ruleset, and SSLV_CMD_RULE_COMMIT swaps the staged
- *   ruleset in atomically, replacing the live one (this is how a large
- *   ruleset is replaced without a window in which it is half loaded).
+ *   staging ruleset of the socket that sends them (its netlink portid), and
+ *   SSLV_CMD_RULE_COMMIT from the same socket swaps them in atomically,
+ *   replacing the live ruleset (this is how a large ruleset is replaced
+ *   without a window in which it is half loaded). Each socket stages apart:
+ *   two loads at once never mix, and what a socket staged is dropped when
+ *   it closes. At most SSLV_STAGES_MAX sockets of a namespace stage at once.
  *   The reply carries the assigned SSLV_RULE_ID of each rule (SSLV_A_RULE).
  * SSLV_CMD_RULE_DEL     SSLV_A_RULE_ID (u32).
  * SSLV_CMD_RULE_GET     dump: one message per rule, SSLV_A_RULE nest.
- * SSLV_CMD_RULE_FLUSH   removes every live rule (and clears the staging set).
- * SSLV_CMD_RULE_COMMIT  see above; SSLV_A_STAGE with RULE_FLUSH clears only
- *                       the staging set.
+ * SSLV_CMD_RULE_FLUSH   removes every live rule, and the rules the caller
+ *                       staged; with SSLV_A_STAGE only the latter. This is
+ *                       how the ruleset is emptied.
+ * SSLV_CMD_RULE_COMMIT  see above. ENODATA when the socket staged no rule:
+ *                       a commit never empties the ruleset by accident.
  *
  * SSLV_CMD_DOMSET_ADD   SSLV_A_DOMSET_NAME and any number of SSLV_A_DOMAIN:
- *                       appends names to the namespace's staging domain set
- *                       (one per namespace; SSLV_A_STAGE, or a different
- *                       name, starts it afresh). Names are matched ASCII case-insensitively,
+ *                       appends names to the domain set the calling socket
+ *                       stages. SSLV_A_STAGE starts it afresh, under this
+ *                       name; without it the socket's staged set must have
+ *                       this name (EBUSY otherwise), or the socket stages
+ *                       none yet. Names are matched ASCII case-insensitively,
  *                       a trailing dot ignored; "*.suffix" matches any name
  *                       below suffix. A bad name is refused (EINVAL, the
- *                       extended ack points at it) and the staging set is
+ *                       extended ack points at it) and the staged set is
  *                       dropped.
- * SSLV_CMD_DOMSET_COMMIT SSLV_A_DOMSET_NAME: builds the staging set and makes
- *                       it the live set of that name, replacing one of the
- *                       same name whole (rules using it switch at once).
- *                       At most SSLV_DOMSET_MAX sets of SSLV_DOMSET_NAMES_MAX
- *                       names each per namespace.
+ * SSLV_CMD_DOMSET_COMMIT SSLV_A_DOMSET_NAME: builds the set the same socket
+ *                       staged under that name (an ADD without names stages
+ *                       an empty set) and makes it the live set of that
+ *                       name, replacing one of the same name whole (rules
+ *                       using it switch at once). ENODATA when the socket
+ *                       staged no set of that name.
  * SSLV_CMD_DOMSET_DEL   SSLV_A_DOMSET_NAME; EBUSY while a rule uses it.
  * SSLV_CMD_DOMSET_GET   dump: SSLV_A_DOMSET_NAME, SSLV_A_DOMSET_SIZE per set.
  *
@@ -213,9 +221,19 @@ enum sslv_rule_attr {
 #define SSLV_UD_ECH		(1U << 4) /* encrypted ClientHello or ESNI */
 #define SSLV_UD_ALL		0x1f
 
-#define SSLV_DOMSET_NAME_MAX	31
-#define SSLV_DOMSET_MAX		16
-#define SSLV_DOMSET_NAMES_MAX	(1U << 20)
+/*
+ * Limits, per network namespace. Everything they bound is charged to the
+ * memory cgroup of the process whose request allocated it. A request that
+ * would pass one is refused (ENOSPC, or EFBIG for the bytes of domain
+ * sets) with an extended ack naming the limit, and changes nothing.
+ */
+#define SSLV_RULES_MAX		(1U << 18) /* live rules; staged rules, all sockets */
+#define SSLV_STAGES_MAX		16	/* sockets staging rules or a set at once */
+#define SSLV_DOMSET_NAME_MAX	31	/* bytes of a set's name */
+#define SSLV_DOMSET_MAX		16	/* live domain sets */
+#define SSLV_DOMSET_NAMES_MAX	(1U << 20) /* names in one set */
+#define SSLV_DOMSET_BYTES_MAX	(1U << 26) /* names of all sets, live and
+					    * staged: each name's length + 1 */
 
 enum sslv_flow_state {
 	SSLV_FS_SYN_SENT,	/* client SYN seen */
