@@ -66,3 +66,27 @@ bool sslv_reasm_add(struct sslv_reasm *ra, u32 off, u32 len)
 	ra->n = (u8)n;
 	return true;
 }
+
+u32 sslv_reasm_run(const struct sslv_reasm *ra, u32 off, u32 end, bool *held)
+{
+	u32 i;
+
+	if (off < ra->have) {
+		*held = true;
+		return end < ra->have ? end : ra->have;
+	}
+	for (i = 0; i < ra->n; i++) {
+		const struct sslv_reasm_range *r = &ra->r[i];
+
+		if (off < r->start) {
+			*held = false;
+			return end < r->start ? end : r->start;
+		}
+		if (off < r->end) {
+			*held = true;
+			return end < r->end ? end : r->end;
+		}
+	}
+	*held = false;
+	return end;
+}

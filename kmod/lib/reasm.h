@@ -6,6 +6,12 @@
  * run on the contiguous prefix. The caller copies the bytes; this only
  * counts them. Pure C shared by the module and userspace, see types.h.
  *
+ * The first copy of a byte is the one kept: a caller copies only the runs
+ * sslv_reasm_run() reports missing and compares the runs it reports held,
+ * so that a retransmission carrying different bytes is seen as such (no
+ * TCP stack sends two versions of one byte; a middlebox that kept the last
+ * copy could be shown a hello the receiver never accepted).
+ *
  * Offsets are relative to the stream's first byte. A zeroed struct
  * sslv_reasm holds nothing.
  */
@@ -32,5 +38,12 @@ struct sslv_reasm {
  * a no-op returning true. Callers keep @off + @len <= 2^31.
  */
 bool sslv_reasm_add(struct sslv_reasm *ra, u32 off, u32 len);
+
+/*
+ * Bytes [@off, @end), @off < @end, split at the edges of what is in place:
+ * returns the end of the run that starts at @off, whose bytes are either
+ * all in place (*@held true) or all missing.
+ */
+u32 sslv_reasm_run(const struct sslv_reasm *ra, u32 off, u32 end, bool *held);
 
 #endif /* SSLV_LIB_REASM_H */

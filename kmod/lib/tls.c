@@ -770,3 +770,70 @@ bool sslv_sni_match(const char *pattern, u32 plen, const u8 *name, u32 nlen)
 	}
 	return plen == nlen && ascii_eq(name, p, plen);
 }
+
+#define TLS_WALK_HEAD	(TLS_REC_HDR + 4)
+
+bool sslv_tls_walk(struct sslv_tls_walk *w, const u8 *buf, u32 len)
+{
+	bool event;
+	u32 n;
+
+	if (len <= w->pos)
+		return false;
+	event = w->pos < TLS_WALK_HEAD || w->stuck;
+	if (buf[0] & 0x80) {		/* SSLv2 format: one record */
+		if (len >= 2) {
+			n = 2 + ((u32)(buf[0] & 0x7f) << 8 | buf[1]);
+			event = event || (w->pos < n && len >= n);
+		}
+		w->pos = len;
+		return event;
+	}
+	while (w->pos < len && !w->stuck) {
+		if (!w->rec_left) {
+			const u8 *h = buf + w->pos;
+
+			if (len - w->pos < TLS_REC_HDR)
+				break;
+			w->pos += TLS_REC_HDR;
+			w->rec_type = h[0];
+			w->rec_left = get_be16(h + 3);
+			if (h[0] < TLS_CT_CCS || h[0] > TLS_CT_HANDSHAKE + 1 ||
+			    h[1] != 3 || !w->rec_left ||
+			    w->rec_left > TLS_REC_MAX) {
+				w->stuck = true;
+				return true;
+			}
+			if (h[0] != TLS_CT_HANDSHAKE)
+				event = true;
+			continue;
+		}
+		n = len - w->pos < w->rec_left ? len - w->pos : w->rec_left;
+		if (w->rec_type != TLS_CT_HANDSHAKE) {
+			w->pos += n;
+			w->rec_left -= n;
+			if (!w->rec_left)
+				event = true;
+			continue;
+		}
+		if (w->hdr_got < 4) {	/* type, then a 24-bit length */
+			w->msg_left = w->hdr_got ?
+				      w->msg_left << 8 | buf[w->pos] : 0;
+			w->pos++;
+			w->rec_left--;
+			if (++w->hdr_got < 4 || w->msg_left)
+				continue;
+		} else {
+			if (n > w->msg_left)
+				n = w->msg_left;
+			w->pos += n;
+			w->rec_left -= n;
+			w->msg_left -= n;
+			if (w->msg_left)
+				continue;
+		}
+		w->hdr_got = 0;		/* a message is complete */
+		event = true;
+	}
+	return event;
+}

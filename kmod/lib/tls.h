@@ -167,6 +167,36 @@ enum sslv_tls_res sslv_tls_parse_server(const u8 *buf, u32 len,
 					struct sslv_tls_server *out);
 
 /*
+ * When to parse again. The parsers are stateless and read the whole
+ * buffer, so a caller that ran one at every arriving byte would pay for the
+ * buffer again each time: quadratic in the hello. The walker follows the
+ * record and handshake message headers of the stream as it grows, once per
+ * byte at most, and says when a parse may answer something new:
+ *
+ *   - while the first record header and message header are not all in
+ *     (the first 9 bytes: a parse may tell "not TLS" early);
+ *   - when a handshake message is complete;
+ *   - at the header of a record of another type, and when it is complete;
+ *   - when a record header is impossible (a parse says what is wrong);
+ *   - for the SSLv2 record format, when its one record is complete.
+ *
+ * A ClientHello is one message, so the client's side is parsed a bounded
+ * number of times however it is cut; the server's first flight once per
+ * message. A zeroed struct sslv_tls_walk has walked nothing. Feed it the
+ * same stream, growing: @len never below the previous call's.
+ */
+struct sslv_tls_walk {
+	u32 pos;		/* stream bytes walked */
+	u32 rec_left;		/* payload bytes of the current record left */
+	u32 msg_left;		/* body bytes of the current message left */
+	u8 rec_type;		/* of the current record */
+	u8 hdr_got;		/* bytes of the current message header walked */
+	bool stuck;		/* an impossible header: parse at every call */
+};
+
+bool sslv_tls_walk(struct sslv_tls_walk *w, const u8 *buf, u32 len);
+
+/*
  * The "modern" suites, those a current TLS stack negotiates: the TLS 1.3
  * suites 0x1301..0x1305 and the forward-secret AEAD suites of TLS 1.2,
  * ECDHE-ECDSA/ECDHE-RSA with AES-GCM (0xc02b, 0xc02c, 0xc02f, 0xc030) or

@@ -2,7 +2,8 @@
 /*
  * kmod/lib/reasm.c: hand-written cases, every order of two sets of six
  * segments, then random segment sequences checked against a bitmap of the
- * bytes in place (fixed seed).
+ * bytes in place (fixed seed), runs included; the first copy of a byte is
+ * kept and a different second copy is seen.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -104,6 +105,52 @@ static void test_too_many(void)
 	CHECK(state_is(&ra, 45, 1, 50U, 51U));
 }
 
+/*
+ * What handshake.c does with a segment: copy the missing runs, compare the
+ * held ones. Returns the bytes that differ from the copy already kept.
+ */
+static u32 store(struct sslv_reasm *ra, u8 *buf, u32 off, const char *data)
+{
+	u32 len = (u32)strlen(data), end = off + len, at, run, diff = 0, i;
+	bool held;
+
+	for (at = off; at < end; at = run) {
+		run = sslv_reasm_run(ra, at, end, &held);
+		for (i = at; i < run; i++) {
+			if (!held)
+				buf[i] = (u8)data[i - off];
+			else if (buf[i] != (u8)data[i - off])
+				diff++;
+		}
+	}
+	CHECK(sslv_reasm_add(ra, off, len));
+	return diff;
+}
+
+static void test_first_copy(void)
+{
+	struct sslv_reasm ra = { 0 };
+	u8 buf[64] = { 0 };
+	bool held;
+
+	CHECK(sslv_reasm_run(&ra, 0, 10, &held) == 10 && !held);
+	CHECK(store(&ra, buf, 0, "good.example") == 0);
+	CHECK(store(&ra, buf, 0, "good.example") == 0);	/* same again */
+	CHECK(store(&ra, buf, 0, "evil.example") == 4);	/* what differs */
+	CHECK(!memcmp(buf, "good.example", 12));	/* the first stays */
+	CHECK(state_is(&ra, 12, 0));
+
+	/* Past a hole: held and missing runs of one segment. */
+	CHECK(store(&ra, buf, 20, "abc") == 0);
+	CHECK(sslv_reasm_run(&ra, 5, 30, &held) == 12 && held);
+	CHECK(sslv_reasm_run(&ra, 12, 30, &held) == 20 && !held);
+	CHECK(sslv_reasm_run(&ra, 20, 30, &held) == 23 && held);
+	CHECK(sslv_reasm_run(&ra, 23, 30, &held) == 30 && !held);
+	CHECK(store(&ra, buf, 10, "leXXXXXXXXaXYZ") == 2);  /* "bc" differ */
+	CHECK(!memcmp(buf + 10, "leXXXXXXXXabcZ", 14));
+	CHECK(state_is(&ra, 24, 0));
+}
+
 /* ---- a bitmap model -------------------------------------------------------- */
 
 #define SPACE	4096
@@ -158,8 +205,20 @@ static enum step step(struct sslv_reasm *ra, struct model *m, u32 off,
 {
 	struct sslv_reasm before = *ra, want;
 	static struct model next;
-	bool fits, added;
+	bool fits, added, held;
+	u32 at, end, i;
 
+	/* The runs cover the segment, each all in place or all missing. */
+	for (at = off; at < off + len; at = end) {
+		end = sslv_reasm_run(ra, at, off + len, &held);
+		if (end <= at || end > off + len)
+			return STEP_WRONG;
+		for (i = at; i < end; i++)
+			if (m->in[i] != held)
+				return STEP_WRONG;
+		if (end < off + len && m->in[end] == held)
+			return STEP_WRONG;	/* a run ends early */
+	}
 	next = *m;
 	memset(next.in + off, 1, len);
 	fits = model_state(&next, &want);
@@ -275,6 +334,7 @@ int main(void)
 	test_in_order();
 	test_out_of_order();
 	test_too_many();
+	test_first_copy();
 	test_every_order();
 	test_random();
 	return unit_done();

@@ -470,6 +470,77 @@ static void test_refragment(void)
 	}
 }
 
+/*
+ * Fed one byte at a time, the walker asks for a parse at the very byte
+ * where a parse of every prefix first stops answering MORE (and, for a
+ * server, where the ServerHello is first parsed), and at few others.
+ * Returns the number of parses it asked for, or -1 when it missed one.
+ */
+static int walk_bytes(const struct buf *b, bool is_server)
+{
+	struct sslv_tls_walk w = { 0 };
+	struct sslv_tls_client c;
+	struct sslv_tls_server s;
+	bool hello = false, event;
+	enum sslv_tls_res r;
+	int parses = 0;
+	struct buf cut;
+	u32 k;
+
+	for (k = 1; k <= b->n; k++) {
+		event = sslv_tls_walk(&w, b->p, k);
+		parses += event;
+		cut = buf_copy(b->p, k);
+		r = is_server ? server(&cut, &s) : client(&cut, &c);
+		buf_free(&cut);
+		if (is_server && !hello && (s.flags & SSLV_TLS_S_HELLO)) {
+			hello = true;
+			if (!event)
+				return -1;
+		}
+		if (r != SSLV_TLS_MORE)
+			return event ? parses : -1;
+	}
+	return -1;
+}
+
+static void test_walk(void)
+{
+	static const u32 frags[] = { 0, 1, 7, 300 };
+	int bad = 0, most = 0, n;
+	struct buf b, f;
+	u32 i, k;
+
+	for (i = 0; i < N(client_samples); i++) {
+		b = load(client_samples[i]);
+		for (k = 0; k < N(frags); k++) {
+			if (frags[k] && i == N(client_samples) - 1)
+				continue;	/* SSLv2 has no records */
+			f = frags[k] ? refragment(&b, frags[k]) :
+				       buf_copy(b.p, b.n);
+			n = walk_bytes(&f, false);
+			bad += n < 0;
+			most = n > most ? n : most;
+			buf_free(&f);
+		}
+		buf_free(&b);
+	}
+	CHECK(bad == 0);
+	printf("walk: at most %d parses of a client hello\n", most);
+	CHECK(most > 0 && most <= 12);	/* the first headers, the hello */
+	for (i = 0; i < N(server_samples); i++) {
+		b = load(server_samples[i]);
+		for (k = 0; k < N(frags); k++) {
+			f = frags[k] && i < N(server_samples) - 1 ?
+			    refragment(&b, frags[k]) : buf_copy(b.p, b.n);
+			bad += walk_bytes(&f, true) < 0;
+			buf_free(&f);
+		}
+		buf_free(&b);
+	}
+	CHECK(bad == 0);
+}
+
 /* --- hand-built edge cases ------------------------------------------------ */
 
 static void test_not_tls(void)
@@ -1042,6 +1113,7 @@ int main(void)
 	test_nmap_old_protocols();
 	test_truncation();
 	test_refragment();
+	test_walk();
 	test_not_tls();
 	test_sslv2();
 	test_extensions();
