@@ -429,7 +429,8 @@ static bool sslv_syn_reopens(const struct sslv_flow *f, const struct sslv_pkt *p
 			return false;
 	}
 	return sslv_pkt_dir(f, p) == SSLV_DIR_ORIG &&
-	       p->seg.seq + 1 != f->tcp.d[SSLV_DIR_ORIG].next;
+	       p->seg.seq + sslv_seg_span(&p->seg) !=
+	       f->tcp.d[SSLV_DIR_ORIG].next;
 }
 
 static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
@@ -582,6 +583,10 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 		sslv_inc(sn, drop_rule);
 		return sslv_verdict_drop(c);
 	default:
+		/* A SYN's payload (TCP Fast Open) opens the handshake. */
+		if (p->seg.len && !(f->flags & SSLV_FF_HS_DONE) &&
+		    sslv_hs_segment(sn, f, dir, c->skb, p, &d))
+			return sslv_hs_verdict(c, f, dir, &d);
 		sslv_flow_learn(f, dir, p, c->in);
 		spin_unlock(&f->lock);
 		return NF_ACCEPT;

@@ -18,7 +18,11 @@
  * is the one that decides a reject or drop, dropped as the trigger) at
  * once. Each direction's opening goes into its own buffer at its stream
  * offset, out-of-order segments included (lib/reasm.c keeps which bytes are
- * in), and lib/tls.c parses the contiguous prefix again each time it grows.
+ * in), and lib/tls.c parses the contiguous prefix again each time it grows
+ * by a whole handshake message (sslv_tls_walk): a hello cut into single
+ * bytes costs one walk of its headers, not a parse per byte. The first copy
+ * of a byte is the one read; a retransmission with other bytes resets the
+ * flow (sslv_hs_conflict).
  * A flow's buffers together never exceed SSLV_HS_FLOW_MAX bytes, all flows'
  * handshake memory never sslv_hs_mem_max; either bound, when hit, ends the
  * reading with SSLV_SESS_E_LIMIT and is counted. A buffer is freed as soon
@@ -43,6 +47,7 @@ struct sslv_hs {
 	u32 cap[2];			/* bytes allocated at buf[] */
 	u8 *buf[2];
 	struct sslv_reasm ra[2];
+	struct sslv_tls_walk walk[2];	/* when to parse each side again */
 	u8 side[2];			/* enum sslv_hs_side */
 	u8 error;			/* enum sslv_sess_error */
 	bool server_start;		/* start[SSLV_DIR_REPLY] is known */
@@ -216,7 +221,36 @@ static bool sslv_hs_fail(struct sslv_net *sn, struct sslv_flow *f,
 	return sslv_hs_decide(sn, f, hs, d);
 }
 
-static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f)
+/*
+ * The sequence number of the segment's first payload byte: a SYN's payload
+ * (TCP Fast Open) starts after the SYN, at stream offset 0.
+ */
+static u32 sslv_hs_seq(const struct sslv_pkt *p)
+{
+	return p->seg.seq + !!(p->seg.flags & SSLV_TH_SYN);
+}
+
+/*
+ * A retransmission carried bytes other than those read: whatever the
+ * receiver accepted, the hello that was read may not be it. Whatever the
+ * rules say, the flow is reset both ways (as an IPS does with overlapping
+ * segments whose data differ) and the session logged with this error.
+ */
+static bool sslv_hs_conflict(struct sslv_net *sn, struct sslv_flow *f,
+			     struct sslv_hs *hs, struct sslv_decision *d)
+{
+	sslv_inc(sn, tls_conflict);
+	memset(d, 0, sizeof(*d));
+	d->action = SSLV_ACT_REJECT;
+	d->reason = SSLV_R_CONFLICT;
+	hs->error = SSLV_SESS_E_CONFLICT;
+	f->flags &= ~SSLV_FF_PENDING;
+	sslv_hs_end(sn, f, hs, d, true);
+	return true;
+}
+
+static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f,
+				   const struct sslv_pkt *p)
 {
 	struct sslv_hs *hs;
 
@@ -229,8 +263,13 @@ static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f)
 		sslv_inc(sn, tls_alloc_fail);
 		return NULL;
 	}
-	/* No payload has passed yet: next is each side's ISN + 1. */
-	hs->start[SSLV_DIR_ORIG] = f->tcp.d[SSLV_DIR_ORIG].next;
+	/*
+	 * No payload has passed yet: next is each side's ISN + 1, unless this
+	 * is the client's SYN, whose payload is the stream's first bytes.
+	 */
+	hs->start[SSLV_DIR_ORIG] = p->seg.flags & SSLV_TH_SYN ?
+				   sslv_hs_seq(p) :
+				   f->tcp.d[SSLV_DIR_ORIG].next;
 	if (f->tcp.flags & SSLV_TCP_F_SEEN_REPLY) {
 		hs->start[SSLV_DIR_REPLY] = f->tcp.d[SSLV_DIR_REPLY].next;
 		hs->server_start = true;
@@ -259,29 +298,57 @@ static int sslv_hs_grow(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 	return 0;
 }
 
+/* Do bytes [@off, @end) of the segment equal the copy kept at @kept? */
+static bool sslv_hs_same(const struct sk_buff *skb, u32 from, const u8 *kept,
+			 u32 len)
+{
+	u8 _chunk[64];
+	const u8 *seg;
+	u32 n;
+
+	for (; len; len -= n, from += n, kept += n) {
+		n = min_t(u32, len, sizeof(_chunk));
+		seg = skb_header_pointer(skb, from, n, _chunk);
+		if (!seg || memcmp(seg, kept, n))
+			return false;
+	}
+	return true;
+}
+
 /*
- * Copy the segment's payload into side @dir's buffer. Bytes the flow may
- * not hold are left out: if the parser needs them, the reading ends at the
- * bound (sslv_hs_parse). Returns 0, or an error that ends the reading.
+ * Copy the segment's payload into side @dir's buffer. The first copy of a
+ * byte is kept: bytes already in place are compared, never overwritten,
+ * and a retransmission that differs from what was read is -EILSEQ (the
+ * receiver may hold either copy, so the hello read may not be the one it
+ * got). Bytes the flow may not hold are left out: if the parser needs them,
+ * the reading ends at the bound (sslv_hs_parse). @compare_only: the side
+ * is parsed, its bytes are only compared. Returns 0, or an error that ends
+ * the reading.
  */
 static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
-			 const struct sk_buff *skb, const struct sslv_pkt *p)
+			 const struct sk_buff *skb, const struct sslv_pkt *p,
+			 bool compare_only)
 {
-	s32 off = p->seg.seq - hs->start[dir];
-	u32 len = p->seg.len, skip = 0, room, end;
+	s32 off = sslv_hs_seq(p) - hs->start[dir];
+	u32 len = p->seg.len, skip = 0, room, end, at, run;
+	bool held;
 	int err;
 
-	if (off < 0) {			/* starts before the stream: a SYN's */
+	if (off < 0) {			/* starts before the stream */
 		if (-off >= len)
 			return 0;
 		skip = -off;
 		len -= skip;
 		off = 0;
 	}
-	room = SSLV_HS_FLOW_MAX - hs->cap[!dir];
+	room = compare_only ? hs->ra[dir].have :
+			      SSLV_HS_FLOW_MAX - hs->cap[!dir];
 	if (off >= room)
 		return 0;
 	end = min_t(u32, off + len, room);
+	if (compare_only)
+		return sslv_hs_same(skb, p->payload + skip, hs->buf[dir] + off,
+				    end - off) ? 0 : -EILSEQ;
 	if (end > hs->cap[dir]) {
 		err = sslv_hs_grow(sn, hs, dir, end, room);
 		if (err)
@@ -289,9 +356,17 @@ static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 	}
 	if (off > hs->ra[dir].have)
 		sslv_inc(sn, tls_ooo);
-	if (skb_copy_bits(skb, p->payload + skip, hs->buf[dir] + off,
-			  end - off))
-		return -EFAULT;
+	for (at = off; at < end; at = run) {
+		run = sslv_reasm_run(&hs->ra[dir], at, end, &held);
+		if (!held) {
+			if (skb_copy_bits(skb, p->payload + skip + at - off,
+					  hs->buf[dir] + at, run - at))
+				return -EFAULT;
+		} else if (!sslv_hs_same(skb, p->payload + skip + at - off,
+					 hs->buf[dir] + at, run - at)) {
+			return -EILSEQ;
+		}
+	}
 	if (!sslv_reasm_add(&hs->ra[dir], off, end - off)) {
 		sslv_inc(sn, tls_limit_flow);	/* too many holes to keep */
 		return -E2BIG;
@@ -306,6 +381,10 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f,
 	u32 have = hs->ra[dir].have;
 	enum sslv_tls_res res;
 
+	/* Parse only when a message (or record) is complete, or at the bound. */
+	if (!sslv_tls_walk(&hs->walk[dir], hs->buf[dir], have) &&
+	    have < SSLV_HS_FLOW_MAX - hs->cap[!dir])
+		return false;
 	if (dir == SSLV_DIR_ORIG)
 		res = sslv_tls_parse_client(hs->buf[dir], have, &hs->ch);
 	else
@@ -325,7 +404,9 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f,
 		return sslv_hs_fail(sn, f, hs, dir, SSLV_SESS_E_LIMIT, d);
 	case SSLV_TLS_DONE:
 		hs->side[dir] = SSLV_HS_PARSED;
-		sslv_hs_free_buf(sn, hs, dir);
+		/* The client's bytes stay until the server acks them. */
+		if (dir == SSLV_DIR_REPLY)
+			sslv_hs_free_buf(sn, hs, dir);
 		if (dir == SSLV_DIR_ORIG) {
 			sslv_inc(sn, tls_client_hello);
 		} else {
@@ -395,6 +476,7 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	struct sslv_hs *hs = sslv_hs_of(sn, f);
 	bool acted = false;
 	u32 have, edge;
+	int err;
 
 	if (!hs) {
 		/*
@@ -402,23 +484,39 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 		 * are no hello: not TLS. A hello seen out of order is read.
 		 */
 		if (dir == SSLV_DIR_REPLY ||
-		    (p->seg.seq == f->tcp.d[SSLV_DIR_ORIG].next &&
+		    ((p->seg.flags & SSLV_TH_SYN ||
+		      p->seg.seq == f->tcp.d[SSLV_DIR_ORIG].next) &&
 		     !sslv_hs_looks_tls(skb, p))) {
 			sslv_inc(sn, tls_nontls);
 			return sslv_hs_unread(sn, f, &nontls,
 					      SSLV_SESS_E_NONTLS, d);
 		}
-		hs = sslv_hs_new(sn, f);
+		hs = sslv_hs_new(sn, f, p);
 		if (!hs)
 			return sslv_hs_unread(sn, f, &sslv_tls_view_none,
 					      SSLV_SESS_E_LIMIT, d);
 	}
 	if (dir == SSLV_DIR_REPLY && !hs->server_start) {
-		hs->start[dir] = p->seg.seq;
+		/*
+		 * The reading began at the client's SYN (TCP Fast Open): the
+		 * SYN-ACK, when seen, set where the server's bytes start.
+		 */
+		hs->start[dir] = f->tcp.flags & SSLV_TCP_F_SEEN_REPLY ?
+				 f->tcp.d[dir].next : sslv_hs_seq(p);
 		hs->server_start = true;
 	}
-	if (hs->side[dir] != SSLV_HS_READING)
+	if (dir == SSLV_DIR_REPLY && hs->buf[SSLV_DIR_ORIG] &&
+	    hs->side[SSLV_DIR_ORIG] != SSLV_HS_READING &&
+	    (p->seg.flags & SSLV_TH_ACK) &&
+	    !sslv_seq_before(p->seg.ack, hs->start[SSLV_DIR_ORIG] +
+				     hs->ra[SSLV_DIR_ORIG].have))
+		sslv_hs_free_buf(sn, hs, SSLV_DIR_ORIG);
+	if (hs->side[dir] != SSLV_HS_READING) {
+		/* A parsed hello not yet acked: a copy must match it. */
+		if (hs->buf[dir] && sslv_hs_store(sn, hs, dir, skb, p, true))
+			return sslv_hs_conflict(sn, f, hs, d);
 		return false;
+	}
 	/*
 	 * If this segment decides a reject or drop it is dropped, and its
 	 * receiver holds exactly the bytes before the first hole: where the
@@ -429,7 +527,10 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	have = hs->ra[dir].have;
 	edge = have < SSLV_HS_FLOW_MAX - hs->cap[!dir] ?
 	       hs->start[dir] + have : f->tcp.d[dir].next;
-	if (sslv_hs_store(sn, hs, dir, skb, p))
+	err = sslv_hs_store(sn, hs, dir, skb, p, false);
+	if (err == -EILSEQ)
+		acted = sslv_hs_conflict(sn, f, hs, d);
+	else if (err)
 		acted = sslv_hs_fail(sn, f, hs, dir, SSLV_SESS_E_LIMIT, d);
 	else if (hs->ra[dir].have != have)
 		acted = sslv_hs_parse(sn, f, hs, dir, d);

@@ -92,6 +92,7 @@
 	X(tls_malformed)			\
 	X(tls_client_cert)			\
 	X(tls_ooo)				\
+	X(tls_conflict)				\
 	X(tls_limit_flow)			\
 	X(tls_limit_global)			\
 	X(tls_alloc_fail)			\

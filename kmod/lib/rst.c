@@ -137,6 +137,7 @@ static const char *const sslv_rst_reason_labels[__SSLV_R_MAX] = {
 	[SSLV_R_FLUSH]		= "flush",
 	[SSLV_R_CLIENT_CERT]	= "client-cert",
 	[SSLV_R_REOPENED]	= "reopened",
+	[SSLV_R_CONFLICT]	= "conflict",
 };
 
 #define SSLV_LABEL(table, i) \

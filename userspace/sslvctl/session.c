@@ -23,6 +23,7 @@ static const char *const error_names[__SSLV_SESS_E_MAX] = {
 	[SSLV_SESS_E_SERVER] = "server",
 	[SSLV_SESS_E_LIMIT] = "limit",
 	[SSLV_SESS_E_INCOMPLETE] = "incomplete",
+	[SSLV_SESS_E_CONFLICT] = "conflict",
 };
 
 static void print_version(const char *key, const char *label,

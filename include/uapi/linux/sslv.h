@@ -300,6 +300,7 @@ enum sslv_reason {
 	SSLV_R_FLUSH,		/* FLOW_ENDED: namespace or module going away */
 	SSLV_R_CLIENT_CERT,	/* the SSLV_A_CLIENT_CERT default decided */
 	SSLV_R_REOPENED,	/* FLOW_ENDED: a new connection took its ports */
+	SSLV_R_CONFLICT,	/* a retransmission changed handshake bytes */
 	__SSLV_R_MAX
 };
 
@@ -339,6 +340,7 @@ enum sslv_sess_error {
 	SSLV_SESS_E_SERVER,	/* the server's reply is no TLS, or malformed */
 	SSLV_SESS_E_LIMIT,	/* the handshake outgrew its buffer bound */
 	SSLV_SESS_E_INCOMPLETE,	/* the flow ended or idled out before */
+	SSLV_SESS_E_CONFLICT,	/* a retransmission changed bytes read */
 	__SSLV_SESS_E_MAX
 };
 
