@@ -6,7 +6,8 @@
 
 Each line of SEGMENTS is "SRC DST SPORT DPORT FLAGS SEQ ACK [PAYLOAD]" with
 IPv4 or IPv6 addresses and FLAGS a string of F S R P A letters; each becomes
-one Ethernet frame sent on IFACE, with correct checksums and TTL 64.
+one Ethernet frame sent on IFACE, with correct checksums and TTL 64. A
+PAYLOAD starting with "x:" is hexadecimal bytes.
 """
 import ipaddress
 import socket
@@ -57,6 +58,8 @@ def main():
         if not f:
             continue
         payload = f[7].encode() if len(f) > 7 else b""
+        if payload.startswith(b"x:"):
+            payload = bytes.fromhex(f[7][2:])
         etype, pkt = segment(f[0], f[1], int(f[2]), int(f[3]), f[4],
                              int(f[5]), int(f[6]), payload)
         s.send(eth + struct.pack("!H", etype) + pkt)
