@@ -90,6 +90,7 @@ static void sslv_rst_from_flow(const struct sslv_flow *f, int x,
 	r->family = f->key.family;
 	r->vlan = f->key.vlan;
 	r->ifindex = f->ifindex[x];
+	r->from_ifindex = f->ifindex[y];
 	memcpy(r->dmac, f->mac[x], ETH_ALEN);
 	memcpy(r->smac, f->mac[y], ETH_ALEN);
 	sslv_flow_end(f, x, &r->daddr, &r->dport);
@@ -205,6 +206,9 @@ static bool sslv_send(struct sslv_ctx *c, const struct sslv_rst *r)
 	case -ENODEV:
 		sslv_inc(sn, rst_no_port);
 		break;
+	case -EPERM:
+		sslv_inc(sn, rst_egress_blocked);
+		break;
 	default:
 		sslv_inc(sn, rst_alloc_fail);
 		break;
@@ -269,6 +273,7 @@ static unsigned int sslv_turnaround(struct sslv_ctx *c, struct sslv_flow *f)
 	int dir = sslv_pkt_dir(f, &c->p);
 	struct sslv_rst r;
 	u8 ttl = f->tcp.d[!dir].ttl ?: SSLV_DEFAULT_TTL;
+	int from = f->ifindex[!dir];
 
 	if (c->p.seg.flags & SSLV_TH_RST)
 		sslv_rst_explain_flow(c, f, dir);
@@ -284,6 +289,7 @@ static unsigned int sslv_turnaround(struct sslv_ctx *c, struct sslv_flow *f)
 		return sslv_verdict_drop(c);
 	}
 	sslv_rst_from_pkt(c, ttl, &r);
+	r.from_ifindex = from;
 	if (sslv_send(c, &r))
 		sslv_inc(c->sn, rst_turnaround);
 	return sslv_verdict_drop(c);
@@ -600,7 +606,7 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	struct sslv_flow *f;
 	u32 hash;
 
-	switch (sslv_parse(skb, &c.p)) {
+	switch (sslv_parse(skb, in, &c.p)) {
 	case SSLV_PARSE_TCP:
 		break;
 	case SSLV_PARSE_BAD_L2:
@@ -611,6 +617,9 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 		return NF_ACCEPT;
 	case SSLV_PARSE_BAD_TCP:
 		sslv_inc(sn, malformed_tcp);
+		return NF_ACCEPT;
+	case SSLV_PARSE_VLAN_UNSUPPORTED:
+		sslv_inc(sn, vlan_unsupported);
 		return NF_ACCEPT;
 	default:
 		return NF_ACCEPT;

@@ -51,6 +51,12 @@ static const struct nf_hook_ops sslv_bridge_ops[] = {
 		.hooknum	= NF_BR_PRE_ROUTING,
 		.priority	= NF_BR_PRI_NAT_DST_BRIDGED - 1,
 	},
+	{
+		.hook		= sslv_rst_out_hook,
+		.pf		= NFPROTO_BRIDGE,
+		.hooknum	= NF_BR_LOCAL_OUT,
+		.priority	= NF_BR_PRI_FIRST,
+	},
 };
 
 /* Namespaces with a tap hook attached, under RTNL. */

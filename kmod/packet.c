@@ -11,8 +11,18 @@
  *   - a truncated VLAN header, a bad IP version/header length/total length
  *     (longer than the frame), or a bad TCP data offset: counted as
  *     malformed_* and forwarded untouched. sslv never acts on what it cannot
- *     parse, and the endpoints drop such packets themselves.
+ *     parse, and the endpoints drop such packets themselves;
+ *   - two VLAN tags (QinQ) or an 802.1ad tag: SSLV_PARSE_VLAN_UNSUPPORTED,
+ *     counted as vlan_unsupported and forwarded untouched. An RST carries
+ *     one 802.1Q tag, so sslv does not track what it could not reset.
+ *
+ * The flow's VLAN is the one the bridge forwards the frame in. On a bridge
+ * with vlan_filtering, an untagged (or priority-tagged) frame entering a
+ * port belongs to that port's PVID; PRE_ROUTING runs before the bridge
+ * applies it, so it is applied here, and a flow between an access port and
+ * a trunk is one flow. Without vlan_filtering the tag seen is the VLAN.
  */
+#include <linux/if_bridge.h>
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -65,7 +75,27 @@ static void sslv_key_set(struct sslv_pkt *p, const void *saddr,
 	k->port_b = p->src_is_b ? sport : dport;
 }
 
-enum sslv_parse sslv_parse(struct sk_buff *skb, struct sslv_pkt *p)
+/*
+ * The VLAN the bridge of port @in gives an untagged or priority-tagged
+ * frame: the port's PVID when the bridge filters VLANs, else none (0).
+ */
+static u16 sslv_bridge_pvid(const struct net_device *in)
+{
+	struct net_device *br;
+	u16 pvid = 0;
+
+	if (!in || !netif_is_bridge_port(in))
+		return 0;
+	br = netdev_master_upper_dev_get_rcu((struct net_device *)in);
+	if (!br || !netif_is_bridge_master(br) || !br_vlan_enabled(br))
+		return 0;
+	if (br_vlan_get_pvid_rcu(in, &pvid))
+		return 0;
+	return pvid;
+}
+
+enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
+			   struct sslv_pkt *p)
 {
 	unsigned int nh = 0, thoff, end, doff;
 	__be16 proto = skb->protocol;
@@ -80,20 +110,28 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, struct sslv_pkt *p)
 	p->smac = eth->h_source;
 	p->dmac = eth->h_dest;
 
-	if (skb_vlan_tag_present(skb))
+	if (skb_vlan_tag_present(skb)) {
+		if (skb->vlan_proto != htons(ETH_P_8021Q) ||
+		    eth_type_vlan(proto))
+			return SSLV_PARSE_VLAN_UNSUPPORTED;
 		p->key.vlan = skb_vlan_tag_get_id(skb);
-	if (eth_type_vlan(proto)) {
+	} else if (eth_type_vlan(proto)) {
 		struct vlan_hdr _vh;
 		const struct vlan_hdr *vh;
 
+		if (proto != htons(ETH_P_8021Q))
+			return SSLV_PARSE_VLAN_UNSUPPORTED;
 		vh = skb_header_pointer(skb, 0, sizeof(_vh), &_vh);
 		if (!vh)
 			return SSLV_PARSE_BAD_L2;
-		if (!p->key.vlan)
-			p->key.vlan = ntohs(vh->h_vlan_TCI) & VLAN_VID_MASK;
+		p->key.vlan = ntohs(vh->h_vlan_TCI) & VLAN_VID_MASK;
 		proto = vh->h_vlan_encapsulated_proto;
+		if (eth_type_vlan(proto))
+			return SSLV_PARSE_VLAN_UNSUPPORTED;
 		nh = VLAN_HLEN;
 	}
+	if (!p->key.vlan)
+		p->key.vlan = sslv_bridge_pvid(in);
 
 	if (proto == htons(ETH_P_IP)) {
 		struct iphdr _iph;

@@ -67,8 +67,10 @@
 	X(malformed_l2)				\
 	X(malformed_ip)				\
 	X(malformed_tcp)			\
+	X(vlan_unsupported)			\
 	X(rst_alloc_fail)			\
 	X(rst_no_port)				\
+	X(rst_egress_blocked)			\
 	X(rst_seen)				\
 	X(rst_handshake_refused)		\
 	X(rst_handshake_abort)			\
@@ -232,9 +234,12 @@ enum sslv_parse {
 	SSLV_PARSE_BAD_L2,
 	SSLV_PARSE_BAD_IP,
 	SSLV_PARSE_BAD_TCP,
+	SSLV_PARSE_VLAN_UNSUPPORTED,	/* QinQ or 802.1ad: not tracked */
 };
 
-enum sslv_parse sslv_parse(struct sk_buff *skb, struct sslv_pkt *p);
+/* @in: the bridge port the frame entered by (or the tap device). */
+enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
+			   struct sslv_pkt *p);
 
 /* ---- policy.c --------------------------------------------------------- */
 
@@ -406,6 +411,7 @@ struct sslv_rst {
 	u8 ttl;
 	u16 vlan;
 	int ifindex;			/* port to send it out of */
+	int from_ifindex;		/* port of the end it impersonates, or 0 */
 	u8 smac[ETH_ALEN], dmac[ETH_ALEN];
 	struct in6_addr saddr, daddr;
 	__be16 sport, dport;
@@ -413,6 +419,9 @@ struct sslv_rst {
 };
 
 int sslv_rst_xmit(struct net *net, const struct sslv_rst *r);
+/* NF_BR_LOCAL_OUT: tells sslv_rst_xmit() the bridge let its RST out. */
+unsigned int sslv_rst_out_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
 
 /* ---- engine.c --------------------------------------------------------- */
 

@@ -10,7 +10,9 @@
 #   TTL/hop limit 64                              TTL/hop limit 128
 #
 # With "topo_up vlan VID" the addresses sit on eth0.VID at both ends and the
-# bridge carries tagged frames. $IPS names the namespace an inline IPS will
+# bridge carries tagged frames. With "topo_up access VID" br0 filters VLANs:
+# $PORT_CLI is an access port (PVID VID, untagged) and the client untagged,
+# $PORT_SRV a trunk (VID tagged) and the server's addresses on eth0.VID. $IPS names the namespace an inline IPS will
 # sit in. Files a test writes to $OUT come back to the host: the runner keeps
 # them under build/results/<test>/.
 #
@@ -125,18 +127,19 @@ listening()
 	[[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]
 }
 
-# topo_up [vlan VID]: build the topology drawn above.
+# topo_up [vlan VID | access VID]: build the topology drawn above.
 topo_up()
 {
-	local vid= dev=eth0 ns port
+	local vid= dev=eth0 ns port access=
 
 	while (($#)); do
 		case $1 in
 		vlan) vid=$2; dev=eth0.$vid; shift 2 ;;
+		access) access=$2; shift 2 ;;
 		*) ksft_fail "topo_up: unknown argument '$1'" ;;
 		esac
 	done
-	modprobe -a bridge veth ${vid:+8021q}
+	modprobe -a bridge veth ${vid:+8021q} ${access:+8021q}
 
 	for ns in "$CLI" "$BOX" "$SRV"; do
 		ip netns add "$ns"
@@ -146,15 +149,23 @@ topo_up()
 
 	n_box sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$BOX" link add br0 type bridge forward_delay 0
+	ip -n "$BOX" link add br0 type bridge forward_delay 0 \
+		${access:+vlan_filtering 1}
 	ip -n "$CLI" link add eth0 type veth peer name "$PORT_CLI" netns "$BOX"
 	ip -n "$SRV" link add eth0 type veth peer name "$PORT_SRV" netns "$BOX"
 	for port in "$PORT_CLI" "$PORT_SRV"; do
 		ip -n "$BOX" link set "$port" master br0 up
 	done
+	if [[ -n $access ]]; then
+		n_box bridge vlan del dev "$PORT_CLI" vid 1
+		n_box bridge vlan add dev "$PORT_CLI" vid "$access" pvid untagged
+		n_box bridge vlan del dev "$PORT_SRV" vid 1
+		n_box bridge vlan add dev "$PORT_SRV" vid "$access"
+	fi
 	ip -n "$BOX" link set br0 up
 
 	topo_end "$CLI" "$dev" "$vid" "$CLI_IP4" "$CLI_IP6" "$CLI_TTL"
+	[[ -z $access ]] || { vid=$access; dev=eth0.$access; }
 	topo_end "$SRV" "$dev" "$vid" "$SRV_IP4" "$SRV_IP6" "$SRV_TTL"
 	wait_for n_cli busybox ping -c 1 -W 1 "$SRV_IP4"
 	wait_for n_cli busybox ping6 -c 1 -W 1 "$SRV_IP6"

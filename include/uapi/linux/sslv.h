@@ -197,7 +197,10 @@ enum sslv_rule_attr {
 	SSLV_RULE_SPORT_MAX,	/* u16 */
 	SSLV_RULE_DPORT_MIN,	/* u16 */
 	SSLV_RULE_DPORT_MAX,	/* u16 */
-	SSLV_RULE_VLAN,		/* u16, 0..4094; 0 means untagged */
+	SSLV_RULE_VLAN,		/* u16, 0..4094; 0 means untagged. The VLAN
+				 * the bridge forwards the flow in: on a
+				 * vlan_filtering bridge an untagged frame's
+				 * is its ingress port's PVID */
 	SSLV_RULE_IIF,		/* u32, ifindex of the ingress bridge port */
 	SSLV_RULE_ACTION,	/* u8, enum sslv_action; required */
 	SSLV_RULE_HITS,		/* u64, dumps only */
@@ -259,7 +262,7 @@ enum sslv_flow_attr {
 	SSLV_FLOW_DADDR,	/* binary 4/16: server */
 	SSLV_FLOW_SPORT,	/* u16 */
 	SSLV_FLOW_DPORT,	/* u16 */
-	SSLV_FLOW_VLAN,		/* u16 */
+	SSLV_FLOW_VLAN,		/* u16: as SSLV_RULE_VLAN */
 	SSLV_FLOW_STATE,	/* u8, enum sslv_flow_state */
 	SSLV_FLOW_FLAGS,	/* u32, SSLV_FLOW_F_* */
 	SSLV_FLOW_AGE_MS,	/* u32: since the last packet */
@@ -305,6 +308,7 @@ enum sslv_reason {
 };
 
 #define SSLV_RST_EVENTS_PER_SEC	1000
+
 
 /*
  * One RST, explained (SSLV_EV_RST). The values of PHASE, SENDER, KIND, TTL,
