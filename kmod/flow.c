@@ -9,17 +9,35 @@
  * is still hashed under the same key, restarting if the walk was diverted
  * into another chain by a freed and reused flow (the conntrack scheme).
  *
+ * The cache is shared by every namespace, so the flow a walk finds may have
+ * been freed and reused by another namespace's table under the same key
+ * (namespaces often carry the same addresses). Each table has an owner tag,
+ * unique among live namespaces (an IDA, 1..65535), stamped on its flows when
+ * they are hashed; a lookup re-checks it under the flow lock with the key,
+ * as conntrack re-checks net_eq(). A tag is freed only after its
+ * namespace's hooks are gone and a grace period has passed, so no reader
+ * of that namespace is left to mistake a later owner's flow for its own.
+ * Past 65535 namespaces at once a namespace gets tag 0: its table takes no
+ * flow, and every flow there is untracked (still decided, packet by
+ * packet).
+ *
  * Lock order: bucket lock, then flow lock. The packet path only ever holds a
  * flow lock, never a bucket lock, once it has its flow.
  *
- * Memory is bounded by max_flows. A new flow arriving at a full table evicts
+ * Memory is bounded by max_flows, itself at most the flows_limit module
+ * parameter, and charged to the memory cgroup of the task that created the
+ * namespace (sslv_net.memcg): the table when the namespace is set up, each
+ * flow as it is allocated on the packet path. A new flow arriving at a full table evicts
  * the longest-idle flow among the 8 buckets starting at its own (counted in
  * flows_evicted); if those are empty the flow is not tracked and its packets
  * are forwarded untouched (flows_untracked). Idle flows are expired by a
  * worker that sweeps 1/16 of the buckets every 100 ms, rescheduling between
  * batches, so it never holds up the packet path.
  */
+#include <linux/idr.h>
 #include <linux/jhash.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -27,6 +45,7 @@
 
 static struct kmem_cache *sslv_flow_cache __read_mostly;
 static u32 sslv_flow_seed __read_mostly;
+static DEFINE_IDA(sslv_owner_ida);
 
 #define SSLV_EVICT_SCAN		8
 #define SSLV_GC_INTERVAL	(HZ / 10)
@@ -49,7 +68,8 @@ int sslv_flow_cache_init(void)
 	sslv_flow_seed = get_random_u32();
 	sslv_flow_cache = kmem_cache_create("sslv_flow",
 					    sizeof(struct sslv_flow), 0,
-					    SLAB_TYPESAFE_BY_RCU, sslv_flow_ctor);
+					    SLAB_TYPESAFE_BY_RCU | SLAB_ACCOUNT,
+					    sslv_flow_ctor);
 	return sslv_flow_cache ? 0 : -ENOMEM;
 }
 
@@ -95,7 +115,8 @@ again:
 		if (!sslv_key_eq(&f->key, key))
 			continue;
 		spin_lock(&f->lock);
-		if ((f->flags & SSLV_FF_HASHED) && sslv_key_eq(&f->key, key))
+		if ((f->flags & SSLV_FF_HASHED) && f->owner == sn->owner &&
+		    sslv_key_eq(&f->key, key))
 			return f;
 		spin_unlock(&f->lock);
 		goto again;
@@ -215,8 +236,9 @@ static bool sslv_flow_evict(struct sslv_net *sn, u32 b)
 void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f)
 {
 	sslv_hs_release(sn, f);
-	f->id = (u32)atomic_inc_return(&sn->next_flow_id) ?:
-		(u32)atomic_inc_return(&sn->next_flow_id);
+	/* Under the flow lock: sslv_flow_find_id() re-checks it there. */
+	WRITE_ONCE(f->id, (u32)atomic_inc_return(&sn->next_flow_id) ?:
+			  (u32)atomic_inc_return(&sn->next_flow_id));
 	memset(&f->tcp, 0, sizeof(f->tcp));
 	memset(f->ifindex, 0, sizeof(f->ifindex));
 	memset(f->mac, 0, sizeof(f->mac));
@@ -232,12 +254,18 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	struct sslv_flow_table *ft = &sn->ft;
 	u32 b = hash & (ft->nbuckets - 1);
 	struct hlist_nulls_node *n;
+	struct mem_cgroup *memcg;
 	struct sslv_flow *f, *e;
 
+	if (unlikely(!sn->owner))
+		goto untracked;
 	if (atomic_read(&ft->count) >= READ_ONCE(ft->max_flows) &&
 	    !sslv_flow_evict(sn, b))
 		goto untracked;
+	/* Charged to the namespace's memory cgroup, not to whoever runs. */
+	memcg = set_active_memcg(sn->memcg);
 	f = kmem_cache_alloc(sslv_flow_cache, GFP_ATOMIC);
+	set_active_memcg(memcg);
 	if (!f)
 		goto untracked;
 
@@ -254,6 +282,7 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	}
 	spin_lock(&f->lock);
 	f->key = *key;
+	f->owner = sn->owner;
 	f->flags = SSLV_FF_HASHED;
 	sslv_flow_renew(sn, f);
 	hlist_nulls_add_head_rcu(&f->node, &ft->buckets[b]);
@@ -277,12 +306,20 @@ struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id)
 	for (b = 0; b < ft->nbuckets; b++) {
 		spin_lock_bh(sslv_bucket_lock(ft, b));
 		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+			if (READ_ONCE(f->id) != id)
+				continue;
+			spin_lock(&f->lock);
+			/*
+			 * A SYN reopening the flow renews its id under the
+			 * flow lock alone: what matched may now be its
+			 * successor, another connection.
+			 */
 			if (f->id == id) {
-				spin_lock(&f->lock);
 				spin_unlock(sslv_bucket_lock(ft, b));
 				/* Leave BH disabled with the flow lock. */
 				return f;
 			}
+			spin_unlock(&f->lock);
 		}
 		spin_unlock_bh(sslv_bucket_lock(ft, b));
 		cond_resched();
@@ -366,15 +403,25 @@ void sslv_flow_flush(struct sslv_net *sn)
 int sslv_flow_init(struct sslv_net *sn)
 {
 	struct sslv_flow_table *ft = &sn->ft;
+	int owner;
 	u32 i;
 
+	owner = ida_alloc_range(&sslv_owner_ida, 1, U16_MAX, GFP_KERNEL);
+	if (owner == -ENOSPC)
+		pr_warn_once("sslv: more than %u namespaces: flows untracked in the newest\n",
+			     U16_MAX);
+	else if (owner < 0)
+		return owner;
+	sn->owner = owner > 0 ? owner : 0;
 	ft->buckets = kvmalloc_array(ft->nbuckets, sizeof(*ft->buckets),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 	ft->locks = kvmalloc_array(SSLV_FLOW_LOCKS, sizeof(*ft->locks),
-				   GFP_KERNEL);
+				   GFP_KERNEL_ACCOUNT);
 	if (!ft->buckets || !ft->locks) {
 		kvfree(ft->buckets);
 		kvfree(ft->locks);
+		if (sn->owner)
+			ida_free(&sslv_owner_ida, sn->owner);
 		return -ENOMEM;
 	}
 	for (i = 0; i < ft->nbuckets; i++)
@@ -394,4 +441,6 @@ void sslv_flow_exit(struct sslv_net *sn)
 	sslv_flow_flush(sn);
 	kvfree(sn->ft.buckets);
 	kvfree(sn->ft.locks);
+	if (sn->owner)
+		ida_free(&sslv_owner_ida, sn->owner);
 }

@@ -7,6 +7,7 @@
  * generic netlink family is shared and namespace-aware.
  */
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <net/genetlink.h>
 
@@ -15,6 +16,10 @@
 static unsigned int max_flows = 131072;
 module_param(max_flows, uint, 0444);
 MODULE_PARM_DESC(max_flows, "Initial flow limit per namespace (default 131072)");
+
+unsigned int sslv_flows_limit __read_mostly = 1U << 24;
+module_param_named(flows_limit, sslv_flows_limit, uint, 0444);
+MODULE_PARM_DESC(flows_limit, "Highest max-flows a namespace may set (default 16777216)");
 
 static unsigned int hashsize = 16384;
 module_param(hashsize, uint, 0444);
@@ -45,7 +50,12 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->timeouts = sslv_default_timeouts;
 	sn->next_rule_id = 1;
 	sn->ft.nbuckets = roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22));
-	sn->ft.max_flows = max(max_flows, 1U);
+	sn->ft.max_flows = clamp(max_flows, 1U, sslv_flows_limit);
+	/*
+	 * The task creating the namespace (insmod's, for those that exist
+	 * at load time) pays for its flow table: see flow.c.
+	 */
+	sn->memcg = get_mem_cgroup_from_mm(current->mm);
 	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
 	sn->client_cert_action = SSLV_ACT_REJECT;
 	xa_init_flags(&sn->hs, XA_FLAGS_LOCK_BH);
@@ -54,7 +64,7 @@ static int __net_init sslv_net_init(struct net *net)
 
 	err = sslv_stats_init(net, sn);
 	if (err)
-		return err;
+		goto err_memcg;
 	err = sslv_flow_init(sn);
 	if (err)
 		goto err_stats;
@@ -67,6 +77,8 @@ err_flow:
 	sslv_flow_exit(sn);
 err_stats:
 	sslv_stats_exit(net, sn);
+err_memcg:
+	mem_cgroup_put(sn->memcg);
 	return err;
 }
 
@@ -89,6 +101,7 @@ static void __net_exit sslv_net_exit(struct net *net)
 	sslv_policy_exit(sn);
 	sslv_domsets_exit(sn);
 	sslv_stats_exit(net, sn);
+	mem_cgroup_put(sn->memcg);
 }
 
 static struct pernet_operations sslv_net_ops = {
@@ -103,6 +116,7 @@ static int __init sslv_init(void)
 {
 	int err;
 
+	sslv_flows_limit = clamp(sslv_flows_limit, 1U, 1U << 24);
 	err = sslv_flow_cache_init();
 	if (err)
 		return err;

@@ -110,6 +110,12 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	struct sslv_net *sn = sslv_info_net(info);
 	int i;
 
+	if (info->attrs[SSLV_A_MAX_FLOWS] &&
+	    nla_get_u32(info->attrs[SSLV_A_MAX_FLOWS]) > sslv_flows_limit) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SSLV_A_MAX_FLOWS],
+				    "max-flows above this host's limit (module parameter flows_limit)");
+		return -ERANGE;
+	}
 	mutex_lock(&sslv_cfg_mutex);
 	if (info->attrs[SSLV_A_MAX_FLOWS])
 		WRITE_ONCE(sn->ft.max_flows,

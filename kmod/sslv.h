@@ -155,10 +155,11 @@ struct sslv_flow_key {
  * at build time), 128 in the slab with the free pointer SLUB keeps outside
  * SLAB_TYPESAFE_BY_RCU objects. The state of a handshake being read lives
  * apart, in sslv_net.hs under the flow's id, for the few flows that have
- * one. The cache is SLAB_TYPESAFE_BY_RCU: a flow
- * may be freed and reused while an RCU reader still looks at it, so a
- * reader takes @lock and re-checks
- * SSLV_FF_HASHED and the key before trusting anything (sslv_flow_find).
+ * one. The cache is SLAB_TYPESAFE_BY_RCU and shared by every namespace: a
+ * flow may be freed and reused, in this table or another namespace's, while
+ * an RCU reader still looks at it, so a reader takes @lock and re-checks
+ * SSLV_FF_HASHED, @owner and the key before trusting anything
+ * (sslv_flow_find), as conntrack re-checks the key and net_eq().
  * @lock is initialised once by the slab constructor, never on reuse.
  */
 struct sslv_flow {
@@ -171,7 +172,7 @@ struct sslv_flow {
 	u8 mac[2][ETH_ALEN];		/* each end's own MAC */
 	u8 verdict;			/* enum sslv_action */
 	u8 flags;			/* SSLV_FF_* */
-	u16 pad;
+	u16 owner;			/* sslv_net.owner of its table */
 };
 
 struct sslv_flow_table {
@@ -465,6 +466,8 @@ struct sslv_net {
 	u32 staged_rules;		/* in every stage: <= SSLV_RULES_MAX */
 	u32 next_rule_id;
 	atomic_t next_flow_id;
+	u16 owner;			/* tags this table's flows, see flow.c */
+	struct mem_cgroup *memcg;	/* charged for the flow table */
 	u8 mode;			/* enum sslv_mode */
 	int tap_ifindex;
 	struct nf_hook_ops tap_ops;
@@ -480,6 +483,7 @@ struct sslv_net {
 };
 
 extern unsigned long sslv_hs_mem_max;	/* module parameter */
+extern unsigned int sslv_flows_limit;	/* module parameter */
 
 extern unsigned int sslv_net_id;
 extern struct mutex sslv_cfg_mutex;	/* rules, mode, config */
