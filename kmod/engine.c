@@ -621,6 +621,12 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	case SSLV_PARSE_VLAN_UNSUPPORTED:
 		sslv_inc(sn, vlan_unsupported);
 		return NF_ACCEPT;
+	case SSLV_PARSE_BAD_CSUM:
+		sslv_inc(sn, bad_csum);
+		return NF_ACCEPT;
+	case SSLV_PARSE_FRAG:
+		sslv_inc(sn, frag_tcp);
+		return sslv_verdict_drop(&c);
 	default:
 		return NF_ACCEPT;
 	}

@@ -5,9 +5,13 @@
  * skb->data points at the network header. Every read goes through
  * skb_header_pointer(), so nothing is assumed about linearity. Lengths come
  * from the IP header, never from skb->len: the bridge does not trim Ethernet
- * padding. Rules for what is not clean TCP:
- *   - not IPv4/IPv6, not TCP, an IP fragment, or IPv6 extension headers that
- *     do not lead to TCP: SSLV_PARSE_OTHER, forwarded untouched, not counted;
+ * padding. The exception is a GSO packet of BIG TCP (GRO or a local sender
+ * on a device whose gso_max_size/gro_max_size exceeds 64 KiB): an IPv4 one
+ * has tot_len 0 and an IPv6 one payload_len 0 and a hop-by-hop jumbo option;
+ * their length is the frame's, as ip_rcv_core() and ipv6_hop_jumbo() take it.
+ * Rules for what is not clean TCP:
+ *   - not IPv4/IPv6, not TCP, or IPv6 extension headers that do not lead to
+ *     TCP: SSLV_PARSE_OTHER, forwarded untouched, not counted;
  *   - a truncated VLAN header, a bad IP version/header length/total length
  *     (longer than the frame), or a bad TCP data offset: counted as
  *     malformed_* and forwarded untouched. sslv never acts on what it cannot
@@ -15,6 +19,17 @@
  *   - two VLAN tags (QinQ) or an 802.1ad tag: SSLV_PARSE_VLAN_UNSUPPORTED,
  *     counted as vlan_unsupported and forwarded untouched. An RST carries
  *     one 802.1Q tag, so sslv does not track what it could not reset.
+ *   - an IPv4 or IPv6 fragment of a TCP segment, first or later:
+ *     SSLV_PARSE_FRAG. The endpoint would reassemble a segment sslv never
+ *     read (a SYN, a ClientHello), and no fragment can be checked (the TCP
+ *     checksum covers the whole datagram): the engine drops it;
+ *   - a TCP checksum, or an IPv4 header checksum, the endpoint would
+ *     refuse: SSLV_PARSE_BAD_CSUM, so that nothing (tracker, handshake
+ *     reader, RST classifier) learns from a segment the endpoint drops. The
+ *     device's verdict is honoured: CHECKSUM_UNNECESSARY (verified) and
+ *     CHECKSUM_PARTIAL (built by this host, the checksum is filled in on the
+ *     way out) cost nothing, CHECKSUM_COMPLETE a sum over the headers, only
+ *     CHECKSUM_NONE sums the segment.
  *
  * The flow's VLAN is the one the bridge forwards the frame in. On a bridge
  * with vlan_filtering, an untagged (or priority-tagged) frame entering a
@@ -27,6 +42,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <net/checksum.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
@@ -94,6 +110,91 @@ static u16 sslv_bridge_pvid(const struct net_device *in)
 	return pvid;
 }
 
+/*
+ * Whether the TCP segment at [@thoff, @end) of @skb carries the checksum its
+ * receiver will accept; @saddr/@daddr are its IP addresses (either order).
+ */
+static bool sslv_csum_ok(const struct sk_buff *skb, unsigned int thoff,
+			 unsigned int end, u8 family, const void *saddr,
+			 const void *daddr)
+{
+	unsigned int len = end - thoff;
+	__wsum sum;
+
+	switch (skb->ip_summed) {
+	case CHECKSUM_UNNECESSARY:
+	case CHECKSUM_PARTIAL:
+		return true;
+	case CHECKSUM_COMPLETE:
+		/*
+		 * skb->csum sums skb->data to skb->len: take away the
+		 * headers before the segment and the padding after it.
+		 */
+		sum = csum_sub(skb->csum, skb_checksum(skb, 0, thoff, 0));
+		if (end < skb->len)
+			sum = csum_block_sub(sum, skb_checksum(skb, end,
+							       skb->len - end,
+							       0), end);
+		if (family == AF_INET ?
+		    !csum_tcpudp_magic(*(__be32 *)saddr, *(__be32 *)daddr,
+				       len, IPPROTO_TCP, sum) :
+		    !csum_ipv6_magic(saddr, daddr, len, IPPROTO_TCP, sum))
+			return true;
+		/* As __skb_checksum_complete(): the device may be wrong. */
+		break;
+	}
+	sum = skb_checksum(skb, thoff, len, 0);
+	if (family == AF_INET)
+		return !csum_tcpudp_magic(*(__be32 *)saddr, *(__be32 *)daddr,
+					  len, IPPROTO_TCP, sum);
+	return !csum_ipv6_magic(saddr, daddr, len, IPPROTO_TCP, sum);
+}
+
+/*
+ * Whether the IPv4 header at @nh, @ihl words long, has the checksum
+ * ip_rcv_core() accepts. Not for GSO packets: the kernel built them.
+ */
+static bool sslv_ip_csum_ok(const struct sk_buff *skb, unsigned int nh,
+			    unsigned int ihl)
+{
+	u8 buf[60];
+	const void *h;
+
+	h = skb_header_pointer(skb, nh, ihl * 4, buf);
+	return h && !ip_fast_csum(h, ihl);
+}
+
+/* A GSO packet of BIG TCP, whose IP header cannot hold its length. */
+static bool sslv_big_tcp(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) && skb_is_gso_tcp(skb);
+}
+
+/*
+ * The end of an IPv6 packet whose payload_len is 0 and that starts at @nh:
+ * a jumbogram's hop-by-hop jumbo option (RFC 2675), as ipv6_hop_jumbo()
+ * reads it: the only option, > 65535, within the frame. 0 if it is none.
+ */
+static unsigned int sslv_jumbo_end(const struct sk_buff *skb, unsigned int nh,
+				   const struct ipv6hdr *ip6h)
+{
+	struct hop_jumbo_hdr _jh;
+	const struct hop_jumbo_hdr *jh;
+	u32 plen;
+
+	if (ip6h->nexthdr != NEXTHDR_HOP)
+		return sslv_big_tcp(skb) ? skb->len : 0;
+	jh = skb_header_pointer(skb, nh + sizeof(*ip6h), sizeof(_jh), &_jh);
+	if (!jh || jh->hdrlen || jh->tlv_type != IPV6_TLV_JUMBO ||
+	    jh->tlv_len != 4)
+		return 0;
+	plen = ntohl(jh->jumbo_payload_len);
+	if (plen <= IPV6_MAXPLEN ||
+	    plen > skb->len - nh - sizeof(*ip6h))
+		return 0;
+	return nh + sizeof(*ip6h) + plen;
+}
+
 enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 			   struct sslv_pkt *p)
 {
@@ -140,17 +241,22 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		iph = skb_header_pointer(skb, nh, sizeof(_iph), &_iph);
 		if (!iph)
 			return SSLV_PARSE_BAD_IP;
+		end = nh + ntohs(iph->tot_len);
+		if (!iph->tot_len && sslv_big_tcp(skb))
+			end = skb->len;		/* as iph_totlen() */
 		if (iph->version != 4 || iph->ihl < 5 ||
-		    ntohs(iph->tot_len) < iph->ihl * 4 ||
-		    nh + ntohs(iph->tot_len) > skb->len)
+		    end < nh + iph->ihl * 4 || end > skb->len)
 			return SSLV_PARSE_BAD_IP;
-		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		if (iph->protocol != IPPROTO_TCP)
 			return SSLV_PARSE_OTHER;
+		if (ip_is_fragment(iph))
+			return SSLV_PARSE_FRAG;
+		if (!skb_is_gso(skb) && !sslv_ip_csum_ok(skb, nh, iph->ihl))
+			return SSLV_PARSE_BAD_CSUM;
 		p->key.family = AF_INET;
 		p->seg.ttl = iph->ttl;
 		p->seg.ipid = ntohs(iph->id);
 		thoff = nh + iph->ihl * 4;
-		end = nh + ntohs(iph->tot_len);
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		if (!th)
 			return SSLV_PARSE_BAD_TCP;
@@ -167,12 +273,29 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		if (!ip6h)
 			return SSLV_PARSE_BAD_IP;
 		end = nh + sizeof(*ip6h) + ntohs(ip6h->payload_len);
-		if (ip6h->version != 6 || !ip6h->payload_len || end > skb->len)
+		if (ip6h->version == 6 && !ip6h->payload_len)
+			end = sslv_jumbo_end(skb, nh, ip6h);
+		if (ip6h->version != 6 || !end || end > skb->len)
 			return SSLV_PARSE_BAD_IP;
 		nexthdr = ip6h->nexthdr;
 		off = ipv6_skip_exthdr(skb, nh + sizeof(*ip6h), &nexthdr,
 				       &frag_off);
-		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		if (off < 0)
+			return SSLV_PARSE_OTHER;
+		/*
+		 * @frag_off is the fragment header's offset and M flag: 0 for
+		 * no fragment header, or an atomic one (RFC 6946). The walk
+		 * goes through a first fragment's header and stops at a
+		 * later one's, whose next header says what it carries.
+		 */
+		if (frag_off) {
+			if (nexthdr == NEXTHDR_FRAGMENT &&
+			    skb_copy_bits(skb, off, &nexthdr, 1))
+				return SSLV_PARSE_OTHER;
+			return nexthdr == IPPROTO_TCP ? SSLV_PARSE_FRAG :
+							SSLV_PARSE_OTHER;
+		}
+		if (nexthdr != IPPROTO_TCP)
 			return SSLV_PARSE_OTHER;
 		p->key.family = AF_INET6;
 		p->seg.ttl = ip6h->hop_limit;
@@ -189,6 +312,10 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 	doff = th->doff * 4;
 	if (doff < sizeof(*th) || thoff + doff > end)
 		return SSLV_PARSE_BAD_TCP;
+	/* The pseudo-header's sum does not depend on the addresses' order. */
+	if (!sslv_csum_ok(skb, thoff, end, p->key.family, &p->key.a,
+			  &p->key.b))
+		return SSLV_PARSE_BAD_CSUM;
 
 	p->seg.seq = ntohl(th->seq);
 	p->seg.ack = ntohl(th->ack_seq);

@@ -68,6 +68,8 @@
 	X(malformed_ip)				\
 	X(malformed_tcp)			\
 	X(vlan_unsupported)			\
+	X(bad_csum)				\
+	X(frag_tcp)				\
 	X(rst_alloc_fail)			\
 	X(rst_no_port)				\
 	X(rst_egress_blocked)			\
@@ -236,6 +238,8 @@ enum sslv_parse {
 	SSLV_PARSE_BAD_IP,
 	SSLV_PARSE_BAD_TCP,
 	SSLV_PARSE_VLAN_UNSUPPORTED,	/* QinQ or 802.1ad: not tracked */
+	SSLV_PARSE_BAD_CSUM,		/* the endpoint will drop it */
+	SSLV_PARSE_FRAG,		/* a fragment of a TCP segment */
 };
 
 /* @in: the bridge port the frame entered by (or the tap device). */

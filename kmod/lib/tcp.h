@@ -37,8 +37,8 @@ enum sslv_dir {
 struct sslv_seg {
 	u32 seq;
 	u32 ack;
+	u32 len;	/* payload bytes (BIG TCP: more than 64K) */
 	u16 win;	/* raw, unscaled */
-	u16 len;	/* payload bytes, from the IP header's length */
 	u8 flags;	/* SSLV_TH_* */
 	u8 ttl;		/* TTL or hop limit */
 	u8 wscale;	/* window-scale option of a SYN, else SSLV_WSCALE_NONE */
