@@ -37,6 +37,7 @@ module:
 userspace:
 	$(MAKE) -C userspace
 	$(MAKE) -C tools/rstscope
+	$(MAKE) -C selftests/net pktsend
 
 unit:
 	$(MAKE) -C selftests/unit run
@@ -75,5 +76,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean 2>/dev/null || true
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tools/rstscope clean
+	rm -f selftests/net/pktsend
 	$(MAKE) -C selftests/unit clean
 	rm -rf build
