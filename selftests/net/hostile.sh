@@ -154,7 +154,7 @@ done
 rej=$(flow_id dport $P_REJ)
 
 before=$(classes)
-n_cli curl -sSk --local-port $S_TLS --limit-rate 1000k \
+n_cli curl -sSk --local-port $S_TLS --limit-rate 400k \
 	-o "$OUT/blob" "https://$SRV_IP4:$P_TLS/blob" 2>"$OUT/curl.err" &
 curl=$!
 wait_for test -s "$OUT/blob"
@@ -186,9 +186,9 @@ check "long-lived socket: the server sees the close" \
 
 # Every class grew by its frames, exactly: the frames have crossed the
 # hook once the counters add up, and nothing else makes them grow.
-want=$(($(awk '$1 != "flows_total" { n += $2 } END { print n }' <<<"$before") + FRAMES))
-counted() { (($(classes | awk '$1 != "flows_total" { n += $2 }
-		END { print n }') >= want)); }
+class_sum() { awk '$1 != "flows_total" { n += $2 } END { print n }'; }
+want=$(($(class_sum <<<"$before") + FRAMES))
+counted() { (($(classes | class_sum) >= want)); }
 poll counted || true
 after=$(classes)
 sum=0
