@@ -251,6 +251,13 @@ malformed()
 	one padded 1 "packets +1 l2 +0 ip +0 tcp +0 csum +0 frag +0"
 	one syn-optlen-0 1 "packets +1 l2 +0 ip +0 tcp +0 csum +0 frag +0"
 	one syn-optlen-past-header 1 "packets +1 l2 +0 ip +0 tcp +0 csum +0 frag +0"
+	# Before the SYNs' flows idle out (60 s).
+	check "flows: one per valid frame" "$(n_box "$SSLVCTL" flow list |
+		awk '{ print $4, $7 }' | sort | tr '\n' ' ')" == \
+		"$CLI_IP4:40008 established $CLI_IP4:40009 syn-sent $CLI_IP4:40010 syn-sent "
+	check "padded: the padding is not payload" "$(n_box "$SSLVCTL" -d \
+		flow list sport 40008 | grep -o 'orig-seq [0-9]*')" == "orig-seq 1000"
+
 	# The server drops these itself: sslv forwards them and learns nothing.
 	one tcp-bad-csum 1 "packets +0 l2 +0 ip +0 tcp +0 csum +1 frag +0"
 	one tcp6-bad-csum 1 "packets +0 l2 +0 ip +0 tcp +0 csum +1 frag +0"
@@ -262,12 +269,6 @@ malformed()
 	one frag6-syn-first 0 "packets +0 l2 +0 ip +0 tcp +0 csum +0 frag +1"
 	one frag6-syn-last 0 "packets +0 l2 +0 ip +0 tcp +0 csum +0 frag +1"
 	capture_stop
-
-	check "flows: one per valid frame" "$(n_box "$SSLVCTL" flow list |
-		awk '{ print $4, $7 }' | sort | tr '\n' ' ')" == \
-		"$CLI_IP4:40008 established $CLI_IP4:40009 syn-sent $CLI_IP4:40010 syn-sent "
-	check "padded: the padding is not payload" "$(n_box "$SSLVCTL" -d \
-		flow list sport 40008 | grep -o 'orig-seq [0-9]*')" == "orig-seq 1000"
 }
 
 # decoy: the client's real ClientHello names curl.sslv.test, which a rule
