@@ -7,7 +7,7 @@
 N frames, each built to land in exactly one of sslv's classes (kmod/packet.c
 and Documentation/counters.md), in this order of precedence:
 
-  malformed_l2   a stacked VLAN whose inner 802.1Q header is cut short
+  vlan_unsupported  stacked VLANs (QinQ, 802.1ad), whole or cut short
   malformed_ip   IPv4/IPv6 headers cut short, bad versions, header lengths,
                  total or payload lengths past the frame, payload length 0
                  without a valid jumbo option
@@ -21,7 +21,7 @@ and Documentation/counters.md), in this order of precedence:
                  port first), both ways, with random seq and ack
 
 Every frame goes from the client's MAC to the server's. Prints one line,
-"malformed_l2 A malformed_ip B frag_tcp C malformed_tcp D bad_csum E".
+"vlan_unsupported A malformed_ip B frag_tcp C malformed_tcp D bad_csum E".
 Built with struct rather than scapy: scapy builds about 200 frames a second
 on the build machine, far too few under TCG.
 """
@@ -31,7 +31,7 @@ import random
 import struct
 import sys
 
-CLASSES = ("malformed_l2", "malformed_ip", "frag_tcp", "malformed_tcp",
+CLASSES = ("vlan_unsupported", "malformed_ip", "frag_tcp", "malformed_tcp",
            "bad_csum")
 
 
@@ -66,15 +66,13 @@ class Gen:
     # ---- building blocks -------------------------------------------------
 
     def l2(self, etype, tags=None):
-        """Ethernet header, with 0, 1 or 2 VLAN tags (random if None)."""
+        """Ethernet header, with 0 or 1 802.1Q tag (random if None)."""
         r = self.r
         if tags is None:
-            tags = r.choice((0, 0, 0, 1, 2))
+            tags = r.choice((0, 0, 0, 1))
         h = self.eth
-        tpids = [0x8100] if tags == 1 else [r.choice((0x8100, 0x88a8)),
-                                            0x8100][:tags]
-        for tpid in tpids:
-            h += struct.pack("!HH", tpid, r.randrange(1, 4095))
+        if tags:
+            h += struct.pack("!HH", 0x8100, r.randrange(1, 4095))
         return h + struct.pack("!H", etype)
 
     def ip4(self, payload, proto=6, opts=b"", frag=0, ident=None,
@@ -143,11 +141,18 @@ class Gen:
 
     # ---- one frame of each class ---------------------------------------
 
-    def malformed_l2(self):
+    def vlan_unsupported(self):
         r = self.r
-        outer = r.choice((0x8100, 0x88a8))
-        return self.eth + struct.pack("!HHH", outer, r.randrange(1, 4095),
-                                      0x8100) + self.rb(r.choice((2, 3)))
+        seg = self.tcp(self.a4[0], self.a4[1], False, bad=r.random() < 0.5)
+        if r.random() < 0.5:	# 802.1ad alone
+            return self.eth + struct.pack("!HHH", 0x88a8, r.randrange(
+                1, 4095), 0x0800) + self.ip4(seg)
+        # two tags; the inner one whole, or cut short
+        inner = struct.pack("!HH", r.randrange(1, 4095), 0x0800) + \
+            self.ip4(seg)
+        return self.eth + struct.pack("!HHH", r.choice((0x8100, 0x88a8)),
+                                      r.randrange(1, 4095), 0x8100) + \
+            inner[:r.choice((2, 3, len(inner)))]
 
     def malformed_ip(self):
         r = self.r

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Hostile input at line rate, next to live flows. hostile.py writes 12000
-# frames into a pcap, each built to land in one class (malformed_l2,
+# frames into a pcap, each built to land in one class (vlan_unsupported,
 # malformed_ip, frag_tcp, malformed_tcp, bad_csum: stacked VLANs, cut
 # headers, bad lengths and offsets, tiny and overlapping fragments, random
 # flags and options under bad checksums, some of these on the live flows'
@@ -27,7 +27,7 @@ source "$(dirname "$0")/../lib.sh"
 FRAMES=12000
 P_LONG=5001 P_REJ=5003 P_TLS=4433
 S_LONG=40001 S_REJ=40003 S_TLS=40100
-CLASSES="malformed_l2 malformed_ip frag_tcp malformed_tcp bad_csum"
+CLASSES="vlan_unsupported malformed_ip frag_tcp malformed_tcp bad_csum"
 PKTSEND=$REPO/selftests/net/pktsend
 WWW=$(mktemp -d)
 on_exit rm -rf "$WWW"
