@@ -196,6 +196,10 @@ static bool sslv_send(struct sslv_ctx *c, const struct sslv_rst *r)
 		sslv_inc(sn, tap_would_rst);
 		return false;
 	}
+	if (!sslv_rate_take(&sn->rst_rate)) {
+		sslv_inc(sn, rst_ratelimited);
+		return false;
+	}
 	switch (sslv_rst_xmit(sn->net, r)) {
 	case 0:
 		sslv_inc(sn, rst_sent);

@@ -57,6 +57,7 @@ static int __net_init sslv_net_init(struct net *net)
 	 */
 	sn->memcg = get_mem_cgroup_from_mm(current->mm);
 	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
+	sn->rst_rate.rate = SSLV_RST_RATE_DEFAULT;
 	sn->client_cert_action = SSLV_ACT_REJECT;
 	xa_init_flags(&sn->hs, XA_FLAGS_LOCK_BH);
 	ratelimit_state_init(&sn->rst_events, HZ, SSLV_RST_EVENTS_PER_SEC);

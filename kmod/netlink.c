@@ -60,6 +60,10 @@ static struct netlink_range_validation sslv_max_flows_range = {
 	.min = 1, .max = 1U << 24,
 };
 
+static struct netlink_range_validation sslv_rst_rate_range = {
+	.min = 1, .max = SSLV_RST_RATE_MAX,
+};
+
 #define SSLV_TIMEOUT_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_timeout_range)
 
 static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
@@ -90,6 +94,7 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_DOMSET_SIZE]	= { .type = NLA_REJECT },
 	[SSLV_A_SESSION]	= { .type = NLA_REJECT },
 	[SSLV_A_HS_BYTES]	= { .type = NLA_REJECT },
+	[SSLV_A_RST_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_rst_rate_range),
 };
 
 struct sk_buff *sslv_reply_new(struct genl_info *info, u8 cmd, size_t size,

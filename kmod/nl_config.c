@@ -93,7 +93,8 @@ int sslv_nl_config_get(struct sk_buff *in, struct genl_info *info)
 	    nla_put_u32(skb, SSLV_A_RST_IDLE_MS, READ_ONCE(sn->rst_cfg.idle_ms)) ||
 	    nla_put_u8(skb, SSLV_A_CLIENT_CERT,
 		       READ_ONCE(sn->client_cert_action)) ||
-	    nla_put_u32(skb, SSLV_A_HS_BYTES, atomic_read(&sn->hs_bytes)))
+	    nla_put_u32(skb, SSLV_A_HS_BYTES, atomic_read(&sn->hs_bytes)) ||
+	    nla_put_u32(skb, SSLV_A_RST_RATE, READ_ONCE(sn->rst_rate.rate)))
 		goto nospace;
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++)
 		if (nla_put_u32(skb, sslv_timeout_attrs[i].attr,
@@ -126,6 +127,9 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	if (info->attrs[SSLV_A_CLIENT_CERT])
 		WRITE_ONCE(sn->client_cert_action,
 			   nla_get_u8(info->attrs[SSLV_A_CLIENT_CERT]));
+	if (info->attrs[SSLV_A_RST_RATE])
+		WRITE_ONCE(sn->rst_rate.rate,
+			   nla_get_u32(info->attrs[SSLV_A_RST_RATE]));
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++) {
 		struct nlattr *a = info->attrs[sslv_timeout_attrs[i].attr];
 

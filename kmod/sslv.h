@@ -73,6 +73,7 @@
 	X(rst_alloc_fail)			\
 	X(rst_no_port)				\
 	X(rst_egress_blocked)			\
+	X(rst_ratelimited)			\
 	X(rst_seen)				\
 	X(rst_handshake_refused)		\
 	X(rst_handshake_abort)			\
@@ -126,6 +127,33 @@ u64 sslv_stat_read(const struct sslv_net *sn, enum sslv_stat i);
 void sslv_stats_reset(struct sslv_net *sn);
 int sslv_stats_init(struct net *net, struct sslv_net *sn);
 void sslv_stats_exit(struct net *net, struct sslv_net *sn);
+
+/* ---- rate limits ------------------------------------------------------ */
+
+/*
+ * A token bucket of @rate tokens a second holding at most one second's
+ * worth, kept as a virtual-scheduling (GCRA) clock: @tat is when the bucket
+ * will be full again. Lock-free; a take that finds it empty changes
+ * nothing, so what it refuses can be counted exactly.
+ */
+struct sslv_rate {
+	atomic64_t tat;			/* ns, ktime_get_ns() clock */
+	u32 rate;			/* tokens a second, >= 1 */
+};
+
+static inline bool sslv_rate_take(struct sslv_rate *b)
+{
+	u64 now = ktime_get_ns(), step, next;
+	s64 old = atomic64_read(&b->tat);
+
+	step = NSEC_PER_SEC / max(READ_ONCE(b->rate), 1U);
+	do {
+		next = max_t(u64, old, now) + step;
+		if (next - now > NSEC_PER_SEC)
+			return false;
+	} while (!atomic64_try_cmpxchg(&b->tat, &old, next));
+	return true;
+}
 
 /* ---- flow.c ----------------------------------------------------------- */
 
@@ -478,6 +506,7 @@ struct sslv_net {
 	struct list_head tap_node;	/* in hook.c's sslv_taps, under RTNL */
 	bool tap_registered;
 	struct sslv_rst_cfg rst_cfg;
+	struct sslv_rate rst_rate;	/* RSTs sslv sends: SSLV_A_RST_RATE */
 	struct ratelimit_state rst_events;	/* SSLV_RST_EVENTS_PER_SEC */
 	u8 client_cert_action;		/* SSLV_A_CLIENT_CERT */
 	atomic_t hs_bytes;		/* handshake memory held now */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl config [set [max-flows N] [timeout-handshake S] ... [rst-idle MS]
- *                    [client-cert reject|cut|drop]]
+ *                    [rst-rate N] [client-cert reject|cut|drop]]
  */
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +41,8 @@ static const struct config_key {
 	  .attr = SSLV_A_TIMEOUT_REJECTED, .settable = true },
 	{ .word = "rst-idle", .key = "rst_idle_ms", .attr = SSLV_A_RST_IDLE_MS,
 	  .settable = true, .zero_ok = true },
+	{ .word = "rst-rate", .key = "rst_rate", .attr = SSLV_A_RST_RATE,
+	  .settable = true },
 	{ .word = "client-cert", .key = "client_cert", .attr = SSLV_A_CLIENT_CERT,
 	  .settable = true, .names = action_names, .nnames = __SSLV_ACT_MAX },
 };

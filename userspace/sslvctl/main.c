@@ -18,7 +18,7 @@ static const char usage_text[] =
 "  sslvctl config [set [max-flows N] [timeout-handshake S]\n"
 "                      [timeout-established S] [timeout-closing S]\n"
 "                      [timeout-closed S] [timeout-rejected S] [rst-idle MS]\n"
-"                      [client-cert reject|cut|drop]]\n"
+"                      [rst-rate N] [client-cert reject|cut|drop]]\n"
 "  sslvctl rule add [src PREFIX] [dst PREFIX] [sport P[-P]] [dport P[-P]]\n"
 "                   [vlan ID] [iif IFNAME] [TLS...] action reject|cut|drop\n"
 "  sslvctl rule list | rule del ID | rule flush\n"

@@ -25,7 +25,9 @@
  *   flow no rule decided whose server asks for a client certificate
  *   (undecryptable: sslv cannot stand in for the client's key); it is
  *   SSLV_ACT_REJECT by default. SSLV_A_HS_BYTES (read only) is the memory
- *   the namespace's handshake buffers hold now.
+ *   the namespace's handshake buffers hold now. SSLV_A_RST_RATE (1 ..
+ *   SSLV_RST_RATE_MAX, default SSLV_RST_RATE_DEFAULT) bounds the RSTs the
+ *   namespace sends a second.
  *
  * SSLV_CMD_RULE_ADD
  *   One or more SSLV_A_RULE nests (enum sslv_rule_attr). Without
@@ -151,6 +153,7 @@ enum sslv_attr {
 	SSLV_A_DOMSET_SIZE,	/* u32: names in a set (DOMSET_GET) */
 	SSLV_A_SESSION,		/* nest, enum sslv_sess_attr: SSLV_EV_SESSION only */
 	SSLV_A_HS_BYTES,	/* u32, CONFIG_GET: handshake buffers now */
+	SSLV_A_RST_RATE,	/* u32, CONFIG_*: RSTs a second, see below */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -309,6 +312,13 @@ enum sslv_reason {
 
 #define SSLV_RST_EVENTS_PER_SEC	1000
 
+/*
+ * SSLV_A_RST_RATE: the RSTs a second a namespace may send (policy resets,
+ * turnarounds and rejected SYNs alike), in bursts of up to one second's
+ * worth. The RSTs over it are not sent, and are counted in rst_ratelimited.
+ */
+#define SSLV_RST_RATE_DEFAULT	1000
+#define SSLV_RST_RATE_MAX	1000000
 
 /*
  * One RST, explained (SSLV_EV_RST). The values of PHASE, SENDER, KIND, TTL,
