@@ -95,6 +95,7 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_SESSION]	= { .type = NLA_REJECT },
 	[SSLV_A_HS_BYTES]	= { .type = NLA_REJECT },
 	[SSLV_A_RST_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_rst_rate_range),
+	[SSLV_A_EVENT_SEQ]	= { .type = NLA_REJECT },
 };
 
 struct sk_buff *sslv_reply_new(struct genl_info *info, u8 cmd, size_t size,

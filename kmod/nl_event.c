@@ -3,6 +3,11 @@
  * Events multicast on the "events" group: flow verdicts, explained RSTs
  * and the session log. Built in atomic context on the packet path, sent
  * only while the family is registered and someone listens.
+ *
+ * Every event is numbered (SSLV_A_EVENT_SEQ) and sized to what it carries.
+ * One that cannot be built, or that a listener's full receive buffer
+ * refuses, is counted in events_lost, and its number is never reused: each
+ * listener sees its losses as a gap, which sslvctl monitor reports.
  */
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -12,6 +17,60 @@
 
 bool sslv_events_on __read_mostly;
 
+/* Attribute room: the SSLV_A_FLOW nest, the SSLV_A_RST nest. */
+#define SSLV_EV_FLOW_SIZE	(nla_total_size(0) + 2 * nla_total_size(16) + \
+				 14 * nla_total_size(4))
+#define SSLV_EV_RST_SIZE	(nla_total_size(0) + 14 * nla_total_size(4))
+/* Every event's own attributes: EVENT, EVENT_SEQ, REASON, RULE_ID. */
+#define SSLV_EV_HDR_SIZE	(4 * nla_total_size(4))
+
+/*
+ * A numbered event of @size bytes of attributes besides its own, or NULL
+ * (no one listens, or it is lost). Under rcu_read_lock().
+ */
+static struct sk_buff *sslv_event_new(struct sslv_net *sn, u8 event,
+				      size_t size, void **hdr)
+{
+	struct sk_buff *skb;
+	u32 seq;
+
+	if (!READ_ONCE(sslv_events_on) ||
+	    !genl_has_listeners(&sslv_family, sn->net, 0))
+		return NULL;
+	seq = atomic_inc_return(&sn->event_seq);
+	sslv_inc(sn, events);
+	skb = genlmsg_new(SSLV_EV_HDR_SIZE + size, GFP_ATOMIC);
+	if (!skb)
+		goto lost;
+	*hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
+	if (!*hdr || nla_put_u8(skb, SSLV_A_EVENT, event) ||
+	    nla_put_u32(skb, SSLV_A_EVENT_SEQ, seq))
+		goto lost_free;
+	return skb;
+lost_free:
+	nlmsg_free(skb);
+lost:
+	sslv_inc(sn, events_lost);
+	return NULL;
+}
+
+/* The event could not be filled (a size above is wrong): lost. */
+static void sslv_event_drop(struct sslv_net *sn, struct sk_buff *skb)
+{
+	WARN_ON_ONCE(1);
+	nlmsg_free(skb);
+	sslv_inc(sn, events_lost);
+}
+
+static void sslv_event_send(struct sslv_net *sn, struct sk_buff *skb,
+			    void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	if (genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0,
+				    GFP_ATOMIC) == -ENOBUFS)
+		sslv_inc(sn, events_lost);
+}
+
 void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
 		     u8 reason, u32 rule_id)
 {
@@ -19,22 +78,16 @@ void sslv_event_flow(struct sslv_net *sn, const struct sslv_flow *f, u8 event,
 	void *hdr;
 
 	rcu_read_lock();
-	if (!READ_ONCE(sslv_events_on) ||
-	    !genl_has_listeners(&sslv_family, sn->net, 0))
-		goto out;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = sslv_event_new(sn, event, SSLV_EV_FLOW_SIZE, &hdr);
 	if (!skb)
 		goto out;
-	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, event) ||
-	    nla_put_u8(skb, SSLV_A_REASON, reason) ||
+	if (nla_put_u8(skb, SSLV_A_REASON, reason) ||
 	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
 	    sslv_nl_flow_fill(skb, f)) {
-		nlmsg_free(skb);
+		sslv_event_drop(sn, skb);
 		goto out;
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+	sslv_event_send(sn, skb, hdr);
 out:
 	rcu_read_unlock();
 }
@@ -79,18 +132,16 @@ void sslv_event_rst(struct sslv_net *sn, const struct sslv_flow *f,
 		sslv_inc(sn, rst_events_suppressed);
 		goto out;
 	}
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = sslv_event_new(sn, SSLV_EV_RST,
+			     SSLV_EV_FLOW_SIZE + SSLV_EV_RST_SIZE, &hdr);
 	if (!skb)
 		goto out;
-	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, SSLV_EV_RST) ||
-	    nla_put_u8(skb, SSLV_A_REASON, ri->reason) ||
+	if (nla_put_u8(skb, SSLV_A_REASON, ri->reason) ||
 	    sslv_nl_flow_fill(skb, f) || sslv_nl_rst_fill(skb, ri, rst)) {
-		nlmsg_free(skb);
+		sslv_event_drop(sn, skb);
 		goto out;
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+	sslv_event_send(sn, skb, hdr);
 out:
 	rcu_read_unlock();
 }
@@ -123,6 +174,19 @@ static int sslv_nl_session_fill(struct sk_buff *skb,
 	return 0;
 }
 
+/* The SSLV_A_SESSION nest's room for what it will carry. */
+static size_t sslv_session_size(const struct sslv_tls_client *ch)
+{
+	size_t size = nla_total_size(0) + 8 * nla_total_size(4);
+
+	if (ch && ch->max_version) {
+		size += nla_total_size(ch->sni_len);
+		if (ch->n_alpn)
+			size += nla_total_size(ch->alpn[0].len);
+	}
+	return size;
+}
+
 /* The session log; @f is locked or private to the caller. */
 void sslv_event_session(struct sslv_net *sn, const struct sslv_flow *f,
 			const struct sslv_tls_client *ch,
@@ -133,23 +197,18 @@ void sslv_event_session(struct sslv_net *sn, const struct sslv_flow *f,
 	void *hdr;
 
 	rcu_read_lock();
-	if (!READ_ONCE(sslv_events_on) ||
-	    !genl_has_listeners(&sslv_family, sn->net, 0))
-		goto out;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = sslv_event_new(sn, SSLV_EV_SESSION,
+			     SSLV_EV_FLOW_SIZE + sslv_session_size(ch), &hdr);
 	if (!skb)
 		goto out;
-	hdr = genlmsg_put(skb, 0, 0, &sslv_family, 0, SSLV_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, SSLV_A_EVENT, SSLV_EV_SESSION) ||
-	    nla_put_u8(skb, SSLV_A_REASON, reason) ||
+	if (nla_put_u8(skb, SSLV_A_REASON, reason) ||
 	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
 	    sslv_nl_flow_fill(skb, f) ||
 	    sslv_nl_session_fill(skb, ch, sh, classes, action, error)) {
-		nlmsg_free(skb);
+		sslv_event_drop(sn, skb);
 		goto out;
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&sslv_family, sn->net, skb, 0, 0, GFP_ATOMIC);
+	sslv_event_send(sn, skb, hdr);
 out:
 	rcu_read_unlock();
 }

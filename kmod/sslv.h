@@ -91,6 +91,8 @@
 	X(rst_idle)				\
 	X(rst_rexmit)				\
 	X(rst_events_suppressed)		\
+	X(events)				\
+	X(events_lost)				\
 	X(tls_client_hello)			\
 	X(tls_server_hello)			\
 	X(tls_nontls)				\
@@ -508,6 +510,7 @@ struct sslv_net {
 	struct sslv_rst_cfg rst_cfg;
 	struct sslv_rate rst_rate;	/* RSTs sslv sends: SSLV_A_RST_RATE */
 	struct ratelimit_state rst_events;	/* SSLV_RST_EVENTS_PER_SEC */
+	atomic_t event_seq;		/* SSLV_A_EVENT_SEQ of the last event */
 	u8 client_cert_action;		/* SSLV_A_CLIENT_CERT */
 	atomic_t hs_bytes;		/* handshake memory held now */
 	struct xarray hs;		/* flow id -> struct sslv_hs */

@@ -29,7 +29,7 @@ static const char usage_text[] =
 "  sslvctl flow reject ID\n"
 "  sslvctl stats [reset]\n"
 "  sslvctl rst\n"
-"  sslvctl monitor\n"
+"  sslvctl monitor [rcvbuf BYTES]\n"
 "  sslvctl help\n"
 "\n"
 "OPTIONS: -j (JSON), -n (numeric: interface indexes, not names),\n"

@@ -93,6 +93,18 @@
  *                       a flow a rule inspected, with anything else), sent
  *                       when its policy is final: SSLV_A_FLOW, SSLV_A_SESSION,
  *                       SSLV_A_REASON and SSLV_A_RULE_ID as above.
+ *                       Every event carries SSLV_A_EVENT_SEQ, a per-namespace
+ *                       number that grows by one per event: a listener that
+ *                       sees a gap of N has lost N events, because its
+ *                       receive buffer was full or memory ran out; such
+ *                       losses are counted in events_lost (a full buffer
+ *                       only for a listener that sets
+ *                       NETLINK_BROADCAST_ERROR). That is the
+ *                       event budget: a listener holds as many events as its
+ *                       receive buffer takes (each message is sized to its
+ *                       content, a few hundred bytes), RST events are capped
+ *                       as above, and nothing else is held back, so no
+ *                       session record is lost without a gap to show it.
  */
 #ifndef _UAPI_LINUX_SSLV_H
 #define _UAPI_LINUX_SSLV_H
@@ -154,6 +166,7 @@ enum sslv_attr {
 	SSLV_A_SESSION,		/* nest, enum sslv_sess_attr: SSLV_EV_SESSION only */
 	SSLV_A_HS_BYTES,	/* u32, CONFIG_GET: handshake buffers now */
 	SSLV_A_RST_RATE,	/* u32, CONFIG_*: RSTs a second, see below */
+	SSLV_A_EVENT_SEQ,	/* u32: SSLV_CMD_EVENT's number, see above */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
