@@ -255,7 +255,10 @@ bad 'Error: unexpected argument "now"' stats reset now
 bad 'Error: unknown keyword "foo"' rst foo
 bad 'Error: unknown keyword "reset"' rst reset
 bad 'Error: unexpected argument "x"' rst show x
-bad 'Error: unexpected argument "all"' monitor all
+bad 'Error: unknown keyword "all"' monitor all
+bad 'Error: missing argument after "rcvbuf"' monitor rcvbuf
+bad 'Error: invalid rcvbuf "x"' monitor rcvbuf x
+bad 'Error: duplicate keyword "rcvbuf"' monitor rcvbuf 1 rcvbuf 2
 
 # Good command lines reach the kernel. Skipped where sslv is loaded: they
 # would change its state.
