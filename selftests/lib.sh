@@ -209,8 +209,11 @@ capture_start()
 	local ns=$1 dev=$2 file=$3
 
 	shift 3
-	ip netns exec "$ns" tcpdump -i "$dev" -U -Z root -w "$file" "$@" \
-		2>"$file.log" &
+	# --immediate-mode: without it tcpdump reads the kernel's ring a block
+	# at a time, and the frames of a block not yet handed over when it is
+	# stopped are counted "received by filter" but never written.
+	ip netns exec "$ns" tcpdump -i "$dev" -U --immediate-mode -Z root \
+		-w "$file" "$@" 2>"$file.log" &
 	captures+=($!)
 	wait_for grep -q "listening on" "$file.log"
 }
