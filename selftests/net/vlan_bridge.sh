@@ -29,7 +29,6 @@ start()
 	n_srv "$SOCK" server "$port" "$OUT/$tag.server.status" &
 	wait_for grep -q listening "$OUT/$tag.server.status"
 	n_cli "$SOCK" client "$addr" "$port" "$OUT/$tag.client.status" &
-	client=$!
 	wait_for grep -q talked "$OUT/$tag.client.status"
 	wait_for grep -q talked "$OUT/$tag.server.status"
 }
@@ -55,6 +54,9 @@ counter()
 	n_box awk -v name="$1" '$1 == name { print $2; found = 1 }
 		END { if (!found) print "absent" }' /proc/net/sslv_stats
 }
+
+# turned_back: sslv has turned back a packet of a rejected flow.
+turned_back() { (($(counter rst_turnaround) >= 1)); }
 
 # both ADDR PORT TAG: one flow, both ends reset, each RST tagged as the
 # bridge tags what leaves by that port.
@@ -119,8 +121,8 @@ held 5303 stp-disabled 0 1 1
 n_box bridge link set dev "$PORT_CLI" state 3
 # Its client was never reset: end it now, so that the RST its FIN draws
 # is not counted in the next case.
-kill "$client" 2>/dev/null || true
-wait_for test "$(counter rst_turnaround)" -ge 1
+pkill -f "sock.py client $SRV_IP4 5303 " || true
+wait_for turned_back
 
 # Isolation: the bridge forwards nothing between two isolated ports.
 start "$SRV_IP4" 5305 both-isolated
