@@ -506,6 +506,13 @@ replay()
 	wait_for grep -q "^$sport " "$W/sink.log"
 	check "$tag: server end" "$(grep "^$sport " "$W/sink.log")" == \
 		"$sport bytes $bytes end $end"
+	# An undecided handshake is counted incomplete when its flow ends,
+	# just before its session record: wait for the record, so that the
+	# count lands before the next stats_reset reads and zeroes it.
+	[[ $want == "end ECONNRESET" ]] ||
+		check_run "$tag: logged incomplete" wait_for -t 15 grep -q \
+			"^session $CLI_IP4:$sport .* error incomplete$" \
+			"$OUT/monitor.txt"
 }
 
 # 6. The client-side classes, from real ClientHellos replayed over TCP.
