@@ -82,6 +82,23 @@ run -h
 if [[ $rc == 0 && $out == Usage:* ]]; then ok; else fail -h "exit $rc: $out"; fi
 run -V
 if [[ $rc == 0 && $out == "sslvctl "* ]]; then ok; else fail -V "exit $rc: $out"; fi
+for o in mode config rule domains flow stats rst monitor save help; do
+	run "$o" help
+	if [[ $rc == 0 && $out == "Usage: sslvctl $o"* && -z $err && $sent == 0 ]]; then
+		ok
+	else
+		fail "$o help" "exit $rc, netlink=$sent: ${out%%$'\n'*} $err"
+	fi
+	run help "$o"
+	if [[ $rc == 0 && $out == "Usage: sslvctl $o"* && $sent == 0 ]]; then
+		ok
+	else
+		fail "help $o" "exit $rc: ${out%%$'\n'*} $err"
+	fi
+done
+bad 'Error: unknown object "bogus"' help bogus
+bad 'Error: unexpected argument "x"' rule help x
+bad 'Error: unexpected argument "now"' save now
 bad 'Error: unknown option "-x"' -x mode
 bad 'Error: unknown object "bogus"' bogus
 
@@ -201,6 +218,47 @@ stdin=$tmp/rules.noact bad 'Error: <stdin>:2: "action" is required' rule replace
 printf 'sni a.example action cut\ntls-version 1.4 action cut\n' >"$tmp/rules.tls"
 bad "Error: $tmp/rules.tls:2: invalid tls-version \"1.4\"" rule replace "$tmp/rules.tls"
 
+# -f: commands from a file. Every line is checked before anything is sent;
+# each bad line is named; quotes, escapes and comments as in a shell.
+bad 'Error: missing file after "-f"' -f
+bad 'Error: unexpected argument "x"' -f "$tmp/none" x
+bad "Error: cannot open \"$tmp/none\": No such file or directory" -f "$tmp/none"
+cat >"$tmp/cmds.bad" <<'EOF'
+# a good line, then bad ones
+rule add dst 10.0.1.2 dport 443 action reject
+
+rule add sni "a b.example" action cut     # quotes keep the space
+rule add sni 'x.example action cut
+config set max-flows 0
+rule add sni x.example action cut # "unterminated in a comment
+rule add alpn h2 \
+bogus
+monitor
+-j rule list
+rule add sni a\ b.example action cut
+EOF
+bad "Error: $tmp/cmds.bad:5: unterminated '
+Error: $tmp/cmds.bad:8: backslash at the end of the line
+Error: $tmp/cmds.bad:4: invalid sni \"a b.example\": invalid character
+Error: $tmp/cmds.bad:6: invalid max-flows \"0\"
+Error: $tmp/cmds.bad:9: unknown object \"bogus\"
+Error: $tmp/cmds.bad:10: cannot run from a file: \"monitor\"
+Error: $tmp/cmds.bad:11: options go on the command line, not in a file: \"-j\"
+Error: $tmp/cmds.bad:12: invalid sni \"a b.example\": invalid character" -f "$tmp/cmds.bad"
+printf 'rule add action cut\n"" action cut\n' >"$tmp/cmds.empty"
+stdin=$tmp/cmds.empty bad 'Error: <stdin>:2: unknown object ""' -f -
+printf 'rule add sni "x.example action cut\n' >"$tmp/cmds.dq"
+bad "Error: $tmp/cmds.dq:1: unterminated \"" -f "$tmp/cmds.dq"
+printf 'sslvctl\n' >"$tmp/cmds.bare"
+bad "Error: $tmp/cmds.bare:1: missing object after \"sslvctl\"" -f "$tmp/cmds.bare"
+printf 'rule replace -\n' >"$tmp/cmds.stdin"
+bad "Error: $tmp/cmds.stdin:1: a file of commands cannot read stdin (\"-\")" -f "$tmp/cmds.stdin"
+printf 'domains load corp -\n' >"$tmp/cmds.stdin2"
+bad "Error: $tmp/cmds.stdin2:1: a file of commands cannot read stdin (\"-\")" -f "$tmp/cmds.stdin2"
+# A file named on a line is read then, and its own bad line named.
+printf 'mode set active-inline\nrule replace %s\n' "$tmp/rules.bad" >"$tmp/cmds.nested"
+bad "Error: $tmp/rules.bad:4: invalid prefix \"10.9.0.0/300\"" -f "$tmp/cmds.nested"
+
 # 100k lines with an error on the last one: whole file parsed, nothing sent.
 awk 'BEGIN { for (i = 0; i < 100000; i++)
 	printf "src 10.%d.%d.%d dport 443 vlan 10 iif lo action reject\n",
@@ -223,6 +281,8 @@ printf 'a.example\n\tb .example\n' >"$tmp/domains.space"
 stdin=$tmp/domains.space bad 'Error: <stdin>:2: invalid domain "b .example": invalid character' domains load corp -
 printf 'a.example\nfoo.*.example\n' >"$tmp/domains.wild"
 bad "Error: $tmp/domains.wild:2: invalid domain \"foo.*.example\": misplaced wildcard" domains load corp "$tmp/domains.wild"
+printf 'domains load corp %s\nrule add nontls action drop\n' "$tmp/domains.bad" >"$tmp/cmds.nested2"
+bad "Error: $tmp/domains.bad:3: invalid domain \"x..\": empty label" -f "$tmp/cmds.nested2"
 bad 'Error: missing set name after "del"' domains del
 bad 'Error: invalid domain set name "a b"' domains del 'a b'
 bad 'Error: unexpected argument "y"' domains del corp y
@@ -324,6 +384,28 @@ else
 	stdin=$tmp/domains good domains load corp -
 	good domains load empty /dev/null
 	good domains del corp
+	good save
+
+	# A good file: checked whole, then run; the first line meets the
+	# missing module and stops the run, named by its line.
+	cat >"$tmp/cmds.good" <<-EOF
+	# sslv
+	sslvctl mode set passive-tap dev lo
+	config set max-flows 1000 client-cert cut
+	rule flush
+	domains load corp $tmp/domains
+	rule add dst 10.0.1.2 sni '*.example.com' sni-list corp action reject
+	rule add alpn "h2" tls-version 1.2-1.3 action cut   # comment
+	rule replace $tmp/rules.tlsgood
+	EOF
+	run -f "$tmp/cmds.good"
+	want="Error: $tmp/cmds.good:2: ${not_loaded#Error: }"
+	if [[ $rc == 2 && $err == "$want" && $sent == 1 ]]; then
+		ok
+	else
+		fail "-f $tmp/cmds.good" "want: exit 2, stderr: $want" \
+			"got:  exit $rc, netlink=$sent, stderr: $err"
+	fi
 
 	start=$(date +%s%N)
 	"$sslvctl" rule replace "$tmp/rules.big" 2>/dev/null

@@ -49,19 +49,27 @@ static const struct config_key {
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
-static int config_reply(const struct nlmsghdr *nlh, void *data)
+static int config_parse(const struct nlmsghdr *nlh,
+			const struct nlattr **tb)
 {
-	const struct nlattr *tb[SSLV_A_MAX + 1];
 	uint8_t types[SSLV_A_MAX + 1] = { 0 };
-	const struct config_key *k;
-	const struct nlattr *a;
-	char num[16];
 	unsigned int i;
 
 	for (i = 0; i < NKEYS; i++)
 		types[config_keys[i].attr] = config_keys[i].names ?
 					     MNL_TYPE_U8 : MNL_TYPE_U32;
-	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0)
+	return genl_parse(nlh, tb, SSLV_A_MAX, types);
+}
+
+static int config_reply(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+	const struct config_key *k;
+	const struct nlattr *a;
+	char num[16];
+	unsigned int i;
+
+	if (config_parse(nlh, tb) < 0)
 		return MNL_CB_ERROR;
 	open_object(NULL);
 	for (i = 0; i < NKEYS; i++) {
@@ -78,6 +86,43 @@ static int config_reply(const struct nlmsghdr *nlh, void *data)
 		print_nl();
 	}
 	close_object();
+	return MNL_CB_OK;
+}
+
+/* One `config set` line of every settable key the module reported. */
+int config_save(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+	const struct config_key *k;
+	const struct nlattr *a;
+	bool any = false;
+	FILE *f = data;
+	unsigned int i;
+	uint8_t v = 0;
+
+	if (config_parse(nlh, tb) < 0)
+		return MNL_CB_ERROR;
+	for (i = 0; i < NKEYS; i++) {
+		k = &config_keys[i];
+		a = tb[k->attr];
+		if (!a || !k->settable)
+			continue;
+		if (k->names) {
+			v = mnl_attr_get_u8(a);
+			if (v >= k->nnames || !k->names[v]) {
+				errorf("unknown %s %u", k->word, v);
+				return MNL_CB_ERROR;
+			}
+		}
+		fputs(any ? " " : "config set ", f);
+		any = true;
+		if (k->names)
+			fprintf(f, "%s %s", k->word, k->names[v]);
+		else
+			fprintf(f, "%s %u", k->word, mnl_attr_get_u32(a));
+	}
+	if (any)
+		fputc('\n', f);
 	return MNL_CB_OK;
 }
 

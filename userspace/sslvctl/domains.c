@@ -217,6 +217,10 @@ static int domains_load(int argc, char **argv)
 
 	if (!set)
 		return EXIT_USAGE;
+	if (from_stdin && opts.batch) {
+		errorf("a file of commands cannot read stdin (\"-\")");
+		return EXIT_USAGE;
+	}
 	f = from_stdin ? stdin : fopen(path, "r");
 	if (!f) {
 		errorf("cannot open \"%s\": %s", path, strerror(errno));

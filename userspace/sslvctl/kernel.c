@@ -20,7 +20,11 @@ void sslv_report(const struct genl *g, int err)
 
 int sslv_open(struct genl *g)
 {
-	int err = genl_open(g, SSLV_GENL_NAME, SSLV_GENL_VERSION);
+	int err;
+
+	if (opts.check)
+		return EXIT_CHECKED;
+	err = genl_open(g, SSLV_GENL_NAME, SSLV_GENL_VERSION);
 
 	if (err == -ENOENT) {
 		errorf("sslv module not loaded (generic netlink family \"%s\" not found)",

@@ -13,6 +13,7 @@ struct options opts;
 
 static const char usage_text[] =
 "Usage: sslvctl [OPTIONS] OBJECT COMMAND\n"
+"       sslvctl [OPTIONS] -f FILE|-\n"
 "\n"
 "  sslvctl mode [set active-inline|passive-inline|passive-tap [dev IFNAME]]\n"
 "  sslvctl config [set [max-flows N] [timeout-handshake S]\n"
@@ -30,16 +31,116 @@ static const char usage_text[] =
 "  sslvctl stats [reset]\n"
 "  sslvctl rst\n"
 "  sslvctl monitor [rcvbuf BYTES]\n"
-"  sslvctl help\n"
+"  sslvctl save\n"
+"  sslvctl OBJECT help | help [OBJECT]\n"
 "\n"
 "OPTIONS: -j (JSON), -n (numeric: interface indexes, not names),\n"
 "         -d (details: flow and RST sequence numbers), -h (help),\n"
-"         -V (version)\n"
+"         -V (version), -f FILE (run the commands of FILE, - for stdin)\n"
 "STATE:   syn-sent syn-recv established closing closed rejected dropped\n"
 "TLS:     sni NAME|*.SUFFIX  sni-list NAME  alpn PROTO  tls-version V[-V]\n"
 "         undecryptable CLASS[,CLASS...]  nontls (alone)\n"
 "         V: ssl3 1.0 1.1 1.2 1.3; CLASS: client-cert legacy-ssl\n"
 "         compression no-cipher ech, or any\n";
+
+/* What `sslvctl OBJECT help` prints. */
+static const char mode_help[] =
+"Usage: sslvctl mode [show]\n"
+"       sslvctl mode set active-inline|passive-inline|passive-tap [dev IFNAME]\n"
+"\n"
+"  active-inline   the bridge path: sslv forwards frames and sends resets.\n"
+"                  The default.\n"
+"  passive-inline  the same today.\n"
+"  passive-tap     reads copies from the mirror device IFNAME (not a bridge\n"
+"                  port), makes the same decisions and counts them\n"
+"                  (tap_would_*); never transmits a frame.\n"
+"Changing the mode or the device flushes the flow table.\n";
+
+static const char config_help[] =
+"Usage: sslvctl config [show]\n"
+"       sslvctl config set KEY VALUE [KEY VALUE...]\n"
+"\n"
+"  max-flows N              flows tracked at most\n"
+"  timeout-handshake S      SYN seen, handshake not complete\n"
+"  timeout-established S    established flow, idle\n"
+"  timeout-closing S        a FIN seen\n"
+"  timeout-closed S         an RST seen, or both FINs acked\n"
+"  timeout-rejected S       lifetime of a rejected flow's tombstone\n"
+"  rst-idle MS              silence before an RST that counts as idle; 0: never\n"
+"  rst-rate N               RSTs sslv sends a second, at most\n"
+"  client-cert reject|cut|drop\n"
+"                           the action on a flow no rule decided whose server\n"
+"                           asks for a client certificate (default reject)\n"
+"flows-current and hs-bytes are shown, never set. Values other than\n"
+"rst-idle must not be 0.\n";
+
+static const char rule_help[] =
+"Usage: sslvctl rule add [MATCH...] action reject|cut|drop\n"
+"       sslvctl rule list | rule del ID | rule flush\n"
+"       sslvctl rule replace FILE|-\n"
+"\n"
+"MATCH:  src PREFIX  dst PREFIX  sport P[-P]  dport P[-P]  vlan ID\n"
+"        iif IFNAME\n"
+"        sni NAME|*.SUFFIX  sni-list SET  alpn PROTO  tls-version V[-V]\n"
+"        undecryptable CLASS[,CLASS...]|any  nontls (no other TLS match)\n"
+"V:      ssl3 1.0 1.1 1.2 1.3\n"
+"CLASS:  client-cert legacy-ssl compression no-cipher ech\n"
+"\n"
+"Rules are evaluated in order; the first that matches decides. A flow no\n"
+"rule matches is cut (forwarded untouched). reject resets both ends, drop\n"
+"drops every packet of the flow. rule replace swaps in a whole ruleset at\n"
+"once: one rule a line, the words after `rule add`, # comments.\n";
+
+static const char domains_help[] =
+"Usage: sslvctl domains [list]\n"
+"       sslvctl domains load NAME FILE|-\n"
+"       sslvctl domains del NAME\n"
+"\n"
+"A domain set is a named list of server names and *.SUFFIX wildcards that\n"
+"rules match with `sni-list NAME`. load replaces the set NAME whole: one\n"
+"name a line, # comments. A set a rule uses cannot be deleted.\n";
+
+static const char flow_help[] =
+"Usage: sslvctl flow [list] [FILTER...]\n"
+"       sslvctl flow reject ID\n"
+"\n"
+"FILTER: family inet|inet6  src PREFIX  dst PREFIX  sport P[-P]\n"
+"        dport P[-P]  vlan ID  state STATE\n"
+"STATE:  syn-sent syn-recv established closing closed rejected dropped\n"
+"reject resets a live flow now, as a reject rule would. -d shows sequence\n"
+"numbers.\n";
+
+static const char stats_help[] =
+"Usage: sslvctl stats [show]\n"
+"       sslvctl stats reset\n"
+"\n"
+"The module's counters (Documentation/counters.md, sslv(7)); reset zeroes\n"
+"all but the gauges.\n";
+
+static const char rst_help[] =
+"Usage: sslvctl rst [show]\n"
+"\n"
+"The RST counters, grouped by phase, sender, kind, TTL, where the seq falls\n"
+"and cause, as tools/rstscope groups a capture's RSTs.\n";
+
+static const char monitor_help[] =
+"Usage: sslvctl monitor [rcvbuf BYTES]\n"
+"\n"
+"Prints events as they come: rejected and ended flows, RSTs explained, and\n"
+"the session log (one line a TLS handshake). Runs until interrupted.\n";
+
+static const char save_help[] =
+"Usage: sslvctl save\n"
+"\n"
+"Prints the mode, the configuration and the rules as sslvctl commands that\n"
+"`sslvctl -f FILE` replays. The names of a domain set are not saved: the\n"
+"module does not report them; save prints a comment for each set.\n";
+
+static const char help_help[] =
+"Usage: sslvctl help [OBJECT]\n"
+"       sslvctl OBJECT help\n"
+"\n"
+"OBJECT: mode config rule domains flow stats rst monitor save\n";
 
 static int usage(FILE *f, int status)
 {
@@ -47,25 +148,66 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-static int do_help(int argc, char **argv)
-{
-	return usage(stdout, EXIT_OK);
-}
+static int do_help(int argc, char **argv);
 
 static const struct object {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const char *help;
 } objects[] = {
-	{ "mode", do_mode },
-	{ "config", do_config },
-	{ "rule", do_rule },
-	{ "domains", do_domains },
-	{ "flow", do_flow },
-	{ "stats", do_stats },
-	{ "rst", do_rst },
-	{ "monitor", do_monitor },
-	{ "help", do_help },
+	{ "mode", do_mode, mode_help },
+	{ "config", do_config, config_help },
+	{ "rule", do_rule, rule_help },
+	{ "domains", do_domains, domains_help },
+	{ "flow", do_flow, flow_help },
+	{ "stats", do_stats, stats_help },
+	{ "rst", do_rst, rst_help },
+	{ "monitor", do_monitor, monitor_help },
+	{ "save", do_save, save_help },
+	{ "help", do_help, help_help },
 };
+
+#define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+static const struct object *find_object(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NOBJECTS; i++)
+		if (!strcmp(name, objects[i].name))
+			return &objects[i];
+	return NULL;
+}
+
+static int do_help(int argc, char **argv)
+{
+	const struct object *o;
+
+	if (argc == 0)
+		return usage(stdout, EXIT_OK);
+	o = find_object(argv[0]);
+	if (!o)
+		return arg_error("unknown object", argv[0]);
+	if (argc > 1)
+		return arg_error("unexpected argument", argv[1]);
+	fputs(o->help, stdout);
+	return EXIT_OK;
+}
+
+int run_object(int argc, char **argv)
+{
+	const struct object *o = find_object(argv[0]);
+
+	if (!o)
+		return arg_error("unknown object", argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		if (argc > 2)
+			return arg_error("unexpected argument", argv[2]);
+		fputs(o->help, stdout);
+		return EXIT_OK;
+	}
+	return o->run(argc - 1, argv + 1);
+}
 
 /* Global options: the number of arguments they took, or -1 to exit. */
 static int parse_options(int argc, char **argv, int *status)
@@ -82,6 +224,19 @@ static int parse_options(int argc, char **argv, int *status)
 			opts.numeric = true;
 		} else if (!strcmp(o, "-d") || !strcmp(o, "--details")) {
 			opts.details = true;
+		} else if (!strcmp(o, "-f") || !strcmp(o, "--file")) {
+			if (i + 1 >= argc) {
+				*status = arg_error("missing file after", o);
+				return -1;
+			}
+			if (i + 2 < argc) {
+				*status = arg_error("unexpected argument",
+						    argv[i + 2]);
+				return -1;
+			}
+			print_setup(opts.json, opts.numeric);
+			*status = run_file(argv[i + 1]);
+			return -1;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			*status = usage(stdout, EXIT_OK);
 			return -1;
@@ -100,7 +255,6 @@ static int parse_options(int argc, char **argv, int *status)
 
 int main(int argc, char **argv)
 {
-	unsigned int i;
 	int status, first;
 
 	first = parse_options(argc, argv, &status);
@@ -109,8 +263,5 @@ int main(int argc, char **argv)
 	if (first == argc)
 		return usage(stderr, EXIT_USAGE);
 	print_setup(opts.json, opts.numeric);
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		if (!strcmp(argv[first], objects[i].name))
-			return objects[i].run(argc - first - 1, argv + first + 1);
-	return arg_error("unknown object", argv[first]);
+	return run_object(argc - first, argv + first);
 }

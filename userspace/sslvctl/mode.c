@@ -2,6 +2,8 @@
 /*
  * sslvctl mode [set active-inline|passive-inline|passive-tap [dev IFNAME]]
  */
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sslvctl.h"
@@ -90,4 +92,36 @@ int do_mode(int argc, char **argv)
 	if (!strcmp(argv[0], "set"))
 		return mode_set(argc, argv);
 	return arg_error("unknown keyword", argv[0]);
+}
+
+int mode_save(const struct nlmsghdr *nlh, void *data)
+{
+	static const uint8_t types[SSLV_A_MAX + 1] = {
+		[SSLV_A_MODE] = MNL_TYPE_U8,
+		[SSLV_A_IFINDEX] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+	char name[IF_NAMESIZE];
+	FILE *f = data;
+	uint8_t mode;
+
+	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0 || !tb[SSLV_A_MODE])
+		return MNL_CB_ERROR;
+	mode = mnl_attr_get_u8(tb[SSLV_A_MODE]);
+	if (mode >= __SSLV_MODE_MAX || !mode_names[mode]) {
+		errorf("unknown mode %u", mode);
+		return MNL_CB_ERROR;
+	}
+	fprintf(f, "mode set %s", mode_names[mode]);
+	if (tb[SSLV_A_IFINDEX]) {
+		if (!if_indextoname(mnl_attr_get_u32(tb[SSLV_A_IFINDEX]), name)) {
+			errorf("the mirror device (ifindex %u) has no name",
+			       mnl_attr_get_u32(tb[SSLV_A_IFINDEX]));
+			return MNL_CB_ERROR;
+		}
+		fputs(" dev ", f);
+		print_word(f, name);
+	}
+	fputc('\n', f);
+	return MNL_CB_OK;
 }

@@ -25,6 +25,8 @@ bool read_lines(FILE *f, const char *file,
 		bool (*fn)(char *line, unsigned long lineno, void *arg),
 		void *arg)
 {
+	const char *outer_file = loc_file;
+	unsigned long outer_line = loc_line;
 	unsigned long lineno = 0;
 	size_t linecap = 0;
 	char *line = NULL;
@@ -38,7 +40,8 @@ bool read_lines(FILE *f, const char *file,
 		errorf("cannot read: %s", strerror(errno));
 		ok = false;
 	}
-	parse_location(NULL, 0);
+	/* A file named on a line of a file (-f): back to that line. */
+	parse_location(outer_file, outer_line);
 	free(line);
 	return ok;
 }

@@ -4,6 +4,7 @@
  * form, and how a rule is shown. The TLS keywords are rule_tls.c's.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -229,6 +230,136 @@ static int print_rule(const struct nlattr *nest)
 	return MNL_CB_OK;
 }
 
+/* " KEY ADDR/LEN" of a rule's prefix; false if malformed. */
+static bool save_prefix(FILE *f, const char *key, const struct nlattr *addr,
+			const struct nlattr *len)
+{
+	uint16_t alen = mnl_attr_get_payload_len(addr);
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if ((alen != 4 && alen != 16) || !len)
+		return false;
+	format_addr(buf, sizeof(buf), alen == 4 ? AF_INET : AF_INET6,
+		    mnl_attr_get_payload(addr), mnl_attr_get_u8(len));
+	fprintf(f, " %s %s", key, buf);
+	return true;
+}
+
+static void save_ports(FILE *f, const char *key, const struct nlattr *min,
+		       const struct nlattr *max)
+{
+	uint16_t lo = mnl_attr_get_u16(min);
+	uint16_t hi = max ? mnl_attr_get_u16(max) : lo;
+
+	if (lo == hi)
+		fprintf(f, " %s %u", key, lo);
+	else
+		fprintf(f, " %s %u-%u", key, lo, hi);
+}
+
+/* " KEY WORD" of a string attribute, quoted as needed. */
+static void save_str(FILE *f, const char *key, const struct nlattr *a)
+{
+	const char *s = mnl_attr_get_payload(a);
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%.*s",
+		 (int)strnlen(s, mnl_attr_get_payload_len(a)), s);
+	fprintf(f, " %s ", key);
+	print_word(f, buf);
+}
+
+/*
+ * One rule as the `rule add` command that makes it again, written to @f
+ * (a memory stream); false, naming the rule, when it cannot be written.
+ */
+static bool save_one(FILE *f, const struct nlattr **tb)
+{
+	uint32_t id = tb[SSLV_RULE_ID] ? mnl_attr_get_u32(tb[SSLV_RULE_ID]) : 0;
+	const struct nlattr *lo, *hi;
+	char name[IF_NAMESIZE], a[8], b[8], classes[96];
+	uint8_t action;
+
+	fputs("rule add", f);
+	if (tb[SSLV_RULE_SRC] &&
+	    !save_prefix(f, "src", tb[SSLV_RULE_SRC], tb[SSLV_RULE_SRC_LEN]))
+		goto bad;
+	if (tb[SSLV_RULE_DST] &&
+	    !save_prefix(f, "dst", tb[SSLV_RULE_DST], tb[SSLV_RULE_DST_LEN]))
+		goto bad;
+	if (tb[SSLV_RULE_SPORT_MIN])
+		save_ports(f, "sport", tb[SSLV_RULE_SPORT_MIN],
+			   tb[SSLV_RULE_SPORT_MAX]);
+	if (tb[SSLV_RULE_DPORT_MIN])
+		save_ports(f, "dport", tb[SSLV_RULE_DPORT_MIN],
+			   tb[SSLV_RULE_DPORT_MAX]);
+	if (tb[SSLV_RULE_VLAN])
+		fprintf(f, " vlan %u", mnl_attr_get_u16(tb[SSLV_RULE_VLAN]));
+	if (tb[SSLV_RULE_IIF]) {
+		if (!if_indextoname(mnl_attr_get_u32(tb[SSLV_RULE_IIF]), name)) {
+			errorf("rule %u: its iif (ifindex %u) has no name", id,
+			       mnl_attr_get_u32(tb[SSLV_RULE_IIF]));
+			return false;
+		}
+		fputs(" iif ", f);
+		print_word(f, name);
+	}
+	if (tb[SSLV_RULE_SNI])
+		save_str(f, "sni", tb[SSLV_RULE_SNI]);
+	if (tb[SSLV_RULE_DOMSET])
+		save_str(f, "sni-list", tb[SSLV_RULE_DOMSET]);
+	if (tb[SSLV_RULE_ALPN])
+		save_str(f, "alpn", tb[SSLV_RULE_ALPN]);
+	lo = tb[SSLV_RULE_TLS_VER_MIN];
+	hi = tb[SSLV_RULE_TLS_VER_MAX];
+	if (lo || hi) {
+		const char *v0 = tls_version_name(mnl_attr_get_u16(lo ? lo : hi), a);
+		const char *v1 = tls_version_name(mnl_attr_get_u16(hi ? hi : lo), b);
+
+		if (!tls_version_parse(v0) || !tls_version_parse(v1))
+			goto bad;
+		if (!strcmp(v0, v1))
+			fprintf(f, " tls-version %s", v0);
+		else
+			fprintf(f, " tls-version %s-%s", v0, v1);
+	}
+	if (tb[SSLV_RULE_NONTLS])
+		fputs(" nontls", f);
+	if (tb[SSLV_RULE_UNDECRYPTABLE]) {
+		if (!ud_classes_format(mnl_attr_get_u32(tb[SSLV_RULE_UNDECRYPTABLE]),
+				       classes, sizeof(classes)))
+			goto bad;
+		fprintf(f, " undecryptable %s", classes);
+	}
+	if (!tb[SSLV_RULE_ACTION])
+		goto bad;
+	action = mnl_attr_get_u8(tb[SSLV_RULE_ACTION]);
+	if (action >= __SSLV_ACT_MAX || !action_names[action])
+		goto bad;
+	fprintf(f, " action %s\n", action_names[action]);
+	return true;
+bad:
+	errorf("rule %u: the module reported what sslvctl cannot write", id);
+	return false;
+}
+
+int rule_save(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_RULE_MAX + 1];
+	const struct nlattr *attr;
+	FILE *f = data;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != SSLV_A_RULE)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    genl_parse_nest(attr, tb, SSLV_RULE_MAX, rule_types) < 0 ||
+		    !save_one(f, tb))
+			return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
 /* A dump message, or the reply to an add: each SSLV_A_RULE nest a rule. */
 static int rules_reply(const struct nlmsghdr *nlh, void *data)
 {
@@ -259,9 +390,12 @@ static int rule_add(int argc, char **argv)
 		return ret;
 	nlh = genl_msg(&g, buf, SSLV_CMD_RULE_ADD, 0);
 	put_rule(nlh, &r);
-	open_array(NULL);
-	ret = sslv_request(&g, nlh, rules_reply, NULL);
-	close_array();
+	/* A file of commands (-f) adds quietly, as nft -f does. */
+	if (!opts.batch)
+		open_array(NULL);
+	ret = sslv_request(&g, nlh, opts.batch ? NULL : rules_reply, NULL);
+	if (!opts.batch)
+		close_array();
 	genl_close(&g);
 	return ret;
 }

@@ -213,10 +213,15 @@ int rule_replace(const char *file)
 	bool from_stdin = !strcmp(file, "-");
 	const char *name = from_stdin ? "<stdin>" : file;
 	struct ruleset rs = { 0 };
-	FILE *f = from_stdin ? stdin : fopen(file, "r");
+	FILE *f;
 	bool ok;
 	int ret;
 
+	if (from_stdin && opts.batch) {
+		errorf("a file of commands cannot read stdin (\"-\")");
+		return EXIT_USAGE;
+	}
+	f = from_stdin ? stdin : fopen(file, "r");
 	if (!f) {
 		errorf("cannot open \"%s\": %s", file, strerror(errno));
 		return EXIT_USAGE;

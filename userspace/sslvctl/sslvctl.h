@@ -23,12 +23,15 @@ enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1,		/* bad argument; nothing was sent */
 	EXIT_KERNEL = 2,	/* the kernel refused, or is missing sslv */
+	EXIT_CHECKED = 3,	/* opts.check: parsed, nothing sent (internal) */
 };
 
 struct options {
 	bool json;
 	bool numeric;
 	bool details;
+	bool batch;	/* running the commands of a file (-f) */
+	bool check;	/* only parse: sslv_open() returns EXIT_CHECKED */
 };
 extern struct options opts;
 
@@ -80,6 +83,28 @@ const char *keyword_name(const char *const *names, unsigned int n,
 void format_addr(char *buf, size_t size, uint8_t family, const void *addr,
 		 int len);
 
+/*
+ * Splits @line in place into at most @max words as a shell would, without
+ * expansions: quotes '...' and "...", a backslash escape, a comment from a
+ * word starting with '#'. Returns the count, or -1 with @why set.
+ */
+int split_words(char *line, char **words, int max, const char **why);
+
+/* main.c: an object's command line, argv[0] being the object. */
+int run_object(int argc, char **argv);
+
+/* batch.c: sslvctl -f FILE|- */
+int run_file(const char *file);
+
+/* save.c: sslvctl save */
+int do_save(int argc, char **argv);
+/* Each prints its part of `save` from one reply; MNL_CB_OK or _ERROR. */
+int mode_save(const struct nlmsghdr *nlh, void *data);
+int config_save(const struct nlmsghdr *nlh, void *data);
+int rule_save(const struct nlmsghdr *nlh, void *data);
+/* @word as one word that split_words() and a shell read back as it is. */
+void print_word(FILE *f, const char *word);
+
 /* kernel.c */
 
 /* Opens the sslv family: EXIT_OK, or EXIT_KERNEL after printing why not. */
@@ -129,6 +154,11 @@ uint16_t tls_version_parse(const char *s);
 const char *tls_version_name(uint16_t v, char buf[8]);
 /* "client-cert,ech" or "any" into SSLV_UD_* bits; false (reported) if bad. */
 bool ud_classes_parse(const char *s, uint32_t *bits);
+/*
+ * "client-cert,ech" in @buf, as ud_classes_parse() reads it; false when
+ * @bits is 0, has a bit without a name, or does not fit.
+ */
+bool ud_classes_format(uint32_t bits, char *buf, size_t size);
 /* Text "label client-cert,ech", JSON "key": ["client-cert","ech"]. */
 void print_ud_classes(const char *key, const char *label, uint32_t bits);
 

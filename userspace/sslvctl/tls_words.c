@@ -126,6 +126,23 @@ bool ud_classes_parse(const char *s, uint32_t *bits)
 	}
 }
 
+bool ud_classes_format(uint32_t bits, char *buf, size_t size)
+{
+	unsigned int i;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!bits || bits >> NCLASSES)
+		return false;
+	for (i = 0; i < NCLASSES; i++) {
+		if (!(bits & (1U << i)))
+			continue;
+		len += (size_t)snprintf(buf + len, size > len ? size - len : 0,
+					"%s%s", len ? "," : "", ud_names[i]);
+	}
+	return len < size;
+}
+
 void print_ud_classes(const char *key, const char *label, uint32_t bits)
 {
 	char text[384] = "";	/* every name, and 27 unknown bits */
