@@ -10,6 +10,11 @@
 # make style           checkpatch on the kernel code
 # make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
 #                      built once (tools/debug-kernel/build); not run by CI
+# make install         sslvctl, rstscope, man pages and bash completion under
+#                      DESTDIR/PREFIX (/usr/local); and the module, built for
+#                      KVER and installed with modules_install + depmod, when
+#                      KDIR or KVER is given or kmod/sslv.ko was built
+#                      (INSTALL_MODULE=0 or 1 decides instead)
 
 # The running kernel's build dir if it has one, else the newest Debian headers.
 KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
@@ -25,7 +30,19 @@ CFLAGS_USER := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Wno-unused-parameter -I$(CURDIR)/include/uapi -I$(CURDIR)/kmod/lib
 export CFLAGS_USER
 
+# Where `make install` puts things, below DESTDIR (a staging root).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL ?= install
+DEPMOD ?= depmod
+# The module goes with the tools when a kernel was named, or one was built.
+INSTALL_MODULE ?= $(if $(filter-out file undefined,$(origin KDIR) $(origin KVER)),1,$(if $(wildcard kmod/sslv.ko),1,0))
+
 .PHONY: all module userspace unit check check-debug demo deps style clean bench
+.PHONY: install install-tools install-module
 
 all: module userspace
 
@@ -41,6 +58,31 @@ userspace:
 
 unit:
 	$(MAKE) -C selftests/unit run
+
+install: install-tools
+ifeq ($(INSTALL_MODULE),1)
+install: install-module
+endif
+
+install-tools:
+	$(MAKE) -C userspace sslvctl/sslvctl
+	$(MAKE) -C tools/rstscope
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
+	$(INSTALL) -m 0755 userspace/sslvctl/sslvctl $(DESTDIR)$(SBINDIR)/sslvctl
+	$(INSTALL) -m 0755 tools/rstscope/rstscope $(DESTDIR)$(BINDIR)/rstscope
+	$(INSTALL) -m 0644 man/rstscope.1 $(DESTDIR)$(MANDIR)/man1/rstscope.1
+	$(INSTALL) -m 0644 man/sslv.7 $(DESTDIR)$(MANDIR)/man7/sslv.7
+	$(INSTALL) -m 0644 man/sslvctl.8 $(DESTDIR)$(MANDIR)/man8/sslvctl.8
+	$(INSTALL) -m 0644 completion/sslvctl $(DESTDIR)$(COMPLETIONDIR)/sslvctl
+
+# kbuild puts it in DESTDIR/lib/modules/KVER/updates/ (INSTALL_MOD_DIR);
+# depmod then indexes it there, so that `modprobe sslv` finds it.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates DEPMOD=true modules_install
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 
 check:
 	./selftests/run-all

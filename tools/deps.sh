@@ -14,6 +14,8 @@ packages=(
 	gcc clang libclang-rt-14-dev make bc pkg-config linux-source-6.1
 	libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
 	libpcap-dev libssl-dev
+	# the man pages' check in make unit (groff -ww)
+	groff-base
 	# the debug kernel of make check-debug
 	flex bison libelf-dev
 	# inside the guest

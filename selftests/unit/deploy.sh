@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What deploying sslv installs, on the host, without the module:
+# - each man page renders with groff -ww (every warning on) without one
+#   warning, and sslvctl(8) has a section for every object `sslvctl help`
+#   names;
+# - bash completion, driven as bash drives it (COMP_WORDS, COMP_CWORD, the
+#   function `complete -p` names), completes objects, commands, keywords
+#   and their values;
+# - `make install` into a DESTDIR installs exactly the expected files, the
+#   programs run from there, and the module is installed (modules_install
+#   + depmod, against a stand-in for kbuild) only when a kernel is named or
+#   a module was built.
+
+set -u
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; shift; printf '  %s\n' "$@"; }
+check() {
+	if [[ $3 == "$2" ]]; then ok; else fail "$1" "want: $2" "got:  $3"; fi
+}
+
+# Man pages.
+for page in sslvctl.8 sslv.7 rstscope.1; do
+	f=$root/man/$page
+	if [[ ! -f $f ]]; then
+		fail "man/$page" "missing"
+		continue
+	fi
+	groff -ww -man -Tutf8 "$f" >"$tmp/page" 2>"$tmp/warn"
+	rc=$?
+	if [[ $rc == 0 && ! -s $tmp/warn && -s $tmp/page ]]; then
+		ok
+	else
+		fail "groff -ww man/$page" "exit $rc" "$(head -5 "$tmp/warn")"
+	fi
+	name=${page%.*}
+	sect=${page##*.}
+	check "man/$page .TH" "${name^^} $sect" "$(awk '$1 == ".TH" { print $2, $3 }' "$f")"
+done
+objects=$("$root/userspace/sslvctl/sslvctl" help help | sed -n 's/^OBJECT: //p')
+for o in $objects; do
+	if grep -qx "\.SS $o" "$root/man/sslvctl.8"; then
+		ok
+	else
+		fail "sslvctl.8 documents \"$o\"" "no .SS $o"
+	fi
+done
+[[ -n $objects ]] && ok || fail "sslvctl help help names the objects"
+
+# Completion: COMPREPLY for a command line whose last word is the cursor's.
+complete_line() {
+	bash -c '
+		source "$1"; shift
+		fn=$(complete -p sslvctl | sed -n "s/.*-F \([^ ]*\) sslvctl$/\1/p")
+		[[ -n $fn ]] || { echo "no completion function"; exit 1; }
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		"$fn" sslvctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		echo "${COMPREPLY[*]}"
+	' _ "$root/completion/sslvctl" "$@"
+}
+comp() {
+	local want=$1
+	shift
+	check "complete [$*]" "$want" "$(complete_line "$@")"
+}
+comp "mode config rule domains flow stats rst monitor save help" sslvctl ""
+comp "rule rst" sslvctl r
+comp "mode config rule domains flow stats rst monitor save help" sslvctl -j -n ""
+comp "--json" sslvctl --j
+comp "add list show del flush replace help" sslvctl rule ""
+comp "src sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
+	sslvctl rule add dst 10.0.0.1 ""
+comp "reject cut drop" sslvctl rule add dport 443 action ""
+comp "1.0 1.1 1.2 1.3" sslvctl rule add tls-version 1.
+comp "client-cert compression" sslvctl rule add undecryptable c
+comp "client-cert" sslvctl config set max-flows 5 cl
+comp "reject" sslvctl config set client-cert r
+comp "active-inline passive-inline passive-tap" sslvctl mode set ""
+comp "dev" sslvctl mode set passive-tap ""
+comp "lo" sslvctl mode set passive-tap dev l
+comp "established" sslvctl flow list state es
+comp "inet inet6" sslvctl flow family ""
+comp "show reset help" sslvctl stats ""
+comp "" sslvctl rule add sni ""
+touch "$tmp/rules.conf"
+comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
+comp "$tmp/rules.conf" sslvctl rule replace "$tmp/rules.c"
+
+# make install into a DESTDIR: exactly these files, programs that run.
+if make -s -C "$root" install DESTDIR="$tmp/root" PREFIX=/usr INSTALL_MODULE=0 \
+	>"$tmp/install.log" 2>&1; then
+	ok
+else
+	fail "make install" "$(tail -5 "$tmp/install.log")"
+fi
+check "make install: files" "./usr/bin/rstscope
+./usr/sbin/sslvctl
+./usr/share/bash-completion/completions/sslvctl
+./usr/share/man/man1/rstscope.1
+./usr/share/man/man7/sslv.7
+./usr/share/man/man8/sslvctl.8" "$(cd "$tmp/root" && find . -type f | sort)"
+check "installed sslvctl runs" "sslvctl" "$("$tmp/root/usr/sbin/sslvctl" -V | awk '{ print $1 }')"
+"$tmp/root/usr/bin/rstscope" -h >/dev/null
+check "installed rstscope runs" 0 $?
+check "installed man page is the source's" "" \
+	"$(cmp "$root/man/sslvctl.8" "$tmp/root/usr/share/man/man8/sslvctl.8")"
+
+# The module part, with a stand-in for kbuild (KDIR) and depmod: the tools
+# and, only when a kernel is named or a module was built, modules_install
+# into DESTDIR then depmod there. (-o module: the module is not rebuilt.)
+mkdir -p "$tmp/kdir"
+printf '%%:\n\t@echo kbuild $(MAKECMDGOALS) M=$(M) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)\n' \
+	>"$tmp/kdir/Makefile"
+make -s -C "$root" install -o module DESTDIR="$tmp/root2" KVER=6.1.0-test \
+	KDIR="$tmp/kdir" DEPMOD="echo depmod" >"$tmp/mod.log" 2>&1
+check "make install KVER=... KDIR=...: modules_install + depmod" \
+	"kbuild modules_install M=$root/kmod INSTALL_MOD_PATH=$tmp/root2 INSTALL_MOD_DIR=updates
+depmod -b $tmp/root2 6.1.0-test" "$(grep -E '^(kbuild|depmod)' "$tmp/mod.log")"
+[[ -x $tmp/root2/usr/local/sbin/sslvctl ]] && ok ||
+	fail "make install: default PREFIX /usr/local"
+make -s -C "$root" install INSTALL_MODULE=0 DESTDIR="$tmp/root3" \
+	KVER=6.1.0-test KDIR="$tmp/kdir" DEPMOD="echo depmod" >"$tmp/nomod.log" 2>&1
+check "make install INSTALL_MODULE=0: no module" "" \
+	"$(grep -E '^(kbuild|depmod)' "$tmp/nomod.log")"
+# When it is decided alone: a kernel named, or kmod/sslv.ko built.
+im() { make -s -C "$root" --eval 'print-im: ; @echo $(INSTALL_MODULE)' print-im "$@"; }
+built=0
+[[ -f $root/kmod/sslv.ko ]] && built=1
+check "INSTALL_MODULE, nothing named" "$built" "$(im)"
+check "INSTALL_MODULE, KVER named" 1 "$(im KVER=6.1.0-test)"
+check "INSTALL_MODULE, KDIR named" 1 "$(KDIR=/x im)"
+
+echo "$passed passed, $failed failed"
+((failed == 0))
