@@ -115,6 +115,8 @@ int sslv_domsets_commit(struct sslv_net *sn, struct sslv_domset_stage *st)
 	memcpy(ds->set, ws, sslv_domset_bytes(ws));
 	kvfree(ws);
 	strscpy(ds->name, st->name, sizeof(ds->name));
+	/* A dump of its names in pieces notices it was replaced (never 0). */
+	ds->gen = ++sn->dom_gen ? sn->dom_gen : ++sn->dom_gen;
 	/* The staged names' bytes are the live set's now. */
 	ds->bytes = st->len;
 	old = sslv_domset_live(sn, slot);

@@ -154,11 +154,91 @@ int sslv_nl_domset_del(struct sk_buff *in, struct genl_info *info)
 	return err;
 }
 
-/* cb->args[0]: the next slot to dump. */
+/*
+ * The names of the set SSLV_A_DOMSET_NAME, in as many messages as they
+ * take: each carries the set's name and SSLV_A_DOMAIN attributes.
+ * cb->args[1] is the next entry's position in the set, cb->args[2] the
+ * set's generation: a set replaced or deleted between two parts of the
+ * dump ends it with EAGAIN rather than mixing two sets.
+ */
+static int sslv_nl_domset_dump_names(struct sk_buff *skb,
+				     struct netlink_callback *cb,
+				     const struct nlattr *want)
+{
+	struct sslv_net *sn = sslv_pernet(sock_net(skb->sk));
+	char name[SSLV_DOMSET_NAME_MAX + 1];
+	char entry[SSLV_DOMAIN_MAX + 1];
+	struct sslv_domset *ds = NULL;
+	u32 pos = cb->args[1], next;
+	void *hdr;
+	int i, n = 0, err = 0;
+
+	if (cb->args[3])
+		return 0;	/* every name went */
+	nla_strscpy(name, want, sizeof(name));
+	rcu_read_lock();
+	for (i = 0; i < SSLV_DOMSET_MAX; i++) {
+		ds = rcu_dereference(sn->domsets[i]);
+		if (ds && !strcmp(ds->name, name))
+			break;
+	}
+	if (i == SSLV_DOMSET_MAX) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, want, "no domain set of this name");
+		err = -ENOENT;
+		goto out;
+	}
+	if (cb->args[2] && cb->args[2] != ds->gen) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, want,
+				    "the domain set changed during the dump");
+		err = -EAGAIN;
+		goto out;
+	}
+	cb->args[2] = ds->gen;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &sslv_family, NLM_F_MULTI, SSLV_CMD_DOMSET_GET);
+	if (!hdr || nla_put_string(skb, SSLV_A_DOMSET_NAME, ds->name)) {
+		err = -EMSGSIZE;
+		goto cancel;
+	}
+	for (;;) {
+		next = pos;
+		if (!sslv_domset_next(ds->set, &next, entry)) {
+			cb->args[3] = 1;
+			break;
+		}
+		if (nla_put_string(skb, SSLV_A_DOMAIN, entry))
+			break;
+		pos = next;
+		n++;
+	}
+	if (!n && !cb->args[3]) {
+		err = -EMSGSIZE;	/* not one name fits an skb */
+		goto cancel;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[1] = pos;
+	goto out;
+cancel:
+	if (hdr)
+		genlmsg_cancel(skb, hdr);
+out:
+	rcu_read_unlock();
+	return err ? err : skb->len;
+}
+
+/*
+ * Every set's name and size; with SSLV_A_DOMSET_NAME in the request, the
+ * names of that set. cb->args[0]: the next slot to dump.
+ */
 int sslv_nl_domset_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct sslv_net *sn = sslv_pernet(sock_net(skb->sk));
+	struct nlattr **attrs = sslv_dump_attrs(cb);
 	long i;
+
+	if (attrs[SSLV_A_DOMSET_NAME])
+		return sslv_nl_domset_dump_names(skb, cb,
+						 attrs[SSLV_A_DOMSET_NAME]);
 
 	rcu_read_lock();
 	for (i = cb->args[0]; i < SSLV_DOMSET_MAX; i++) {

@@ -367,6 +367,7 @@ struct sslv_domset {
 	struct rcu_head rcu;
 	char name[SSLV_DOMSET_NAME_MAX + 1];
 	u32 bytes;			/* its packed names, in sslv_net.dom_bytes */
+	u32 gen;			/* sslv_net.dom_gen when committed */
 	void *set;			/* lib/domain.c's block */
 };
 
@@ -516,6 +517,7 @@ struct sslv_net {
 	struct xarray hs;		/* flow id -> struct sslv_hs */
 	struct sslv_domset __rcu *domsets[SSLV_DOMSET_MAX];
 	u64 dom_bytes;			/* live and staged domain set names */
+	u32 dom_gen;			/* domain sets committed, ever */
 };
 
 extern unsigned long sslv_hs_mem_max;	/* module parameter */

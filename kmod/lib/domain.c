@@ -296,6 +296,33 @@ int sslv_domset_build(void *mem, size_t size, const u8 *names, u32 names_len,
 	return 0;
 }
 
+/* The records follow the table, packed, in insertion order. */
+u32 sslv_domset_next(const void *set, u32 *pos, char *buf)
+{
+	const struct sslv_domset_head *d = set;
+	u32 start = SSLV_DOMSET_HEADER +
+		    d->slots * (u32)sizeof(struct sslv_domset_slot);
+	const u8 *rec;
+	u32 at = *pos ? *pos : start, len, out = 0;
+
+	if (at < start || at + SSLV_DOMSET_REC > d->bytes)
+		return 0;
+	rec = (const u8 *)set + at;
+	len = rec[0];
+	if (at + SSLV_DOMSET_REC + len > d->bytes ||
+	    len + (rec[1] ? 2 : 0) > SSLV_DOMAIN_MAX)
+		return 0;
+	if (rec[1]) {
+		buf[out++] = '*';
+		buf[out++] = '.';
+	}
+	memcpy(buf + out, rec + SSLV_DOMSET_REC, len);
+	out += len;
+	buf[out] = '\0';
+	*pos = at + SSLV_DOMSET_REC + len;
+	return out;
+}
+
 bool sslv_domset_match(const void *set, const u8 *name, u32 len)
 {
 	u8 buf[SSLV_DOMAIN_MAX];

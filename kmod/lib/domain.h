@@ -80,6 +80,15 @@ size_t sslv_domset_bytes(const void *set);
 /* Distinct entries in the set. */
 u32 sslv_domset_count(const void *set);
 
+/*
+ * The entries of a set in the order they were first given, lowercased,
+ * without a trailing dot, a wildcard as "*.suffix". @pos starts at 0; each
+ * call writes the entry at @pos to @buf (SSLV_DOMAIN_MAX + 1 bytes),
+ * NUL-terminated, moves @pos to the next and returns the entry's length,
+ * or 0 when there is none left (or @pos is not one this function gave).
+ */
+u32 sslv_domset_next(const void *set, u32 *pos, char *buf);
+
 /* Whether the @len bytes at @name match an entry of the set. */
 bool sslv_domset_match(const void *set, const u8 *name, u32 len);
 

@@ -232,6 +232,27 @@ static void test_small_set(void)
 	CHECK(match(copy, "a.b.example.org"));
 	CHECK(match(copy, "example.com"));
 	CHECK(!match(copy, "example.org"));
+
+	/* its entries, in order, once each, as built */
+	{
+		static const char *const want[] = {
+			"example.com", "*.example.org", "*.b.test", "a.b.test",
+			"_sip.example.net",
+		};
+		u32 pos = 0, n = 0, len;
+
+		while ((len = sslv_domset_next(copy, &pos, buf)) != 0) {
+			CHECK(n < 5 && !strcmp(buf, want[n]) &&
+			      len == strlen(want[n]));
+			n++;
+		}
+		CHECK(n == 5);
+		CHECK(sslv_domset_next(copy, &pos, buf) == 0);
+		pos = 7;	/* inside the header: no entry */
+		CHECK(sslv_domset_next(copy, &pos, buf) == 0);
+		pos = (u32)sslv_domset_bytes(copy) - 1;
+		CHECK(sslv_domset_next(copy, &pos, buf) == 0);
+	}
 	free(copy);
 	free(set);
 
@@ -241,6 +262,11 @@ static void test_small_set(void)
 	set = build(&l);
 	CHECK(sslv_domset_count(set) == 0);
 	CHECK(!match(set, "example.com"));
+	{
+		u32 pos = 0;
+
+		CHECK(sslv_domset_next(set, &pos, buf) == 0);
+	}
 	free(set);
 	free(l.b);
 }

@@ -66,6 +66,13 @@
  *                       staged no set of that name.
  * SSLV_CMD_DOMSET_DEL   SSLV_A_DOMSET_NAME; EBUSY while a rule uses it.
  * SSLV_CMD_DOMSET_GET   dump: SSLV_A_DOMSET_NAME, SSLV_A_DOMSET_SIZE per set.
+ *                       With SSLV_A_DOMSET_NAME in the request, the names
+ *                       of that set instead: messages each carrying
+ *                       SSLV_A_DOMSET_NAME and SSLV_A_DOMAIN attributes,
+ *                       each name once, lowercased, without a trailing
+ *                       dot, in the order first given. ENOENT when there
+ *                       is no such set; EAGAIN when it was replaced or
+ *                       deleted while the dump ran (start again).
  *
  * SSLV_CMD_FLOW_GET     dump: one message per flow, SSLV_A_FLOW nest. Optional
  *                       filters in the request: SSLV_A_FLOW nest with
