@@ -232,19 +232,23 @@ rule add sni 'x.example action cut
 config set max-flows 0
 rule add sni x.example action cut # "unterminated in a comment
 rule add alpn h2 \
-bogus
+bogus		# goes on the line before
 monitor
 -j rule list
 rule add sni a\ b.example action cut
 EOF
 bad "Error: $tmp/cmds.bad:5: unterminated '
-Error: $tmp/cmds.bad:8: backslash at the end of the line
 Error: $tmp/cmds.bad:4: invalid sni \"a b.example\": invalid character
 Error: $tmp/cmds.bad:6: invalid max-flows \"0\"
-Error: $tmp/cmds.bad:9: unknown object \"bogus\"
+Error: $tmp/cmds.bad:8: unknown keyword \"bogus\"
 Error: $tmp/cmds.bad:10: cannot run from a file: \"monitor\"
 Error: $tmp/cmds.bad:11: options go on the command line, not in a file: \"-j\"
 Error: $tmp/cmds.bad:12: invalid sni \"a b.example\": invalid character" -f "$tmp/cmds.bad"
+# A command goes on after a backslash at the end of a line; an error is
+# told at the command's first line.
+printf 'rule add \\\n  sni a..b \\\n  action cut\nrule add action cut \\\n' >"$tmp/cmds.cont"
+bad "Error: $tmp/cmds.cont:4: backslash at the end of the file
+Error: $tmp/cmds.cont:1: invalid sni \"a..b\": empty label" -f "$tmp/cmds.cont"
 printf 'rule add action cut\n"" action cut\n' >"$tmp/cmds.empty"
 stdin=$tmp/cmds.empty bad 'Error: <stdin>:2: unknown object ""' -f -
 printf 'rule add sni "x.example action cut\n' >"$tmp/cmds.dq"
@@ -283,6 +287,12 @@ printf 'a.example\nfoo.*.example\n' >"$tmp/domains.wild"
 bad "Error: $tmp/domains.wild:2: invalid domain \"foo.*.example\": misplaced wildcard" domains load corp "$tmp/domains.wild"
 printf 'domains load corp %s\nrule add nontls action drop\n' "$tmp/domains.bad" >"$tmp/cmds.nested2"
 bad "Error: $tmp/domains.bad:3: invalid domain \"x..\": empty label" -f "$tmp/cmds.nested2"
+bad 'Error: missing set name after "set"' domains set
+bad 'Error: invalid domain set name "a/b"' domains set a/b x.example
+bad 'Error: invalid domain "x..": empty label' domains set corp a.example x..
+bad 'Error: invalid domain "a.*.b": misplaced wildcard' domains set corp 'a.*.b'
+bad 'Error: unexpected argument "x"' domains show corp x
+bad 'Error: invalid domain set name "a b"' domains show 'a b'
 bad 'Error: missing set name after "del"' domains del
 bad 'Error: invalid domain set name "a b"' domains del 'a b'
 bad 'Error: unexpected argument "y"' domains del corp y
@@ -384,6 +394,10 @@ else
 	stdin=$tmp/domains good domains load corp -
 	good domains load empty /dev/null
 	good domains del corp
+	good domains set corp a.example '*.b.example'
+	good domains set empty
+	good domains show corp
+	good -j domains show corp
 	good save
 
 	# A good file: checked whole, then run; the first line meets the

@@ -6,9 +6,10 @@
  * A line is split into words as a shell would, without expansions: white
  * space separates words, '...' quotes everything up to the next ', "..."
  * everything but a backslash before " \ $ or `, and a backslash outside
- * quotes takes the next character as it is. A word starting with '#'
- * starts a comment that runs to the end of the line; blank lines are
- * skipped. A line may start with the word "sslvctl", which is ignored.
+ * quotes takes the next character as it is; one at the end of a line
+ * continues the command on the next. A word starting with '#' starts a
+ * comment that runs to the end of the line; blank lines are skipped. A
+ * command may start with the word "sslvctl", which is ignored.
  *
  * The file is read and every line checked first, by running each command
  * with opts.check set: a command parses all of its arguments and stops
@@ -27,20 +28,24 @@
 
 #include "sslvctl.h"
 
-#define MAX_WORDS	64
-
 struct batch_line {
-	unsigned long lineno;
+	unsigned long lineno;	/* its first line */
 	int argc;
-	char *argv[MAX_WORDS + 1];
+	char **argv;		/* argc words, then NULL */
 	char *text;		/* the words point into it */
 };
 
 struct batch {
+	const char *name;
 	struct batch_line *lines;
 	size_t n, cap;
 	bool bad;
+	char *pending;		/* a command continued on the next line */
+	size_t plen;
+	unsigned long pline;
 };
+
+static const char backslash_end[] = "backslash at the end of the line";
 
 static bool is_space(char c)
 {
@@ -87,7 +92,7 @@ int split_words(char *line, char **words, int max, const char **why)
 			} else if (*r == '\\') {
 				r++;
 				if (!*r || *r == '\n') {
-					*why = "backslash at the end of the line";
+					*why = backslash_end;
 					return -1;
 				}
 				*w++ = *r++;
@@ -104,18 +109,55 @@ int split_words(char *line, char **words, int max, const char **why)
 	}
 }
 
-static bool keep_line(char *line, unsigned long lineno, void *arg)
+/* Whether @line ends with an unquoted backslash: the command goes on. */
+static bool continued(const char *line)
 {
-	struct batch *b = arg;
-	struct batch_line *l;
+	size_t len = strlen(line);
 	const char *why = NULL;
-	char *text;
+	char *copy, **words;
+	bool ret;
+
+	if (!len || (line[len - 1] != '\\' &&
+		     (len < 2 || line[len - 2] != '\\' || line[len - 1] != '\n')))
+		return false;
+	copy = strdup(line);
+	words = malloc((len / 2 + 2) * sizeof(*words));
+	ret = copy && words &&
+	      split_words(copy, words, (int)(len / 2 + 1), &why) < 0 &&
+	      why == backslash_end;
+	free(copy);
+	free(words);
+	return ret;
+}
+
+/* The command in b->pending, split into its words. */
+static bool keep_command(struct batch *b)
+{
+	char *text = b->pending;
+	size_t max = b->plen / 2 + 1;
+	const char *why = NULL;
+	struct batch_line *l;
+	char **words;
 	int n;
 
-	text = strdup(line);
-	if (!text) {
+	b->pending = NULL;
+	b->plen = 0;
+	parse_location(b->name, b->pline);
+	words = malloc((max + 1) * sizeof(*words));
+	if (!words) {
+		free(text);
 		errorf("out of memory");
 		return false;
+	}
+	n = split_words(text, words, (int)max, &why);
+	if (n <= 0) {
+		free(text);
+		free(words);
+		if (n < 0)
+			errorf("%s", why);
+		/* Go on reading: every bad line of the file is told. */
+		b->bad |= n < 0;
+		return true;
 	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
@@ -123,37 +165,60 @@ static bool keep_line(char *line, unsigned long lineno, void *arg)
 
 		if (!p) {
 			free(text);
+			free(words);
 			errorf("out of memory");
 			return false;
 		}
 		b->lines = p;
 		b->cap = cap;
 	}
-	l = &b->lines[b->n];
-	n = split_words(text, l->argv, MAX_WORDS, &why);
-	if (n <= 0) {
-		free(text);
-		if (n < 0)
-			errorf("%s", why);
-		/* Go on reading: every bad line of the file is told. */
-		b->bad |= n < 0;
-		return true;
-	}
-	l->lineno = lineno;
+	l = &b->lines[b->n++];
+	l->lineno = b->pline;
 	l->argc = n;
+	l->argv = words;
 	l->argv[n] = NULL;
 	l->text = text;
-	b->n++;
 	return true;
+}
+
+/*
+ * One line of the file. A line ending with an unquoted backslash goes on
+ * on the next: both are one command, the backslash and the newline gone,
+ * as in a shell.
+ */
+static bool keep_line(char *line, unsigned long lineno, void *arg)
+{
+	struct batch *b = arg;
+	size_t len = strlen(line);
+	bool more = continued(line);
+	char *p;
+
+	if (more)
+		len -= line[len - 1] == '\n' ? 2 : 1;
+	p = realloc(b->pending, b->plen + len + 1);
+	if (!p) {
+		errorf("out of memory");
+		return false;
+	}
+	if (!b->pending)
+		b->pline = lineno;
+	b->pending = p;
+	memcpy(p + b->plen, line, len);
+	b->plen += len;
+	p[b->plen] = '\0';
+	return more ? true : keep_command(b);
 }
 
 static void free_batch(struct batch *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		free(b->lines[i].text);
+		free(b->lines[i].argv);
+	}
 	free(b->lines);
+	free(b->pending);
 }
 
 /* Runs one line's command: its exit status. */
@@ -227,7 +292,15 @@ int run_file(const char *file)
 		return EXIT_USAGE;
 	}
 	opts.batch = true;
-	if (!read_lines(f, name, keep_line, &b) || !check_all(&b, name))
+	b.name = name;
+	if (!read_lines(f, name, keep_line, &b))
+		ret = EXIT_USAGE;
+	if (ret == EXIT_OK && b.pending) {
+		parse_location(name, b.pline);
+		errorf("backslash at the end of the file");
+		b.bad = true;
+	}
+	if (ret == EXIT_OK && !check_all(&b, name))
 		ret = EXIT_USAGE;
 	if (!from_stdin)
 		fclose(f);

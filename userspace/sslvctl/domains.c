@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * sslvctl domains [list] | domains load NAME FILE|- | domains del NAME:
- * the named sets of server names that rules match with `sni-list NAME`.
+ * sslvctl domains [list] | domains show NAME | domains load NAME FILE|- |
+ * domains set NAME [DOMAIN...] | domains del NAME: the named sets of
+ * server names that rules match with `sni-list NAME`.
  *
  * A file has one name or "*.suffix" per line; '#' starts a comment, blank
  * lines are skipped. Like a rule file it is read and checked whole before
@@ -114,6 +115,11 @@ static void blame(const struct genl *g, int err, const char *file,
 
 	while (i + 1 < end && offs[i + 1 - first] <= g->ext_off)
 		i++;
+	if (!file) {
+		/* Names from the command line: the kernel's message says. */
+		sslv_report(g, err);
+		return;
+	}
 	if (end > first && g->ext_off >= offs[0])
 		parse_location(file, ns->lines[i]);
 	else if (end > first)
@@ -236,6 +242,94 @@ static int domains_load(int argc, char **argv)
 	return ret;
 }
 
+/* domains set NAME [DOMAIN...]: the set is exactly these names. */
+static int domains_set(int argc, char **argv)
+{
+	const char *set = set_name(argc > 2 ? 2 : argc, argv, 2);
+	struct names ns = { 0 };
+	const char *why;
+	int ret = EXIT_OK, i;
+
+	if (!set)
+		return EXIT_USAGE;
+	for (i = 2; i < argc; i++) {
+		why = domain_check(argv[i]);
+		if (why) {
+			errorf("invalid domain \"%s\": %s", argv[i], why);
+			ret = EXIT_USAGE;
+			break;
+		}
+		if (ns.n == SSLV_DOMSET_NAMES_MAX) {
+			errorf("more than %u names", SSLV_DOMSET_NAMES_MAX);
+			ret = EXIT_USAGE;
+			break;
+		}
+		if (!add_name(&ns, argv[i], (unsigned long)i - 1)) {
+			errorf("out of memory");
+			ret = EXIT_USAGE;
+			break;
+		}
+	}
+	if (ret == EXIT_OK)
+		ret = load(NULL, set, &ns);
+	free(ns.text);
+	free(ns.offs);
+	free(ns.lines);
+	return ret;
+}
+
+static int names_reply(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	const char *name;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != SSLV_A_DOMAIN)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		name = mnl_attr_get_str(attr);
+		if (opts.json)
+			print_str(PR_JSON, NULL, NULL, name);
+		else
+			printf("%s\n", name);
+	}
+	return MNL_CB_OK;
+}
+
+int domains_names(const char *set, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct genl g;
+	int ret;
+
+	ret = sslv_open(&g);
+	if (ret)
+		return ret;
+	nlh = genl_msg(&g, buf, SSLV_CMD_DOMSET_GET, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, SSLV_A_DOMSET_NAME, set);
+	ret = sslv_request(&g, nlh, cb, data);
+	genl_close(&g);
+	return ret;
+}
+
+/* domains show NAME: its names, one a line, as `domains load` reads them. */
+static int domains_show(int argc, char **argv)
+{
+	const char *set = set_name(argc, argv, 2);
+	int ret;
+
+	if (!set)
+		return EXIT_USAGE;
+	if (opts.check)
+		return EXIT_CHECKED;
+	open_array(NULL);
+	ret = domains_names(set, names_reply, NULL);
+	close_array();
+	return ret;
+}
+
 static int domains_del(int argc, char **argv)
 {
 	const char *set = set_name(argc, argv, 2);
@@ -294,10 +388,14 @@ int do_domains(int argc, char **argv)
 {
 	if (argc == 0)
 		return domains_list(0, argv);
+	if (!strcmp(argv[0], "show") && argc > 1)
+		return domains_show(argc, argv);
 	if (!strcmp(argv[0], "list") || !strcmp(argv[0], "show"))
 		return domains_list(argc, argv);
 	if (!strcmp(argv[0], "load"))
 		return domains_load(argc, argv);
+	if (!strcmp(argv[0], "set"))
+		return domains_set(argc, argv);
 	if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete"))
 		return domains_del(argc, argv);
 	return arg_error("unknown keyword", argv[0]);

@@ -24,7 +24,8 @@ static const char usage_text[] =
 "                   [vlan ID] [iif IFNAME] [TLS...] action reject|cut|drop\n"
 "  sslvctl rule list | rule del ID | rule flush\n"
 "  sslvctl rule replace FILE|-\n"
-"  sslvctl domains [list] | domains load NAME FILE|- | domains del NAME\n"
+"  sslvctl domains [list] | domains show NAME | domains del NAME\n"
+"  sslvctl domains load NAME FILE|- | domains set NAME [DOMAIN...]\n"
 "  sslvctl flow list [family inet|inet6] [src PREFIX] [dst PREFIX]\n"
 "                    [sport P[-P]] [dport P[-P]] [vlan ID] [state STATE]\n"
 "  sslvctl flow reject ID\n"
@@ -93,12 +94,16 @@ static const char rule_help[] =
 
 static const char domains_help[] =
 "Usage: sslvctl domains [list]\n"
+"       sslvctl domains show NAME\n"
 "       sslvctl domains load NAME FILE|-\n"
+"       sslvctl domains set NAME [DOMAIN...]\n"
 "       sslvctl domains del NAME\n"
 "\n"
 "A domain set is a named list of server names and *.SUFFIX wildcards that\n"
-"rules match with `sni-list NAME`. load replaces the set NAME whole: one\n"
-"name a line, # comments. A set a rule uses cannot be deleted.\n";
+"rules match with `sni-list NAME`. list shows the sets and their sizes,\n"
+"show the names of one, one a line. load replaces the set NAME whole with\n"
+"the names of FILE (one a line, # comments), set with the names given. A\n"
+"set a rule uses cannot be deleted.\n";
 
 static const char flow_help[] =
 "Usage: sslvctl flow [list] [FILTER...]\n"
@@ -132,9 +137,11 @@ static const char monitor_help[] =
 static const char save_help[] =
 "Usage: sslvctl save\n"
 "\n"
-"Prints the mode, the configuration and the rules as sslvctl commands that\n"
-"`sslvctl -f FILE` replays. The names of a domain set are not saved: the\n"
-"module does not report them; save prints a comment for each set.\n";
+"Prints the mode, the configuration, the domain sets and the rules as the\n"
+"sslvctl commands that make them again, which `sslvctl -f FILE` replays:\n"
+"\n"
+"  sslvctl save > sslv.conf\n"
+"  sslvctl -f sslv.conf\n";
 
 static const char help_help[] =
 "Usage: sslvctl help [OBJECT]\n"

@@ -6,12 +6,14 @@
  *	mode set MODE [dev IFNAME]
  *	config set KEY VALUE ...	every settable key
  *	rule flush
- *	# domains NAME: N names, not saved ...	one comment a domain set
+ *	domains set NAME \		one a domain set, one name a line
+ *		NAME ...
  *	rule add ... action ACTION	one a rule, in evaluation order
  *
- * The module reports a domain set's name and size but not its names, so a
- * set cannot be saved: each is a comment, and a warning on stderr. Words
- * that need it are single-quoted (`sni '*.example.com'`).
+ * The rules are flushed first so that a set they use can be replaced, and
+ * the sets come before the rules that name them. A set's names are as the
+ * module keeps them: lowercased, each once, in the order first given.
+ * Words that need it are single-quoted (`sni '*.example.com'`).
  *
  * Everything is read first, over one socket, into memory, and printed only
  * when all of it was: a failure prints nothing on stdout. The output is
@@ -44,27 +46,68 @@ void print_word(FILE *f, const char *word)
 	fputc('\'', f);
 }
 
+struct domsets {
+	char names[SSLV_DOMSET_MAX][SSLV_DOMSET_NAME_MAX + 1];
+	unsigned int n;
+	FILE *f;
+};
+
+/* The list of sets: their names, for domain_names() to dump each. */
 static int domains_save(const struct nlmsghdr *nlh, void *data)
 {
 	static const uint8_t types[SSLV_A_MAX + 1] = {
 		[SSLV_A_DOMSET_NAME] = MNL_TYPE_NUL_STRING,
-		[SSLV_A_DOMSET_SIZE] = MNL_TYPE_U32,
 	};
 	const struct nlattr *tb[SSLV_A_MAX + 1];
+	struct domsets *ds = data;
 	const char *name;
-	uint32_t size;
-	FILE *f = data;
 
 	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0 ||
-	    !tb[SSLV_A_DOMSET_NAME] || !tb[SSLV_A_DOMSET_SIZE])
+	    !tb[SSLV_A_DOMSET_NAME])
 		return MNL_CB_ERROR;
 	name = mnl_attr_get_str(tb[SSLV_A_DOMSET_NAME]);
-	size = mnl_attr_get_u32(tb[SSLV_A_DOMSET_SIZE]);
-	fprintf(f, "# domains %s: %u names, not saved (load them with: domains load %s FILE)\n",
-		name, size, name);
-	fprintf(stderr, "Warning: domain set \"%s\" (%u names) not saved: the module does not report its names\n",
-		name, size);
+	if (ds->n == SSLV_DOMSET_MAX || strlen(name) > SSLV_DOMSET_NAME_MAX)
+		return MNL_CB_ERROR;
+	strcpy(ds->names[ds->n++], name);
 	return MNL_CB_OK;
+}
+
+/* " \\", a new line and a tab, and the name: one a line. */
+static int domain_names(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	FILE *f = data;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != SSLV_A_DOMAIN)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		fputs(" \\\n\t", f);
+		print_word(f, mnl_attr_get_str(attr));
+	}
+	return MNL_CB_OK;
+}
+
+static int save_domains(struct genl *g, FILE *f)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct domsets ds = { .f = f };
+	struct nlmsghdr *nlh;
+	unsigned int i;
+	int ret;
+
+	ret = sslv_request(g, genl_msg(g, buf, SSLV_CMD_DOMSET_GET, NLM_F_DUMP),
+			   domains_save, &ds);
+	for (i = 0; !ret && i < ds.n; i++) {
+		fputs("domains set ", f);
+		print_word(f, ds.names[i]);
+		nlh = genl_msg(g, buf, SSLV_CMD_DOMSET_GET, NLM_F_DUMP);
+		mnl_attr_put_strz(nlh, SSLV_A_DOMSET_NAME, ds.names[i]);
+		ret = sslv_request(g, nlh, domain_names, f);
+		fputc('\n', f);
+	}
+	return ret;
 }
 
 int do_save(int argc, char **argv)
@@ -76,7 +119,7 @@ int do_save(int argc, char **argv)
 	} steps[] = {
 		{ SSLV_CMD_MODE_GET, 0, mode_save },
 		{ SSLV_CMD_CONFIG_GET, 0, config_save },
-		{ SSLV_CMD_DOMSET_GET, NLM_F_DUMP, domains_save },
+		{ SSLV_CMD_DOMSET_GET, 0, NULL },	/* save_domains() */
 		{ SSLV_CMD_RULE_GET, NLM_F_DUMP, rule_save },
 	};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -100,8 +143,11 @@ int do_save(int argc, char **argv)
 	}
 	fputs("# sslv: written by sslvctl save, applied by sslvctl -f FILE\n", f);
 	for (i = 0; !ret && i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (steps[i].cmd == SSLV_CMD_DOMSET_GET)
+		if (steps[i].cmd == SSLV_CMD_DOMSET_GET) {
 			fputs("rule flush\n", f);
+			ret = save_domains(&g, f);
+			continue;
+		}
 		ret = sslv_request(&g, genl_msg(&g, buf, steps[i].cmd,
 						steps[i].flags),
 				   steps[i].cb, f);

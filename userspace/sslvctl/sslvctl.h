@@ -133,6 +133,8 @@ int stats_walk(const struct nlmsghdr *nlh,
 int do_monitor(int argc, char **argv);
 int do_rst(int argc, char **argv);
 int do_domains(int argc, char **argv);
+/* Dumps the names of the domain set @set, each message to @cb. */
+int domains_names(const char *set, mnl_cb_t cb, void *data);
 
 /* tls_words.c: how TLS values are written on the command line and shown */
 

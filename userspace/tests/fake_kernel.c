@@ -21,7 +21,9 @@
  * FAKE_SSLV_NO_RST=1   STATS_GET has no rst_* counters (an older module).
  *
  * DOMSET_GET dumps two sets, "corp" (3 names) and "blocklist" (100000);
- * DOMSET_DEL of "busy" is refused with EBUSY.
+ * DOMSET_DEL of "busy" is refused with EBUSY. DOMSET_GET with a set's
+ * name dumps its names: corp's three, 250 of blocklist's in three
+ * messages ("host-N.example"), and for any other name ends with ENOENT.
  *
  * After joining the events group, reads return a flow rejected, a flow
  * ended, three RST events (of flow 17, of no flow, and one sslv sent in
@@ -340,6 +342,56 @@ static bool names_set(const struct nlmsghdr *req, const char *name)
 	return false;
 }
 
+static const char *req_str(const struct nlmsghdr *req, uint16_t type)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, req, GENL_HDRLEN)
+		if (mnl_attr_get_type(attr) == type)
+			return mnl_attr_get_str(attr);
+	return NULL;
+}
+
+/* The names of one set, as the module dumps them. */
+static void dump_names(const struct nlmsghdr *req, const char *set)
+{
+	static const char *const corp[] = {
+		"a.example", "*.b.example", "c.example",
+	};
+	struct nlmsghdr *nlh = NULL;
+	char name[32];
+	unsigned int i;
+
+	if (!strcmp(set, "corp")) {
+		nlh = reply(req, FAMILY_ID, NLM_F_MULTI, SSLV_CMD_DOMSET_GET);
+		mnl_attr_put_strz(nlh, SSLV_A_DOMSET_NAME, set);
+		for (i = 0; i < 3; i++)
+			mnl_attr_put_strz(nlh, SSLV_A_DOMAIN, corp[i]);
+		queue(nlh);
+	} else if (!strcmp(set, "blocklist")) {
+		for (i = 0; i < 250; i++) {
+			if (i % 100 == 0) {
+				if (nlh)
+					queue(nlh);
+				nlh = reply(req, FAMILY_ID, NLM_F_MULTI,
+					    SSLV_CMD_DOMSET_GET);
+				mnl_attr_put_strz(nlh, SSLV_A_DOMSET_NAME, set);
+			}
+			snprintf(name, sizeof(name), "host-%u.example", i);
+			mnl_attr_put_strz(nlh, SSLV_A_DOMAIN, name);
+		}
+		queue(nlh);
+	} else {
+		nlh = reply(req, NLMSG_DONE, NLM_F_MULTI | NLM_F_ACK_TLVS, 0);
+		*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = -ENOENT;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG,
+				  "no domain set of this name");
+		queue(nlh);
+		return;
+	}
+	done(req);
+}
+
 static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 			unsigned int *nrules, unsigned int *ndomains)
 {
@@ -408,6 +460,10 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		}
 		break;
 	case SSLV_CMD_DOMSET_GET:
+		if (req_str(req, SSLV_A_DOMSET_NAME)) {
+			dump_names(req, req_str(req, SSLV_A_DOMSET_NAME));
+			return;
+		}
 		put_domset(req, "corp", 3);
 		put_domset(req, "blocklist", 100000);
 		done(req);

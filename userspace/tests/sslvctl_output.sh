@@ -327,38 +327,61 @@ stdin=/dev/null FAKE_SSLV_ATTRS=$attrs fake domains load empty -
 check "domains load, empty" '0|DOMSET_ADD DOMSET_NAME="empty" STAGE
 DOMSET_COMMIT DOMSET_NAME="empty"' "$rc|$out$err$(cat "$attrs")"
 
-# save: the fake's state as commands; a domain set is a comment and a
-# warning. What -f sends for that text is what the fake dumped.
+# save: the fake's state as commands, domain sets with their names, one
+# a line; what -f sends for that text is what the fake dumped.
 fake save
-check "save" "0|# sslv: written by sslvctl save, applied by sslvctl -f FILE
-mode set passive-tap dev lo
-config set max-flows 65536 timeout-handshake 10 timeout-established 7200 timeout-closing 60 timeout-closed 10 timeout-rejected 30 rst-idle 30000 client-cert reject
-rule flush
-# domains corp: 3 names, not saved (load them with: domains load corp FILE)
-# domains blocklist: 100000 names, not saved (load them with: domains load blocklist FILE)
-rule add dst 10.0.1.2/32 dport 443 action reject
-rule add src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop
-rule add dport 443 sni '*.example.com' sni-list corp alpn h2 tls-version 1.2-1.3 undecryptable client-cert,compression action reject
-rule add tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut
-rule add nontls action drop
-Warning: domain set \"corp\" (3 names) not saved: the module does not report its names
-Warning: domain set \"blocklist\" (100000 names) not saved: the module does not report its names" \
-	"$rc|$out
-$err"
+{
+	echo "# sslv: written by sslvctl save, applied by sslvctl -f FILE"
+	echo "mode set passive-tap dev lo"
+	echo "config set max-flows 65536 timeout-handshake 10 timeout-established 7200 timeout-closing 60 timeout-closed 10 timeout-rejected 30 rst-idle 30000 client-cert reject"
+	echo "rule flush"
+	printf 'domains set corp \\\n\ta.example \\\n\t'\''*.b.example'\'' \\\n\tc.example\n'
+	printf 'domains set blocklist'
+	for i in $(seq 0 249); do printf ' \\\n\thost-%d.example' "$i"; done
+	echo
+	echo "rule add dst 10.0.1.2/32 dport 443 action reject"
+	echo "rule add src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop"
+	echo "rule add dport 443 sni '*.example.com' sni-list corp alpn h2 tls-version 1.2-1.3 undecryptable client-cert,compression action reject"
+	echo "rule add tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut"
+	echo "rule add nontls action drop"
+} >"$tmp/save.want"
+check "save" "0|$(cat "$tmp/save.want")" "$rc|$out$err"
 cp "$tmp/out" "$tmp/saved"
 fake -j save
 check "save ignores -j" "$(cat "$tmp/saved")" "$out"
 rm -f "$attrs"
 FAKE_SSLV_ATTRS=$attrs fake -f "$tmp/saved"
 check "-f of save: quiet" '0|' "$rc|$out$err"
-check "-f of save: requests" 'MODE_SET MODE=2 IFINDEX=1
+check "-f of save: requests" "MODE_SET MODE=2 IFINDEX=1
 CONFIG_SET MAX_FLOWS=65536 TIMEOUT_HANDSHAKE=10 TIMEOUT_ESTABLISHED=7200 TIMEOUT_CLOSING=60 TIMEOUT_CLOSED=10 TIMEOUT_REJECTED=30 RST_IDLE_MS=30000 CLIENT_CERT=1
 RULE_FLUSH
+DOMSET_ADD DOMSET_NAME=\"corp\" STAGE DOMAIN=\"a.example\" DOMAIN=\"*.b.example\" DOMAIN=\"c.example\"
+DOMSET_COMMIT DOMSET_NAME=\"corp\"
+DOMSET_ADD DOMSET_NAME=\"blocklist\" STAGE$(for i in $(seq 0 249); do printf ' DOMAIN="host-%d.example"' "$i"; done)
+DOMSET_COMMIT DOMSET_NAME=\"blocklist\"
 RULE_ADD RULE{FAMILY=2 DST=0a000102 DST_LEN=32 DPORT_MIN=443 DPORT_MAX=443 ACTION=1}
 RULE_ADD RULE{FAMILY=10 SRC=20010db8000000000000000000000000 SRC_LEN=32 SPORT_MIN=1000 SPORT_MAX=2000 VLAN=10 IIF=1 ACTION=2}
-RULE_ADD RULE{DPORT_MIN=443 DPORT_MAX=443 SNI="*.example.com" DOMSET="corp" ALPN="h2" TLS_VER_MIN=0x0303 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x5 ACTION=1}
+RULE_ADD RULE{DPORT_MIN=443 DPORT_MAX=443 SNI=\"*.example.com\" DOMSET=\"corp\" ALPN=\"h2\" TLS_VER_MIN=0x0303 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x5 ACTION=1}
 RULE_ADD RULE{TLS_VER_MIN=0x0304 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x1f ACTION=0}
-RULE_ADD RULE{NONTLS ACTION=2}' "$(cat "$attrs")"
+RULE_ADD RULE{NONTLS ACTION=2}" "$(cat "$attrs")"
+
+# domains show NAME: the names, one a line (JSON: an array); set NAME:
+# exactly the names given, as one load.
+prints domains show corp 'a.example
+*.b.example
+c.example'
+json -j domains show corp '["a.example","*.b.example","c.example"]'
+fake domains show nope
+check "domains show, no such set" \
+	'2|Error: no domain set of this name (No such file or directory)' "$rc|$out$err"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake domains set corp X.example. '*.y.example'
+check "domains set" '0|DOMSET_ADD DOMSET_NAME="corp" STAGE DOMAIN="X.example" DOMAIN="*.y.example"
+DOMSET_COMMIT DOMSET_NAME="corp"' "$rc|$out$err$(cat "$attrs")"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake domains set empty
+check "domains set, no name" '0|DOMSET_ADD DOMSET_NAME="empty" STAGE
+DOMSET_COMMIT DOMSET_NAME="empty"' "$rc|$out$err$(cat "$attrs")"
 
 # -f: shell-like words reach the kernel as the words they quote.
 cat >"$tmp/quoted" <<'EOF2'
@@ -367,13 +390,23 @@ sslvctl rule add sni "*.a.example" action reject   # a comment
 rule add sni '*.b.example' alpn 'it'\''s' action cut
 rule add alpn "q\"x\\y" sni \*.c.example action drop
 	rule	add	alpn	a#b	action	cut	#tab separated
+rule add \
+	sni x.example \
+	action cut
+rule add alpn ab\
+cd action cut
+# a comment does not go on \
+rule add 'action' drop
 EOF2
 rm -f "$attrs"
 FAKE_SSLV_ATTRS=$attrs fake -f "$tmp/quoted"
 check "-f quoting" '0|RULE_ADD RULE{SNI="*.a.example" ACTION=1}
 RULE_ADD RULE{SNI="*.b.example" ALPN="it'\''s" ACTION=0}
 RULE_ADD RULE{SNI="*.c.example" ALPN="q"x\y" ACTION=2}
-RULE_ADD RULE{ALPN="a#b" ACTION=0}' "$rc|$out$err$(cat "$attrs")"
+RULE_ADD RULE{ALPN="a#b" ACTION=0}
+RULE_ADD RULE{SNI="x.example" ACTION=0}
+RULE_ADD RULE{ALPN="abcd" ACTION=0}
+RULE_ADD RULE{ACTION=2}' "$rc|$out$err$(cat "$attrs")"
 
 # A line the kernel refuses stops the run there, named by its line.
 printf 'rule flush\nrule add dst 10.0.0.1 action cut\nrule add dst 10.0.0.2 action cut\nrule add dst 10.0.0.3 action cut\n' >"$tmp/refused"
