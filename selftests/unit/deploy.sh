@@ -92,6 +92,7 @@ comp "lo" sslvctl mode set passive-tap dev l
 comp "established" sslvctl flow list state es
 comp "inet inet6" sslvctl flow family ""
 comp "show reset help" sslvctl stats ""
+comp "list show load set del help" sslvctl domains ""
 comp "" sslvctl rule add sni ""
 touch "$tmp/rules.conf"
 comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
