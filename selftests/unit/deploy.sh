@@ -14,6 +14,8 @@
 #   a module was built.
 
 set -u
+# Run from make (make unit): the makes below are not its sub-makes.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0
