@@ -12,16 +12,18 @@ source "$(dirname "$0")/../lib.sh"
 
 ctl() { n_box "$SSLVCTL" "$@"; }
 
-# undo: back to a fresh module's state, in other words than the save's.
+# undo: back to a fresh module's state (its config line as saved first),
+# with plain commands.
 undo()
 {
+	local defaults
+
+	read -ra defaults <<<"$(grep '^config set ' "$OUT/fresh")"
 	ctl rule flush
 	ctl domains del ads
 	ctl domains del empty
 	ctl mode set active-inline
-	ctl config set max-flows 131072 timeout-handshake 10 \
-		timeout-established 7200 timeout-closing 60 timeout-closed 10 \
-		timeout-rejected 30 rst-idle 30000 rst-rate 1000 client-cert reject
+	ctl "${defaults[@]}"
 }
 
 topo_up
