@@ -45,6 +45,7 @@
 #include <net/checksum.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/ip6_checksum.h>
 #include <net/tcp.h>
 
 #include "sslv.h"
