@@ -385,6 +385,7 @@ static void sslv_flow_gc(struct work_struct *work)
 	}
 	if (expired)
 		sslv_add(sn, flows_expired, expired);
+	sslv_hs_expire(sn);
 	queue_delayed_work(system_power_efficient_wq, &ft->gc,
 			   SSLV_GC_INTERVAL);
 }

@@ -16,17 +16,27 @@
  *
  * The bytes are copied, never held: every segment is forwarded (or, if it
  * is the one that decides a reject or drop, dropped as the trigger) at
- * once. Each direction's opening goes into its own buffer at its stream
- * offset, out-of-order segments included (lib/reasm.c keeps which bytes are
- * in), and lib/tls.c parses the contiguous prefix again each time it grows
- * by a whole handshake message (sslv_tls_walk): a hello cut into single
- * bytes costs one walk of its headers, not a parse per byte. The first copy
- * of a byte is the one read; a retransmission with other bytes resets the
- * flow (sslv_hs_conflict).
- * A flow's buffers together never exceed SSLV_HS_FLOW_MAX bytes, all flows'
- * handshake memory never sslv_hs_mem_max; either bound, when hit, ends the
- * reading with SSLV_SESS_E_LIMIT and is counted. A buffer is freed as soon
- * as its side is parsed, the whole state as soon as the policy is final.
+ * once. Each direction's opening is kept at its stream offsets, out-of-order
+ * segments included (lib/reasm.c keeps which bytes are in), and lib/tls.c
+ * parses the contiguous prefix again each time it grows by a whole
+ * handshake message (sslv_tls_walk): a hello cut into single bytes costs
+ * one walk of its headers, not a parse per byte. The first copy of a byte
+ * is the one read; a retransmission with other bytes resets the flow
+ * (sslv_hs_conflict).
+ *
+ * Memory follows the bytes held. The prefix [0, have) lives in one buffer,
+ * grown (power-of-two sizes from 1 KiB) as the prefix grows; bytes beyond
+ * its end live in SSLV_HS_PAGE pages, each allocated when a byte lands in
+ * it, and copied into the buffer, then freed, when the buffer grows over
+ * them. One byte at offset 15000 costs one page, not 16 KiB.
+ * A flow's buffers and pages together never exceed SSLV_HS_FLOW_MAX bytes;
+ * a namespace's handshake memory (per-flow state included, as allocated)
+ * never its SSLV_A_HS_MEM, all namespaces' never sslv_hs_mem_max. Each
+ * bound, when hit, ends the reading with SSLV_SESS_E_LIMIT and is counted
+ * (tls_limit_flow, tls_limit_netns, tls_limit_global). A side's memory is
+ * freed as soon as it is parsed (the client's once the server acks it),
+ * the whole state as soon as the policy is final, or when the reading
+ * outlives SSLV_A_HS_TIMEOUT (sslv_hs_expire), packets or not.
  *
  * Flows picked up mid-stream are never read: their stream offsets are
  * unknown. A TLS rule sees them as neither TLS nor non-TLS.
@@ -42,10 +52,18 @@ enum sslv_hs_side {
 	SSLV_HS_FAILED,
 };
 
+#define SSLV_HS_PAGE	1024
+#define SSLV_HS_PAGES	(SSLV_HS_FLOW_MAX / SSLV_HS_PAGE)
+
 struct sslv_hs {
+	struct rcu_head rcu;		/* freed after readers of sslv_net.hs */
+	struct sslv_flow *flow;		/* its flow, for sslv_hs_expire() */
+	u32 born_ms;			/* when its first byte was read */
 	u32 start[2];			/* seq of each side's first payload byte */
-	u32 cap[2];			/* bytes allocated at buf[] */
+	u32 cap[2];			/* bytes [0, cap) live at buf[] */
 	u8 *buf[2];
+	u8 npages[2];
+	u8 *page[2][SSLV_HS_PAGES];	/* bytes past cap[]: page i from i KiB */
 	struct sslv_reasm ra[2];
 	struct sslv_tls_walk walk[2];	/* when to parse each side again */
 	u8 side[2];			/* enum sslv_hs_side */
@@ -69,16 +87,22 @@ static struct sslv_hs *sslv_hs_of(struct sslv_net *sn,
 
 const struct sslv_tls_view sslv_tls_view_none = { .server_final = true };
 
-/* Take @bytes of handshake memory, within the global bound. */
+/* Take @bytes of handshake memory, within the namespace's and the global bound. */
 static bool sslv_hs_charge(struct sslv_net *sn, u32 bytes)
 {
+	if ((u32)atomic_add_return(bytes, &sn->hs_bytes) >
+	    READ_ONCE(sn->hs_mem)) {
+		atomic_sub(bytes, &sn->hs_bytes);
+		sslv_inc(sn, tls_limit_netns);
+		return false;
+	}
 	if (atomic_long_add_return(bytes, &sslv_hs_mem) >
 	    READ_ONCE(sslv_hs_mem_max)) {
 		atomic_long_sub(bytes, &sslv_hs_mem);
+		atomic_sub(bytes, &sn->hs_bytes);
 		sslv_inc(sn, tls_limit_global);
 		return false;
 	}
-	atomic_add(bytes, &sn->hs_bytes);
 	return true;
 }
 
@@ -88,10 +112,49 @@ static void sslv_hs_uncharge(struct sslv_net *sn, u32 bytes)
 	atomic_sub(bytes, &sn->hs_bytes);
 }
 
+/* What a buffer of @cap bytes takes from the allocator. */
+static u32 sslv_hs_bufsz(u32 cap)
+{
+	return cap ? kmalloc_size_roundup(cap) : 0;
+}
+
+/* The memory side @dir holds: its prefix buffer and its pages. */
+static u32 sslv_hs_held(const struct sslv_hs *hs, int dir)
+{
+	return hs->cap[dir] + hs->npages[dir] * SSLV_HS_PAGE;
+}
+
+/* Side @dir's bytes must lie below this: the flow's bound less the other's. */
+static u32 sslv_hs_room(const struct sslv_hs *hs, int dir)
+{
+	return SSLV_HS_FLOW_MAX - sslv_hs_held(hs, !dir);
+}
+
+static void sslv_hs_free_page(struct sslv_net *sn, struct sslv_hs *hs,
+			      int dir, u32 i)
+{
+	if (!hs->page[dir][i])
+		return;
+	kfree(hs->page[dir][i]);
+	hs->page[dir][i] = NULL;
+	hs->npages[dir]--;
+	sslv_hs_uncharge(sn, SSLV_HS_PAGE);
+}
+
+static void sslv_hs_free_pages(struct sslv_net *sn, struct sslv_hs *hs,
+			       int dir)
+{
+	u32 i;
+
+	for (i = 0; i < SSLV_HS_PAGES && hs->npages[dir]; i++)
+		sslv_hs_free_page(sn, hs, dir, i);
+}
+
 static void sslv_hs_free_buf(struct sslv_net *sn, struct sslv_hs *hs, int dir)
 {
+	sslv_hs_free_pages(sn, hs, dir);
 	kfree(hs->buf[dir]);
-	sslv_hs_uncharge(sn, hs->cap[dir]);
+	sslv_hs_uncharge(sn, sslv_hs_bufsz(hs->cap[dir]));
 	hs->buf[dir] = NULL;
 	hs->cap[dir] = 0;
 }
@@ -165,8 +228,8 @@ static void sslv_hs_end(struct sslv_net *sn, struct sslv_flow *f,
 	for (dir = 0; dir < 2; dir++)
 		sslv_hs_free_buf(sn, hs, dir);
 	xa_erase_bh(&sn->hs, f->id);
-	kfree(hs);
-	sslv_hs_uncharge(sn, sizeof(*hs));
+	kfree_rcu(hs, rcu);
+	sslv_hs_uncharge(sn, sslv_hs_bufsz(sizeof(*hs)));
 	f->flags = (f->flags & ~SSLV_FF_HS) | SSLV_FF_HS_DONE;
 }
 
@@ -254,12 +317,17 @@ static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f,
 {
 	struct sslv_hs *hs;
 
-	if (!sslv_hs_charge(sn, sizeof(*hs)))
+	if (!sslv_hs_charge(sn, sslv_hs_bufsz(sizeof(*hs))))
 		return NULL;
 	hs = kzalloc(sizeof(*hs), GFP_ATOMIC);
+	if (hs) {
+		/* Set before sslv_hs_expire() can find it. */
+		hs->flow = f;
+		hs->born_ms = sslv_now_ms();
+	}
 	if (!hs || xa_insert_bh(&sn->hs, f->id, hs, GFP_ATOMIC)) {
 		kfree(hs);
-		sslv_hs_uncharge(sn, sizeof(*hs));
+		sslv_hs_uncharge(sn, sslv_hs_bufsz(sizeof(*hs)));
 		sslv_inc(sn, tls_alloc_fail);
 		return NULL;
 	}
@@ -278,24 +346,64 @@ static struct sslv_hs *sslv_hs_new(struct sslv_net *sn, struct sslv_flow *f,
 	return hs;
 }
 
-/* Make room for bytes [0, @end) of side @dir. */
+/*
+ * Grow side @dir's prefix buffer to hold bytes [0, @need), @need <= @room:
+ * the pages it grows over are copied into it and freed. Only what the
+ * allocator hands out more is charged.
+ */
 static int sslv_hs_grow(struct sslv_net *sn, struct sslv_hs *hs, int dir,
-			u32 end, u32 room)
+			u32 need, u32 room)
 {
-	u32 cap = min_t(u32, roundup_pow_of_two(max_t(u32, end, 1024)), room);
+	u32 cap = min_t(u32, roundup_pow_of_two(max_t(u32, need, SSLV_HS_PAGE)),
+			room);
+	u32 old = sslv_hs_bufsz(hs->cap[dir]), size = sslv_hs_bufsz(cap);
+	u32 i, freed = 0, charged = 0;
 	u8 *buf;
 
-	if (!sslv_hs_charge(sn, cap - hs->cap[dir]))
-		return -ENOSPC;
+	for (i = hs->cap[dir] / SSLV_HS_PAGE; i < cap / SSLV_HS_PAGE; i++)
+		if (hs->page[dir][i])
+			freed += SSLV_HS_PAGE;
+	if (size > old + freed) {
+		charged = size - old - freed;
+		if (!sslv_hs_charge(sn, charged))
+			return -ENOSPC;
+	}
 	buf = krealloc(hs->buf[dir], cap, GFP_ATOMIC);
 	if (!buf) {
-		sslv_hs_uncharge(sn, cap - hs->cap[dir]);
+		sslv_hs_uncharge(sn, charged);
 		sslv_inc(sn, tls_alloc_fail);
 		return -ENOMEM;
 	}
+	for (i = hs->cap[dir] / SSLV_HS_PAGE; i < cap / SSLV_HS_PAGE; i++) {
+		if (!hs->page[dir][i])
+			continue;
+		memcpy(buf + i * SSLV_HS_PAGE, hs->page[dir][i], SSLV_HS_PAGE);
+		kfree(hs->page[dir][i]);
+		hs->page[dir][i] = NULL;
+		hs->npages[dir]--;
+	}
+	if (!charged)
+		sslv_hs_uncharge(sn, old + freed - size);
 	hs->buf[dir] = buf;
 	hs->cap[dir] = cap;
 	return 0;
+}
+
+/*
+ * Where byte @at of side @dir is kept (NULL: in a page not allocated), and
+ * in *@len how many of the *@len bytes from it are kept there in a row.
+ */
+static u8 *sslv_hs_at(const struct sslv_hs *hs, int dir, u32 at, u32 *len)
+{
+	u8 *page;
+
+	if (at < hs->cap[dir]) {
+		*len = min(*len, hs->cap[dir] - at);
+		return hs->buf[dir] + at;
+	}
+	*len = min_t(u32, *len, SSLV_HS_PAGE - at % SSLV_HS_PAGE);
+	page = hs->page[dir][at / SSLV_HS_PAGE];
+	return page ? page + at % SSLV_HS_PAGE : NULL;
 }
 
 /* Do bytes [@off, @end) of the segment equal the copy kept at @kept? */
@@ -315,8 +423,56 @@ static bool sslv_hs_same(const struct sk_buff *skb, u32 from, const u8 *kept,
 	return true;
 }
 
+/* Do held bytes [@at, @end) of side @dir equal the skb's from @from? */
+static bool sslv_hs_same_held(const struct sslv_hs *hs, int dir,
+			      const struct sk_buff *skb, u32 from, u32 at,
+			      u32 end)
+{
+	const u8 *kept;
+	u32 n;
+
+	for (; at < end; at += n, from += n) {
+		n = end - at;
+		kept = sslv_hs_at(hs, dir, at, &n);
+		if (!kept || !sslv_hs_same(skb, from, kept, n))
+			return false;
+	}
+	return true;
+}
+
+/* Copy missing bytes [@at, @end) of side @dir from the skb's @from. */
+static int sslv_hs_put(struct sslv_net *sn, struct sslv_hs *hs, int dir,
+		       const struct sk_buff *skb, u32 from, u32 at, u32 end)
+{
+	u8 *dst, **page;
+	u32 n;
+
+	while (at < end) {
+		n = end - at;
+		dst = sslv_hs_at(hs, dir, at, &n);
+		if (!dst) {
+			page = &hs->page[dir][at / SSLV_HS_PAGE];
+			if (!sslv_hs_charge(sn, SSLV_HS_PAGE))
+				return -ENOSPC;
+			*page = kmalloc(SSLV_HS_PAGE, GFP_ATOMIC);
+			if (!*page) {
+				sslv_hs_uncharge(sn, SSLV_HS_PAGE);
+				sslv_inc(sn, tls_alloc_fail);
+				return -ENOMEM;
+			}
+			hs->npages[dir]++;
+			continue;
+		}
+		if (skb_copy_bits(skb, from, dst, n))
+			return -EFAULT;
+		at += n;
+		from += n;
+	}
+	return 0;
+}
+
 /*
- * Copy the segment's payload into side @dir's buffer. The first copy of a
+ * Copy the segment's payload into side @dir's store. The first copy of a
  * byte is kept: bytes already in place are compared, never overwritten,
  * and a retransmission that differs from what was read is -EILSEQ (the
  * receiver may hold either copy, so the hello read may not be the one it
@@ -330,7 +486,8 @@ static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 			 bool compare_only)
 {
 	s32 off = sslv_hs_seq(p) - hs->start[dir];
-	u32 len = p->seg.len, skip = 0, room, end, at, run;
+	u32 len = p->seg.len, skip = 0, room, end, at, run, base;
+	struct sslv_reasm ra;
 	bool held;
 	int err;
 
@@ -341,16 +498,28 @@ static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 		len -= skip;
 		off = 0;
 	}
-	room = compare_only ? hs->ra[dir].have :
-			      SSLV_HS_FLOW_MAX - hs->cap[!dir];
+	room = compare_only ? hs->ra[dir].have : sslv_hs_room(hs, dir);
 	if (off >= room)
 		return 0;
 	end = min_t(u32, off + len, room);
+	base = p->payload + skip - off;	/* + stream offset: in the skb */
 	if (compare_only)
-		return sslv_hs_same(skb, p->payload + skip, hs->buf[dir] + off,
+		return sslv_hs_same(skb, base + off, hs->buf[dir] + off,
 				    end - off) ? 0 : -EILSEQ;
-	if (end > hs->cap[dir]) {
-		err = sslv_hs_grow(sn, hs, dir, end, room);
+	/* Compare every byte already held before anything changes. */
+	for (at = off; at < end; at = run) {
+		run = sslv_reasm_run(&hs->ra[dir], at, end, &held);
+		if (held && !sslv_hs_same_held(hs, dir, skb, base + at, at, run))
+			return -EILSEQ;
+	}
+	ra = hs->ra[dir];
+	if (!sslv_reasm_add(&ra, off, end - off) || ra.have > room) {
+		sslv_inc(sn, tls_limit_flow);	/* too many holes, or no room */
+		return -E2BIG;
+	}
+	/* The prefix buffer covers the prefix, pages what lies beyond. */
+	if (ra.have > hs->cap[dir]) {
+		err = sslv_hs_grow(sn, hs, dir, ra.have, room);
 		if (err)
 			return err;
 	}
@@ -358,19 +527,13 @@ static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 		sslv_inc(sn, tls_ooo);
 	for (at = off; at < end; at = run) {
 		run = sslv_reasm_run(&hs->ra[dir], at, end, &held);
-		if (!held) {
-			if (skb_copy_bits(skb, p->payload + skip + at - off,
-					  hs->buf[dir] + at, run - at))
-				return -EFAULT;
-		} else if (!sslv_hs_same(skb, p->payload + skip + at - off,
-					 hs->buf[dir] + at, run - at)) {
-			return -EILSEQ;
-		}
+		if (held)
+			continue;
+		err = sslv_hs_put(sn, hs, dir, skb, base + at, at, run);
+		if (err)
+			return err;
 	}
-	if (!sslv_reasm_add(&hs->ra[dir], off, end - off)) {
-		sslv_inc(sn, tls_limit_flow);	/* too many holes to keep */
-		return -E2BIG;
-	}
+	hs->ra[dir] = ra;
 	return 0;
 }
 
@@ -383,7 +546,7 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f,
 
 	/* Parse only when a message (or record) is complete, or at the bound. */
 	if (!sslv_tls_walk(&hs->walk[dir], hs->buf[dir], have) &&
-	    have < SSLV_HS_FLOW_MAX - hs->cap[!dir])
+	    have < sslv_hs_room(hs, dir))
 		return false;
 	if (dir == SSLV_DIR_ORIG)
 		res = sslv_tls_parse_client(hs->buf[dir], have, &hs->ch);
@@ -392,7 +555,7 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f,
 
 	switch (res) {
 	case SSLV_TLS_MORE:
-		if (have < SSLV_HS_FLOW_MAX - hs->cap[!dir]) {
+		if (have < sslv_hs_room(hs, dir)) {
 			/* A tls-version rule need not wait for the rest. */
 			if (dir == SSLV_DIR_REPLY &&
 			    (hs->sh.flags & SSLV_TLS_S_HELLO) &&
@@ -404,9 +567,14 @@ static bool sslv_hs_parse(struct sslv_net *sn, struct sslv_flow *f,
 		return sslv_hs_fail(sn, f, hs, dir, SSLV_SESS_E_LIMIT, d);
 	case SSLV_TLS_DONE:
 		hs->side[dir] = SSLV_HS_PARSED;
-		/* The client's bytes stay until the server acks them. */
+		/*
+		 * The client's hello stays until the server acks it, what
+		 * lies beyond it is not needed.
+		 */
 		if (dir == SSLV_DIR_REPLY)
 			sslv_hs_free_buf(sn, hs, dir);
+		else
+			sslv_hs_free_pages(sn, hs, dir);
 		if (dir == SSLV_DIR_ORIG) {
 			sslv_inc(sn, tls_client_hello);
 		} else {
@@ -466,6 +634,32 @@ static bool sslv_hs_unread(struct sslv_net *sn, struct sslv_flow *f,
 	return d->action != SSLV_ACT_CUT;
 }
 
+/* Has @hs been read for longer than the namespace's SSLV_A_HS_TIMEOUT? */
+static bool sslv_hs_late(const struct sslv_net *sn, const struct sslv_hs *hs,
+			 u32 now)
+{
+	return (s32)(now - hs->born_ms) >= (s32)READ_ONCE(sn->hs_timeout_ms);
+}
+
+/*
+ * The reading outlived SSLV_A_HS_TIMEOUT: it ends as if every side still
+ * being read had hit a bound, with error SSLV_SESS_E_TIMEOUT. Pending rules
+ * decide with what was read, the session is logged, everything is freed.
+ * Returns true when the decision is a reject or a drop (@d).
+ */
+static bool sslv_hs_timeout(struct sslv_net *sn, struct sslv_flow *f,
+			    struct sslv_hs *hs, struct sslv_decision *d)
+{
+	int dir;
+
+	sslv_inc(sn, tls_hs_timeout);
+	hs->error = hs->error ?: SSLV_SESS_E_TIMEOUT;
+	for (dir = 0; dir < 2; dir++)
+		if (hs->side[dir] == SSLV_HS_READING)
+			hs->side[dir] = SSLV_HS_FAILED;
+	return sslv_hs_decide(sn, f, hs, d);
+}
+
 bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 		     const struct sk_buff *skb, const struct sslv_pkt *p,
 		     struct sslv_decision *d)
@@ -478,6 +672,9 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	u32 have, edge;
 	int err;
 
+	/* Late: this segment is not read, it may be the decision's trigger. */
+	if (hs && sslv_hs_late(sn, hs, sslv_now_ms()))
+		return sslv_hs_timeout(sn, f, hs, d);
 	if (!hs) {
 		/*
 		 * A server that speaks first, or a client whose first bytes
@@ -505,7 +702,7 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 				 f->tcp.d[dir].next : sslv_hs_seq(p);
 		hs->server_start = true;
 	}
-	if (dir == SSLV_DIR_REPLY && hs->buf[SSLV_DIR_ORIG] &&
+	if (dir == SSLV_DIR_REPLY && sslv_hs_held(hs, SSLV_DIR_ORIG) &&
 	    hs->side[SSLV_DIR_ORIG] != SSLV_HS_READING &&
 	    (p->seg.flags & SSLV_TH_ACK) &&
 	    !sslv_seq_before(p->seg.ack, hs->start[SSLV_DIR_ORIG] +
@@ -525,7 +722,7 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 	 * tracker knows best.
 	 */
 	have = hs->ra[dir].have;
-	edge = have < SSLV_HS_FLOW_MAX - hs->cap[!dir] ?
+	edge = have < sslv_hs_room(hs, dir) ?
 	       hs->start[dir] + have : f->tcp.d[dir].next;
 	err = sslv_hs_store(sn, hs, dir, skb, p, false);
 	if (err == -EILSEQ)
@@ -553,4 +750,48 @@ void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f)
 	sslv_hs_end(sn, f, hs, &d, hs->inspected ||
 		    (f->flags & SSLV_FF_PENDING) ||
 		    hs->error != SSLV_SESS_E_NONTLS);
+}
+
+/*
+ * Called from flow.c's GC: a handshake read longer than SSLV_A_HS_TIMEOUT
+ * ends here even if its flow sends nothing more. A reject is carried out
+ * now, both ways, as an operator's; a drop holds from the flow's next
+ * segment on. Looked at once a second: a reading ends within a second of
+ * its deadline. sslv_net.hs holds only flows being read, and each entry is
+ * freed after a grace period (kfree_rcu), so it can be walked under RCU;
+ * its flow is trusted only locked, hashed, ours and still under that id.
+ */
+void sslv_hs_expire(struct sslv_net *sn)
+{
+	u32 now = sslv_now_ms();
+	struct sslv_decision d;
+	struct sslv_flow *f;
+	struct sslv_hs *hs;
+	unsigned long id;
+
+	if (time_before(jiffies, sn->hs_expire_next))
+		return;
+	sn->hs_expire_next = jiffies + HZ;
+	rcu_read_lock();
+	xa_for_each(&sn->hs, id, hs) {
+		if (!sslv_hs_late(sn, hs, now))
+			continue;
+		f = hs->flow;
+		local_bh_disable();
+		spin_lock(&f->lock);
+		if (!(f->flags & SSLV_FF_HASHED) || f->owner != sn->owner ||
+		    f->id != id || sslv_hs_of(sn, f) != hs ||
+		    !sslv_hs_timeout(sn, f, hs, &d)) {
+			spin_unlock(&f->lock);
+		} else if (d.action == SSLV_ACT_REJECT) {
+			sslv_inc(sn, tls_rejected);
+			sslv_engine_reject(sn, f, d.reason, d.rule_id);
+		} else {
+			f->verdict = SSLV_ACT_DROP;
+			spin_unlock(&f->lock);
+			sslv_inc(sn, tls_dropped);
+		}
+		local_bh_enable();
+	}
+	rcu_read_unlock();
 }

@@ -64,6 +64,14 @@ static struct netlink_range_validation sslv_rst_rate_range = {
 	.min = 1, .max = SSLV_RST_RATE_MAX,
 };
 
+static struct netlink_range_validation sslv_hs_mem_range = {
+	.min = SSLV_HS_MEM_MIN, .max = SSLV_HS_MEM_MAX,
+};
+
+static struct netlink_range_validation sslv_hs_timeout_range = {
+	.min = 1, .max = SSLV_HS_TIMEOUT_MAX,
+};
+
 #define SSLV_TIMEOUT_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_timeout_range)
 
 static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
@@ -96,6 +104,9 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_HS_BYTES]	= { .type = NLA_REJECT },
 	[SSLV_A_RST_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_rst_rate_range),
 	[SSLV_A_EVENT_SEQ]	= { .type = NLA_REJECT },
+	[SSLV_A_HS_MEM]		= NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_hs_mem_range),
+	[SSLV_A_HS_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&sslv_hs_timeout_range),
 };
 
 struct sk_buff *sslv_reply_new(struct genl_info *info, u8 cmd, size_t size,

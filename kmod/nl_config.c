@@ -2,7 +2,7 @@
 /*
  * Netlink commands on a namespace's settings: the mode and its tap device,
  * the flow table's limit and timeouts, RST and client-certificate options,
- * and the counters.
+ * the handshake reading's memory bound and deadline, and the counters.
  */
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -94,6 +94,9 @@ int sslv_nl_config_get(struct sk_buff *in, struct genl_info *info)
 	    nla_put_u8(skb, SSLV_A_CLIENT_CERT,
 		       READ_ONCE(sn->client_cert_action)) ||
 	    nla_put_u32(skb, SSLV_A_HS_BYTES, atomic_read(&sn->hs_bytes)) ||
+	    nla_put_u32(skb, SSLV_A_HS_MEM, READ_ONCE(sn->hs_mem)) ||
+	    nla_put_u32(skb, SSLV_A_HS_TIMEOUT,
+			READ_ONCE(sn->hs_timeout_ms) / MSEC_PER_SEC) ||
 	    nla_put_u32(skb, SSLV_A_RST_RATE, READ_ONCE(sn->rst_rate.rate)))
 		goto nospace;
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++)
@@ -130,6 +133,12 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	if (info->attrs[SSLV_A_RST_RATE])
 		WRITE_ONCE(sn->rst_rate.rate,
 			   nla_get_u32(info->attrs[SSLV_A_RST_RATE]));
+	if (info->attrs[SSLV_A_HS_MEM])
+		WRITE_ONCE(sn->hs_mem, nla_get_u32(info->attrs[SSLV_A_HS_MEM]));
+	if (info->attrs[SSLV_A_HS_TIMEOUT])
+		WRITE_ONCE(sn->hs_timeout_ms,
+			   nla_get_u32(info->attrs[SSLV_A_HS_TIMEOUT]) *
+			   MSEC_PER_SEC);
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++) {
 		struct nlattr *a = info->attrs[sslv_timeout_attrs[i].attr];
 

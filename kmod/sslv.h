@@ -102,6 +102,8 @@
 	X(tls_conflict)				\
 	X(tls_limit_flow)			\
 	X(tls_limit_global)			\
+	X(tls_limit_netns)			\
+	X(tls_hs_timeout)			\
 	X(tls_alloc_fail)			\
 	X(tls_incomplete)			\
 	X(tls_rejected)				\
@@ -435,6 +437,11 @@ bool sslv_hs_segment(struct sslv_net *sn, struct sslv_flow *f, int dir,
 		     struct sslv_decision *d);
 /* The flow is leaving the table; a handshake still read ends incomplete. */
 void sslv_hs_release(struct sslv_net *sn, struct sslv_flow *f);
+/*
+ * End every handshake read longer than SSLV_A_HS_TIMEOUT (flow.c's GC, in
+ * process context): pending rules decide, the memory is freed.
+ */
+void sslv_hs_expire(struct sslv_net *sn);
 /* The view of a flow whose handshake will never be read (mid-stream). */
 extern const struct sslv_tls_view sslv_tls_view_none;
 void sslv_flow_match_key(const struct sslv_flow *f, struct sslv_match_key *k);
@@ -514,7 +521,10 @@ struct sslv_net {
 	atomic_t event_seq;		/* SSLV_A_EVENT_SEQ of the last event */
 	u8 client_cert_action;		/* SSLV_A_CLIENT_CERT */
 	atomic_t hs_bytes;		/* handshake memory held now */
+	u32 hs_mem;			/* SSLV_A_HS_MEM: bound on hs_bytes */
+	u32 hs_timeout_ms;		/* SSLV_A_HS_TIMEOUT */
 	struct xarray hs;		/* flow id -> struct sslv_hs */
+	unsigned long hs_expire_next;	/* jiffies: sslv_hs_expire() walks */
 	struct sslv_domset __rcu *domsets[SSLV_DOMSET_MAX];
 	u64 dom_bytes;			/* live and staged domain set names */
 	u32 dom_gen;			/* domain sets committed, ever */

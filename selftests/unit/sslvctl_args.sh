@@ -131,6 +131,16 @@ bad 'Error: invalid rst-idle "-1"' config set rst-idle -1
 bad 'Error: invalid rst-idle "4294967296"' config set rst-idle 4294967296
 bad 'Error: missing argument after "rst-idle"' config set max-flows 5 rst-idle
 bad 'Error: duplicate keyword "rst-idle"' config set rst-idle 0 rst-idle 0
+bad 'Error: invalid hs-mem "0"' config set hs-mem 0
+bad 'Error: invalid hs-mem "32767": 32768 to 1073741824' config set hs-mem 32767
+bad 'Error: invalid hs-mem "1073741825": 32768 to 1073741824' config set hs-mem 1073741825
+bad 'Error: invalid hs-mem "4M"' config set hs-mem 4M
+bad 'Error: missing argument after "hs-mem"' config set hs-mem
+bad 'Error: duplicate keyword "hs-mem"' config set hs-mem 65536 hs-mem 65536
+bad 'Error: invalid hs-timeout "0"' config set hs-timeout 0
+bad 'Error: invalid hs-timeout "3601": 1 to 3600' config set hs-timeout 3601
+bad 'Error: invalid hs-timeout "1s"' config set hs-timeout 1s
+bad 'Error: invalid hs-timeout "3601": 1 to 3600' config set max-flows 5 hs-timeout 3601
 
 # rule add
 bad 'Error: invalid prefix "10.0.0.0/33"' rule add dst 10.0.0.0/33 action reject
@@ -349,6 +359,8 @@ else
 	good config set rst-idle 4294967295 timeout-closed 1
 	good config set client-cert drop
 	good config set client-cert cut max-flows 10
+	good config set hs-mem 32768 hs-timeout 1
+	good config set hs-mem 1073741824 hs-timeout 3600
 	good config set max-flows 1 timeout-handshake 5 timeout-established 7200 \
 		timeout-closing 60 timeout-closed 10 timeout-rejected 4294967295
 	good rule add action reject

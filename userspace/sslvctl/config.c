@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * sslvctl config [set [max-flows N] [timeout-handshake S] ... [rst-idle MS]
- *                    [rst-rate N] [client-cert reject|cut|drop]]
+ *                    [rst-rate N] [client-cert reject|cut|drop]
+ *                    [hs-mem BYTES] [hs-timeout S]]
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,8 @@
  * In the order they are shown; flows-current and hs-bytes are read-only.
  * Only rst-idle may be 0 (no RST is put down to an idle timeout). A key
  * with @names is a u8 given and shown as one of its words, the others are
- * u32 numbers.
+ * u32 numbers, @max (if set) the highest the kernel takes, @min (if set)
+ * the lowest.
  */
 static const struct config_key {
 	const char *word;
@@ -23,12 +25,17 @@ static const struct config_key {
 	bool zero_ok;
 	const char *const *names;
 	unsigned int nnames;
+	uint32_t min, max;
 } config_keys[] = {
 	{ .word = "max-flows", .key = "max_flows", .attr = SSLV_A_MAX_FLOWS,
 	  .settable = true },
 	{ .word = "flows-current", .key = "flows_current",
 	  .attr = SSLV_A_FLOWS_CURRENT },
 	{ .word = "hs-bytes", .key = "hs_bytes", .attr = SSLV_A_HS_BYTES },
+	{ .word = "hs-mem", .key = "hs_mem", .attr = SSLV_A_HS_MEM,
+	  .settable = true, .min = SSLV_HS_MEM_MIN, .max = SSLV_HS_MEM_MAX },
+	{ .word = "hs-timeout", .key = "hs_timeout", .attr = SSLV_A_HS_TIMEOUT,
+	  .settable = true, .max = SSLV_HS_TIMEOUT_MAX },
 	{ .word = "timeout-handshake", .key = "timeout_handshake",
 	  .attr = SSLV_A_TIMEOUT_HANDSHAKE, .settable = true },
 	{ .word = "timeout-established", .key = "timeout_established",
@@ -153,6 +160,11 @@ static bool parse_value(const struct config_key *k, const char *val,
 	}
 	if (!parse_u32(val, UINT32_MAX, out) || (!*out && !k->zero_ok))
 		return bad_arg(what, val);
+	if ((k->min && *out < k->min) || (k->max && *out > k->max)) {
+		errorf("invalid %s \"%s\": %u to %u", k->word, val,
+		       k->min ? k->min : 1, k->max);
+		return false;
+	}
 	return true;
 }
 

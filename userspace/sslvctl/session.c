@@ -24,6 +24,7 @@ static const char *const error_names[__SSLV_SESS_E_MAX] = {
 	[SSLV_SESS_E_LIMIT] = "limit",
 	[SSLV_SESS_E_INCOMPLETE] = "incomplete",
 	[SSLV_SESS_E_CONFLICT] = "conflict",
+	[SSLV_SESS_E_TIMEOUT] = "timeout",
 };
 
 static void print_version(const char *key, const char *label,

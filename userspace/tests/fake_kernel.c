@@ -420,6 +420,8 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		mnl_attr_put_u32(nlh, SSLV_A_RST_IDLE_MS, 30000);
 		mnl_attr_put_u8(nlh, SSLV_A_CLIENT_CERT, SSLV_ACT_REJECT);
 		mnl_attr_put_u32(nlh, SSLV_A_HS_BYTES, 12288);
+		mnl_attr_put_u32(nlh, SSLV_A_HS_MEM, 4194304);
+		mnl_attr_put_u32(nlh, SSLV_A_HS_TIMEOUT, 10);
 		queue(nlh);
 		break;
 	case SSLV_CMD_RULE_ADD:

@@ -65,6 +65,8 @@ json -j -n mode '{"mode":"passive-tap","dev":1}'
 prints config 'max-flows 65536
 flows-current 2
 hs-bytes 12288
+hs-mem 4194304
+hs-timeout 10
 timeout-handshake 10
 timeout-established 7200
 timeout-closing 60
@@ -72,7 +74,7 @@ timeout-closed 10
 timeout-rejected 30
 rst-idle 30000
 client-cert reject'
-json -j config '{"max_flows":65536,"flows_current":2,"hs_bytes":12288,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30,"rst_idle_ms":30000,"client_cert":"reject"}'
+json -j config '{"max_flows":65536,"flows_current":2,"hs_bytes":12288,"hs_mem":4194304,"hs_timeout":10,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30,"rst_idle_ms":30000,"client_cert":"reject"}'
 
 # Rules 5 to 7 carry TLS attributes: all of them, one version, nontls.
 prints rule list 'rule 3 dst 10.0.1.2/32 dport 443 action reject hits 5

@@ -25,7 +25,13 @@
  *   flow no rule decided whose server asks for a client certificate
  *   (undecryptable: sslv cannot stand in for the client's key); it is
  *   SSLV_ACT_REJECT by default. SSLV_A_HS_BYTES (read only) is the memory
- *   the namespace's handshake buffers hold now. SSLV_A_RST_RATE (1 ..
+ *   the namespace's handshake reading holds now; SSLV_A_HS_MEM (bytes,
+ *   SSLV_HS_MEM_MIN .. SSLV_HS_MEM_MAX, default SSLV_HS_MEM_DEFAULT) bounds
+ *   it, under the module's bound for all namespaces (parameter hs_mem_max).
+ *   SSLV_A_HS_TIMEOUT (seconds, 1 .. SSLV_HS_TIMEOUT_MAX, default
+ *   SSLV_HS_TIMEOUT_DEFAULT) is how long a flow's handshake may be read,
+ *   see below. A value out of bounds is refused and nothing is changed.
+ *   SSLV_A_RST_RATE (1 ..
  *   SSLV_RST_RATE_MAX, default SSLV_RST_RATE_DEFAULT) bounds the RSTs the
  *   namespace sends a second.
  *
@@ -174,6 +180,8 @@ enum sslv_attr {
 	SSLV_A_HS_BYTES,	/* u32, CONFIG_GET: handshake buffers now */
 	SSLV_A_RST_RATE,	/* u32, CONFIG_*: RSTs a second, see below */
 	SSLV_A_EVENT_SEQ,	/* u32: SSLV_CMD_EVENT's number, see above */
+	SSLV_A_HS_MEM,		/* u32 bytes, CONFIG_*: bound on SSLV_A_HS_BYTES */
+	SSLV_A_HS_TIMEOUT,	/* u32 s, CONFIG_*: handshake read deadline */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -341,6 +349,30 @@ enum sslv_reason {
 #define SSLV_RST_RATE_MAX	1000000
 
 /*
+ * SSLV_A_HS_MEM: the bytes a namespace's handshake reading may hold at once
+ * (SSLV_A_HS_BYTES: buffers and per-flow state, as allocated). A flow whose
+ * reading would take more ends it with SSLV_SESS_E_LIMIT (counter
+ * tls_limit_netns), as at the module's bound for all namespaces
+ * (tls_limit_global). Lowering it frees nothing: it bounds what is taken
+ * next. At least one flow's worth.
+ */
+#define SSLV_HS_MEM_DEFAULT	(4U << 20)
+#define SSLV_HS_MEM_MIN		(32U << 10)
+#define SSLV_HS_MEM_MAX		(1U << 30)
+
+/*
+ * SSLV_A_HS_TIMEOUT: a flow's handshake is read for at most this long from
+ * its first payload byte. Then the reading ends, whether or not the flow
+ * sends anything more: pending TLS rules decide with what was read (as at
+ * SSLV_SESS_E_LIMIT), the session is logged with SSLV_SESS_E_TIMEOUT and
+ * the memory is freed (counter tls_hs_timeout). A reject is carried out at
+ * once, both ways, as an operator's (SSLV_CMD_FLOW_REJECT); a drop drops
+ * the flow's next segments.
+ */
+#define SSLV_HS_TIMEOUT_DEFAULT	10
+#define SSLV_HS_TIMEOUT_MAX	3600
+
+/*
  * One RST, explained (SSLV_EV_RST). The values of PHASE, SENDER, KIND, TTL,
  * SEQ_FIT and CAUSES are the enums of kmod/lib/rst.h and kmod/lib/tcp.h,
  * compiled from the same source by the module and by userspace (sslvctl,
@@ -375,6 +407,7 @@ enum sslv_sess_error {
 	SSLV_SESS_E_LIMIT,	/* the handshake outgrew its buffer bound */
 	SSLV_SESS_E_INCOMPLETE,	/* the flow ended or idled out before */
 	SSLV_SESS_E_CONFLICT,	/* a retransmission changed bytes read */
+	SSLV_SESS_E_TIMEOUT,	/* not read within SSLV_A_HS_TIMEOUT */
 	__SSLV_SESS_E_MAX
 };
 
