@@ -61,6 +61,7 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->client_cert_action = SSLV_ACT_REJECT;
 	sn->hs_mem = SSLV_HS_MEM_DEFAULT;
 	sn->hs_timeout_ms = SSLV_HS_TIMEOUT_DEFAULT * MSEC_PER_SEC;
+	sn->hs_expire_next = jiffies;
 	xa_init_flags(&sn->hs, XA_FLAGS_LOCK_BH);
 	ratelimit_state_init(&sn->rst_events, HZ, SSLV_RST_EVENTS_PER_SEC);
 	ratelimit_set_flags(&sn->rst_events, RATELIMIT_MSG_ON_RELEASE);
