@@ -35,7 +35,7 @@ printf 'ads.example\n*.Tracker.Example.\n# a comment\nmetrics.example.org\nADS.e
 ctl mode set passive-inline
 ctl config set max-flows 5000 timeout-handshake 11 timeout-established 3600 \
 	timeout-closing 50 timeout-closed 9 timeout-rejected 20 rst-idle 0 \
-	rst-rate 500 client-cert cut
+	rst-rate 500 client-cert cut hs-mem 65536 hs-timeout 20
 ctl domains load ads "$OUT/ads.txt"
 ctl domains set empty
 ctl rule add src 10.0.1.0/24 dst 10.0.1.2 sport 1024-65535 dport 443 action reject >/dev/null

@@ -552,6 +552,8 @@ static const struct attr_desc top_attrs[SSLV_A_MAX + 1] = {
 	[SSLV_A_FLOW_ID] = { "FLOW_ID", K_U32 },
 	[SSLV_A_RST_IDLE_MS] = { "RST_IDLE_MS", K_U32 },
 	[SSLV_A_CLIENT_CERT] = { "CLIENT_CERT", K_U8 },
+	[SSLV_A_HS_MEM] = { "HS_MEM", K_U32 },
+	[SSLV_A_HS_TIMEOUT] = { "HS_TIMEOUT", K_U32 },
 	[SSLV_A_DOMSET_NAME] = { "DOMSET_NAME", K_STR },
 	[SSLV_A_DOMAIN] = { "DOMAIN", K_STR },
 };

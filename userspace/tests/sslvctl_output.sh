@@ -335,7 +335,7 @@ fake save
 {
 	echo "# sslv: written by sslvctl save, applied by sslvctl -f FILE"
 	echo "mode set passive-tap dev lo"
-	echo "config set max-flows 65536 timeout-handshake 10 timeout-established 7200 timeout-closing 60 timeout-closed 10 timeout-rejected 30 rst-idle 30000 client-cert reject"
+	echo "config set max-flows 65536 hs-mem 4194304 hs-timeout 10 timeout-handshake 10 timeout-established 7200 timeout-closing 60 timeout-closed 10 timeout-rejected 30 rst-idle 30000 client-cert reject"
 	echo "rule flush"
 	printf 'domains set corp \\\n\ta.example \\\n\t'\''*.b.example'\'' \\\n\tc.example\n'
 	printf 'domains set blocklist'
@@ -355,7 +355,7 @@ rm -f "$attrs"
 FAKE_SSLV_ATTRS=$attrs fake -f "$tmp/saved"
 check "-f of save: quiet" '0|' "$rc|$out$err"
 check "-f of save: requests" "MODE_SET MODE=2 IFINDEX=1
-CONFIG_SET MAX_FLOWS=65536 TIMEOUT_HANDSHAKE=10 TIMEOUT_ESTABLISHED=7200 TIMEOUT_CLOSING=60 TIMEOUT_CLOSED=10 TIMEOUT_REJECTED=30 RST_IDLE_MS=30000 CLIENT_CERT=1
+CONFIG_SET MAX_FLOWS=65536 HS_MEM=4194304 HS_TIMEOUT=10 TIMEOUT_HANDSHAKE=10 TIMEOUT_ESTABLISHED=7200 TIMEOUT_CLOSING=60 TIMEOUT_CLOSED=10 TIMEOUT_REJECTED=30 RST_IDLE_MS=30000 CLIENT_CERT=1
 RULE_FLUSH
 DOMSET_ADD DOMSET_NAME=\"corp\" STAGE DOMAIN=\"a.example\" DOMAIN=\"*.b.example\" DOMAIN=\"c.example\"
 DOMSET_COMMIT DOMSET_NAME=\"corp\"
