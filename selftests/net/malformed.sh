@@ -299,10 +299,13 @@ fuzzed()
 	local cst=$OUT/client.status sst=$OUT/server.status before client grew
 
 	before=$(counters)
-	n_srv "$SOCK" server 5001 "$sst" &
+	# The connection stays up until the client is killed, however long
+	# the fuzz takes on a loaded host.
+	SSLV_SOCK_WAIT=600 n_srv "$SOCK" server 5001 "$sst" &
 	wait_for grep -q listening "$sst"
 	# ip netns exec execs sock.py: $! is the client itself.
-	ip netns exec "$CLI" "$SOCK" client "$SRV_IP4" 5001 "$cst" &
+	SSLV_SOCK_WAIT=600 ip netns exec "$CLI" "$SOCK" client "$SRV_IP4" \
+		5001 "$cst" &
 	client=$!
 	wait_for grep -q talked "$cst"
 	wait_for grep -q talked "$sst"
