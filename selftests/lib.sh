@@ -300,6 +300,7 @@ trap 'echo "error: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited $?" >&2' 
 
 SSLVCTL=$REPO/userspace/sslvctl/sslvctl
 SOCK=$REPO/selftests/net/sock.py
+CRAFT=$REPO/selftests/net/craft.py
 
 # mac NS: the MAC of eth0 in NS.
 mac() { ip -n "$1" -br link show eth0 | awk '{print $3}'; }
@@ -369,4 +370,25 @@ mirror_up()
 		n_box tc filter add dev "$port" ingress matchall \
 			action mirred egress mirror dev mir0
 	done
+}
+
+# craft NS PEER_NS: send craft.py segments (stdin) from NS's eth0 to PEER_NS.
+craft()
+{
+	ip netns exec "$1" "$CRAFT" eth0 "$(mac "$1")" "$(mac "$2")"
+}
+
+# deaf NS PORT: the stack in NS never sees TCP segments to or from PORT,
+# which craft.py then plays by hand.
+deaf()
+{
+	ip netns exec "$1" nft -f - <<-EOF
+	table inet deaf {
+		chain in {
+			type filter hook prerouting priority -300;
+			tcp dport $2 drop
+			tcp sport $2 drop
+		}
+	}
+	EOF
 }

@@ -21,33 +21,12 @@
 
 source "$(dirname "$0")/../lib.sh"
 
-CRAFT=$REPO/selftests/net/craft.py
 TFO=$REPO/selftests/net/tfo.py
 P_CRAFT=4443 P_TFO=4444
 CAP_SRV=$OUT/srv.pcap
 CAP_CLI=$OUT/cli.pcap
 
 ctl() { n_box "$SSLVCTL" "$@"; }
-
-# craft NS PEER_NS: send craft.py segments (stdin) from NS's eth0 to PEER_NS.
-craft()
-{
-	ip netns exec "$1" "$CRAFT" eth0 "$(mac "$1")" "$(mac "$2")"
-}
-
-# deaf NS: the stack in NS never sees the crafted port's segments.
-deaf()
-{
-	ip netns exec "$1" nft -f - <<-EOF
-	table inet deaf {
-		chain in {
-			type filter hook prerouting priority -300;
-			tcp dport $P_CRAFT drop
-			tcp sport $P_CRAFT drop
-		}
-	}
-	EOF
-}
 
 # table PCAP: one line per packet, "SPORT DPORT RST SYN ACK LEN PAYLOAD",
 # read once per capture (each tshark start is slow under TCG).
@@ -78,8 +57,8 @@ conflicts() { (($(stat_get "$BOX" tls_conflict) >= $1)); }
 
 module_load
 topo_up
-deaf "$CLI"
-deaf "$SRV"
+deaf "$CLI" $P_CRAFT
+deaf "$SRV" $P_CRAFT
 capture_start "$SRV" eth0 "$CAP_SRV" tcp port $P_CRAFT or tcp port $P_TFO
 capture_start "$CLI" eth0 "$CAP_CLI" tcp port $P_CRAFT or tcp port $P_TFO
 ctl rule add sni evil.example action reject >/dev/null

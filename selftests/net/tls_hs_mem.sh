@@ -29,7 +29,6 @@
 
 source "$(dirname "$0")/../lib.sh"
 
-CRAFT=$REPO/selftests/net/craft.py
 TFO=$REPO/selftests/net/tfo.py
 P_CRAFT=4443
 FILL=40				# idle hellos in A
@@ -37,26 +36,6 @@ HS_MEM_A=32768
 
 # ctl NS ARGS...: sslvctl in box NS.
 ctl() { ip netns exec "$1" "$SSLVCTL" "${@:2}"; }
-
-# craft NS PEER_NS: send craft.py segments (stdin) from NS's eth0 to PEER_NS.
-craft()
-{
-	ip netns exec "$1" "$CRAFT" eth0 "$(mac "$1")" "$(mac "$2")"
-}
-
-# deaf NS: the stack in NS never sees the crafted port's segments.
-deaf()
-{
-	ip netns exec "$1" nft -f - <<-EOF
-	table inet deaf {
-		chain in {
-			type filter hook prerouting priority -300;
-			tcp dport $P_CRAFT drop
-			tcp sport $P_CRAFT drop
-		}
-	}
-	EOF
-}
 
 # open_flows CLI SRV SPORT...: three-way handshakes of crafted flows, client
 # ISN 1000, server ISN 5000: the client's stream offset 0 is seq 1001.
@@ -117,7 +96,7 @@ topo_up
 CLI_B=$CLI BOX_B=$BOX SRV_B=$SRV
 CLI=$CLI_A BOX=$NS-box SRV=$SRV_A
 for ns in "$CLI" "$SRV" "$CLI_B" "$SRV_B"; do
-	deaf "$ns"
+	deaf "$ns" $P_CRAFT
 done
 
 check "hs-mem default" "$(config_get "$BOX" hs-mem)" == 4194304
