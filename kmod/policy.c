@@ -323,17 +323,30 @@ int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 	if (n > SSLV_MAX_RULES || have + n > SSLV_MAX_RULES ||
 	    (st && sn->staged_rules + n > SSLV_MAX_RULES))
 		return -ENOSPC;
-	all = kvmalloc_array(have + n, sizeof(*all), GFP_KERNEL_ACCOUNT);
-	if (!all)
-		return -ENOMEM;
-	if (have)
-		memcpy(all, cur, have * sizeof(*all));
+	if (st && have + n <= st->cap) {
+		/* Private to the stage: appended in place. */
+		all = st->rules;
+	} else {
+		/* A stage grows by doubling, so a big file loads in linear time. */
+		u32 cap = st ? clamp(2 * have, have + n, SSLV_MAX_RULES) :
+			       have + n;
+
+		all = kvmalloc_array(cap, sizeof(*all), GFP_KERNEL_ACCOUNT);
+		if (!all)
+			return -ENOMEM;
+		if (have)
+			memcpy(all, cur, have * sizeof(*all));
+		if (st) {
+			kvfree(st->rules);
+			st->rules = all;
+			st->cap = cap;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		all[have + i] = r[i];
 		/* The staging set owns its rules: copy what it keeps. */
 		if (st && sslv_rule_copy(&all[have + i], &r[i])) {
 			sslv_rule_free_tls(all + have, i);
-			kvfree(all);
 			return -ENOMEM;
 		}
 	}
@@ -344,8 +357,6 @@ int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 			sn->next_rule_id = 1;
 	}
 	if (st) {
-		kvfree(st->rules);
-		st->rules = all;
 		st->nrules = have + n;
 		sn->staged_rules += n;
 		return 0;
@@ -392,6 +403,7 @@ void sslv_policy_unstage(struct sslv_net *sn, struct sslv_stage *st)
 	sn->staged_rules -= st->nrules;
 	st->rules = NULL;
 	st->nrules = 0;
+	st->cap = 0;
 }
 
 void sslv_policy_flush(struct sslv_net *sn)

@@ -407,6 +407,7 @@ struct sslv_stage {
 	struct hlist_node node;		/* in sslv_net.stages */
 	u32 portid;
 	u32 nrules;
+	u32 cap;			/* rules allocated */
 	struct sslv_rule *rules;
 	struct sslv_domset_stage dom;
 };

@@ -294,7 +294,10 @@ cleanup()
 }
 
 trap cleanup EXIT
-trap 'echo "error: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+# A failing command is named, except in a background job that the test
+# stopped on purpose (SIGTERM, 143).
+trap 'err_rc=$?; ((err_rc == 143 && BASHPID != $$)) ||
+	echo "error: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited $err_rc" >&2' ERR
 
 # ---- sslv helpers ---------------------------------------------------------
 
