@@ -6,7 +6,9 @@
 # make unit            userspace unit tests of kmod/lib (host, no guest)
 # make check           the whole test suite (guest); what .ci/run runs
 # make demo            the demo (guest)
-# make deps            install what building and testing need (apt-get, idempotent)
+# make deps            install what building and running need on a bridge box
+#                      (apt-get, idempotent; tools/deps.sh)
+# make deps-test       that and the test bed: kernels, QEMU, the guest's tools
 # make style           checkpatch on the kernel code
 # make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
 #                      built once (tools/debug-kernel/build); not run by CI
@@ -41,7 +43,8 @@ DEPMOD ?= depmod
 # The module goes with the tools when a kernel was named, or one was built.
 INSTALL_MODULE ?= $(if $(filter-out file undefined,$(origin KDIR) $(origin KVER)),1,$(if $(wildcard kmod/sslv.ko),1,0))
 
-.PHONY: all module userspace unit check check-debug demo deps style clean bench
+.PHONY: all module userspace unit check check-debug demo deps deps-test style
+.PHONY: clean bench
 .PHONY: install install-tools install-module
 
 all: module userspace
@@ -95,6 +98,9 @@ demo:
 
 deps:
 	./tools/deps.sh
+
+deps-test:
+	./tools/deps.sh --test
 
 # checkpatch from Debian's linux-source-6.1, unpacked once into build/.
 CHECKPATCH := build/linux-source-6.1/scripts/checkpatch.pl

@@ -1,50 +1,123 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools/deps.sh: install what building and testing sslv need on Debian 12.
+# tools/deps.sh [--test] [--list]: install with apt-get what sslv needs on
+# Debian 12.
+#
+#   (none)   what building and running sslv need on a bridge box (make deps):
+#            the compiler, make, the running kernel's headers, libmnl,
+#            libpcap, OpenSSL. Nothing is started, no kernel is installed.
+#   --test   that and the test bed on top (make deps-test; selftests/run-all
+#            and make demo run it): Debian's 6.1 and 6.12 kernels and
+#            headers to boot in QEMU, the tools the guest tests run (nginx,
+#            tcpdump...), and what make deb and make check-debug need.
+#   --list   print the packages it would want, one a line, and exit.
+#
+# The running kernel's headers are those of /lib/modules/$(uname -r)/build
+# when it exists (nothing to install), else the package
+# linux-headers-$(uname -r), else, when apt knows no such package (a kernel
+# not from Debian, a container), Debian's current one,
+# linux-headers-ARCH; build with KVER= for that kernel then.
+#
 # Idempotent: when every package is present it only asks dpkg and exits.
 set -euo pipefail
 
+test_bed=0 list=0
+for arg; do
+	case $arg in
+	--test) test_bed=1 ;;
+	--list) list=1 ;;
+	*) echo "deps: unknown argument '$arg' (--test, --list)" >&2; exit 2 ;;
+	esac
+done
+
 packages=(
+	# building the module and the tools, running them
+	gcc make pkg-config kmod
+	libmnl-dev libpcap-dev libssl-dev
+)
+test_packages=(
 	# guest kernels to boot and build against, and the test bed
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	qemu-system-x86 busybox-static cpio xz-utils zstd kmod
-	# building
-	gcc clang libclang-rt-14-dev make bc pkg-config linux-source-6.1
-	libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
-	libpcap-dev libssl-dev
-	# the man pages' check in make unit (groff -ww)
-	groff-base
+	qemu-system-x86 busybox-static cpio xz-utils zstd
+	# building with clang too, style, the man pages' check in make unit
+	clang libclang-rt-14-dev bc linux-source-6.1 groff-base
+	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
 	# the debug kernel of make check-debug
 	flex bison libelf-dev
+	# make deb, and the packages' test
+	dpkg-dev debhelper fakeroot dkms dh-dkms
 	# inside the guest
 	iproute2 ethtool tcpdump tshark nftables nginx-light iperf3 openssl
 	curl gnutls-bin nmap socat python3 python3-scapy jq strace procps
 	util-linux
 )
+((test_bed)) && packages+=("${test_packages[@]}")
+
+# headers: the running kernel's headers package, empty when its build dir
+# exists; Debian's current kernel's when apt knows no package for it.
+headers()
+{
+	local kver
+
+	kver=$(uname -r)
+	[[ ! -d /lib/modules/$kver/build ]] || return 0
+	if apt-cache policy "linux-headers-$kver" 2>/dev/null |
+		grep -q 'Candidate: [^(]'; then
+		echo "linux-headers-$kver"
+	else
+		echo "linux-headers-$(dpkg --print-architecture)"
+	fi
+}
+
+# missing PKG...: those of PKG not installed.
+missing()
+{
+	local installed
+
+	installed=$( (dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' \
+		"$@" 2>/dev/null || true) | awk '$1 == "ii" { print $2 }')
+	for p; do
+		grep -qx "$p" <<<"$installed" || echo "$p"
+	done
+}
+
+packages+=($(headers))
+if ((list)); then
+	printf '%s\n' "${packages[@]}"
+	exit 0
+fi
 
 echo "deps: checking ${#packages[@]} packages"
-installed=$( (dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' \
-	"${packages[@]}" 2>/dev/null || true) | awk '$1 == "ii" { print $2 }')
-missing=()
-for p in "${packages[@]}"; do
-	grep -qx "$p" <<<"$installed" || missing+=("$p")
-done
-if ((${#missing[@]} == 0)); then
+missing=$(missing "${packages[@]}")
+if [[ -z $missing ]]; then
 	echo "deps: all present"
 	exit 0
 fi
-echo "deps: missing: ${missing[*]}"
 
 sudo=
 ((EUID == 0)) || sudo=sudo
+echo "deps: missing:" $missing
 echo "deps: apt-get update"
 $sudo apt-get update -qq
-echo "deps: preseeding wireshark-common/install-setuid=false"
-echo 'wireshark-common wireshark-common/install-setuid boolean false' |
-	$sudo debconf-set-selections
-echo "deps: apt-get install ${missing[*]}"
+# With fresh package lists the running kernel may have a headers package.
+h=$(headers)
+if [[ -n $h && $h != "${packages[-1]}" ]]; then
+	packages[-1]=$h
+	missing=$(missing "${packages[@]}")
+fi
+[[ $h != linux-headers-$(dpkg --print-architecture) ]] ||
+	echo "deps: no package linux-headers-$(uname -r) (a kernel not from" \
+		"Debian?): $h is for Debian's current kernel; build with" \
+		"KVER=its release"
+if ((test_bed)); then
+	echo "deps: preseeding wireshark-common/install-setuid=false"
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' |
+		$sudo debconf-set-selections
+fi
+[[ -n $missing ]] || { echo "deps: done"; exit 0; }
+echo "deps: apt-get install" $missing
 $sudo env DEBIAN_FRONTEND=noninteractive INITRD=No \
-	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	apt-get install -y -qq --no-install-recommends $missing
 echo "deps: done"

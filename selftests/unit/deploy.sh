@@ -100,6 +100,31 @@ touch "$tmp/rules.conf"
 comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
 comp "$tmp/rules.conf" sslvctl rule replace "$tmp/rules.c"
 
+# What make deps installs: what a bridge box needs to build and run sslv,
+# not the test bed; make deps-test adds it. The README names every package.
+base=$("$root/tools/deps.sh" --list)
+full=$("$root/tools/deps.sh" --test --list)
+for p in gcc make pkg-config libmnl-dev libpcap-dev libssl-dev; do
+	check "make deps installs $p" "$p" "$(grep -x "$p" <<<"$base")"
+	check "make deps-test installs $p" "$p" "$(grep -x "$p" <<<"$full")"
+done
+check "make deps: the running kernel's headers, unless they are there" \
+	"$([[ -d /lib/modules/$(uname -r)/build ]] && echo 0 || echo 1)" \
+	"$(grep -c '^linux-headers-' <<<"$base")"
+check "make deps: no test bed" "" \
+	"$(grep -E '^(linux-image|qemu|nginx|tcpdump|busybox|dkms)' <<<"$base")"
+for p in linux-image-amd64 linux-image-6.12-amd64 linux-headers-6.12-amd64 \
+	qemu-system-x86 nginx-light dkms; do
+	check "make deps-test installs $p" "$p" "$(grep -x "$p" <<<"$full")"
+done
+deploy=$(sed -n '/^## Deploying on a bridge box/,/^## /p' "$root/README.md")
+for p in $(grep -v '^linux-headers-' <<<"$base"); do
+	check "README's deploy section names $p" 1 \
+		"$(grep -cw -- "$p" <<<"$deploy" | awk '{ print ($1 > 0) }')"
+done
+"$root/tools/deps.sh" --nonsense >/dev/null 2>&1
+check "deps.sh --nonsense: a usage error" 2 $?
+
 # make install into a DESTDIR: exactly these files, programs that run.
 if make -s -C "$root" install DESTDIR="$tmp/root" PREFIX=/usr INSTALL_MODULE=0 \
 	>"$tmp/install.log" 2>&1; then
