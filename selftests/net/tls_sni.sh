@@ -358,8 +358,8 @@ sessions()
 for line in open(sys.argv[1]):
     e = json.loads(line)
     if e["event"] == "session":
-        print(*[e.get(k, "-") for k in ("sni", "client-version",
-                "tls-version", "action", "rule", "reason")])
+        print(*[e.get(k, "-") for k in ("sni", "client_version",
+                "tls_version", "action", "rule", "reason")])
 ' "$MON"
 }
 

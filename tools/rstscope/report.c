@@ -12,94 +12,65 @@
 static void rs_begin(struct rs_report *r)
 {
 	if (r->json)
-		fputc('{', r->out);
-	r->started = false;
+		jw_open_object(&r->jw, NULL);
 }
 
 static void rs_end(struct rs_report *r)
 {
-	fputs(r->json ? "}\n" : "\n", r->out);
-}
-
-static void rs_key(struct rs_report *r, const char *key)
-{
-	fprintf(r->out, "%s\"%s\":", r->started ? "," : "", key);
-	r->started = true;
-}
-
-static void rs_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
+	if (r->json)
+		jw_close_object(&r->jw);
+	else
+		fputc('\n', r->out);
 }
 
 static void rs_str(struct rs_report *r, const char *key, const char *fmt,
 		   const char *val)
 {
-	if (r->json) {
-		rs_key(r, key);
-		rs_json_string(r->out, val);
-	} else if (fmt) {
+	if (r->json)
+		jw_string(&r->jw, key, val);
+	else if (fmt)
 		fprintf(r->out, fmt, val);
-	}
 }
 
 static void rs_num(struct rs_report *r, const char *key, const char *fmt,
 		   unsigned long val)
 {
-	if (r->json) {
-		rs_key(r, key);
-		fprintf(r->out, "%lu", val);
-	} else if (fmt) {
+	if (r->json)
+		jw_uint(&r->jw, key, val);
+	else if (fmt)
 		fprintf(r->out, fmt, val);
-	}
 }
 
 /* A number already rendered as decimal text, e.g. a time with a fraction. */
 static void rs_dec(struct rs_report *r, const char *key, const char *fmt,
 		   const char *val)
 {
-	if (r->json) {
-		rs_key(r, key);
-		fputs(val, r->out);
-	} else if (fmt) {
+	if (r->json)
+		jw_number(&r->jw, key, val);
+	else if (fmt)
 		fprintf(r->out, fmt, val);
-	}
 }
 
 static void rs_causes(struct rs_report *r, const char *key, unsigned int causes)
 {
 	bool first = true;
 
-	if (r->json) {
-		rs_key(r, key);
-		fputc('[', r->out);
-	}
+	if (r->json)
+		jw_open_array(&r->jw, key);
 	for (unsigned int bit = 0; bit < SSLV_RST_NCAUSES; bit++) {
 		const char *label = sslv_rst_cause_label(1u << bit);
 
 		if (!(causes & 1u << bit))
 			continue;
 		if (r->json) {
-			fputs(first ? "" : ",", r->out);
-			rs_json_string(r->out, label);
+			jw_string(&r->jw, NULL, label);
 		} else {
 			fprintf(r->out, "%c%s", first ? ' ' : ',', label);
 		}
 		first = false;
 	}
 	if (r->json)
-		fputc(']', r->out);
+		jw_close_array(&r->jw);
 	else if (first)
 		fputs(" -", r->out);
 }
@@ -114,10 +85,41 @@ static void rs_endpoint_str(char *buf, size_t size, u8 family,
 		 e->port);
 }
 
+/*
+ * JSON: the packet's ends as sslvctl shows a flow (Documentation/sslvctl.md),
+ * client as src when the flow is known, so that a live RST event and the
+ * same RST in a capture compare field by field. There is no kernel flow id.
+ */
+static void rs_flow_json(struct rs_report *r, const struct rs_pkt *pkt,
+			 const struct rs_endpoint *src,
+			 const struct rs_endpoint *dst)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	jw_open_object(&r->jw, "flow");
+	jw_string(&r->jw, "proto", "tcp");
+	jw_string(&r->jw, "family", pkt->family == AF_INET6 ? "inet6" : "inet");
+	inet_ntop(pkt->family, src->addr, addr, sizeof(addr));
+	jw_string(&r->jw, "src", addr);
+	jw_uint(&r->jw, "sport", src->port);
+	inet_ntop(pkt->family, dst->addr, addr, sizeof(addr));
+	jw_string(&r->jw, "dst", addr);
+	jw_uint(&r->jw, "dport", dst->port);
+	jw_uint(&r->jw, "vlan", pkt->vlan);
+	jw_close_object(&r->jw);
+}
+
 static void rs_time_str(char *buf, size_t size, long long us)
 {
 	snprintf(buf, size, "%s%lld.%06lld", us < 0 ? "-" : "",
 		 (us < 0 ? -us : us) / 1000000, (us < 0 ? -us : us) % 1000000);
+}
+
+void rs_report_init(struct rs_report *r, FILE *out, bool json)
+{
+	r->out = out;
+	r->json = json;
+	jw_init(&r->jw, out);
 }
 
 void rs_report_start(struct rs_report *r, long long ts_us)
@@ -148,16 +150,24 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 			r->cause[bit]++;
 
 	rs_begin(r);
+	if (r->json) {
+		jw_string(&r->jw, "event", "rst");
+		jw_string(&r->jw, "timestamp",
+			  jw_time(when, ts_us / 1000000, ts_us % 1000000));
+	}
 	rs_num(r, "frame", "%6lu", frame);
 	rs_time_str(when, sizeof(when), ts_us - r->first_us);
 	rs_dec(r, "rel", " %10s", when);
 	rs_time_str(when, sizeof(when), ts_us);
 	rs_dec(r, "time", NULL, when);
+	/* Without a flow nobody knows the client: show the RST's own ends. */
+	if (r->json)
+		rs_flow_json(r, pkt, client, server);
+	/* vlan, client, server, src, dst: the JSON of 0.1, kept for a release */
 	if (pkt->vlan || r->json)
 		rs_num(r, "vlan", " vlan %lu", pkt->vlan);
 	rs_endpoint_str(a, sizeof(a), pkt->family, client);
 	rs_endpoint_str(b, sizeof(b), pkt->family, server);
-	/* Without a flow nobody knows the client: show the RST's own ends. */
 	rs_str(r, flow ? "client" : "src", " %s", a);
 	rs_str(r, flow ? "server" : "dst", " -> %s", b);
 	rs_str(r, "sender", "  %s", sslv_rst_sender_label(info->sender));
@@ -168,8 +178,11 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 	rs_num(r, "ttl_expected", NULL, info->ttl_expected);
 	rs_str(r, "seq", " %s", sslv_rst_seq_label(info->seq_fit));
 	rs_causes(r, "causes", info->causes);
+	rs_str(r, "reason", NULL, sslv_rst_reason_label(info->reason));
 	rs_num(r, "idle_ms", NULL, info->idle_ms);
 	rs_num(r, "rexmit", NULL, info->rexmit);
+	rs_num(r, "tcp_seq", NULL, pkt->seg.seq);
+	rs_num(r, "tcp_ack", NULL, pkt->seg.ack);
 	sslv_rst_explain(line, sizeof(line), info);
 	rs_str(r, "explain", " | %s", line);
 	rs_end(r);
@@ -179,8 +192,7 @@ static void rs_count(struct rs_report *r, const char *group, const char *label,
 		     unsigned long n)
 {
 	if (r->json) {
-		rs_key(r, label);
-		fprintf(r->out, "%lu", n);
+		jw_uint(&r->jw, label, n);
 	} else {
 		fprintf(r->out, "%-8s %-22s %8lu\n", group, label, n);
 	}
@@ -190,17 +202,12 @@ static void rs_group(struct rs_report *r, const char *group, unsigned int n,
 		     const unsigned long *counts,
 		     const char *(*label)(unsigned int))
 {
-	if (r->json) {
-		rs_key(r, group);
-		fputc('{', r->out);
-		r->started = false;
-	}
+	if (r->json)
+		jw_open_object(&r->jw, group);
 	for (unsigned int i = 0; i < n; i++)
 		rs_count(r, group, label(i), counts[i]);
-	if (r->json) {
-		fputc('}', r->out);
-		r->started = true;
-	}
+	if (r->json)
+		jw_close_object(&r->jw);
 }
 
 static const char *rs_cause_label_at(unsigned int bit)
@@ -211,12 +218,10 @@ static const char *rs_cause_label_at(unsigned int bit)
 void rs_report_summary(struct rs_report *r, const struct rs_totals *tot)
 {
 	rs_begin(r);
-	if (r->json) {
-		rs_key(r, "summary");
-		rs_begin(r);
-	} else {
+	if (r->json)
+		jw_open_object(&r->jw, "summary");
+	else
 		fputc('\n', r->out);
-	}
 	rs_num(r, "rsts", "summary: %lu RSTs", r->rsts);
 	rs_num(r, "flows", " in %lu flows", tot->flows);
 	rs_num(r, "frames", "; %lu frames:", tot->frames);
@@ -235,7 +240,7 @@ void rs_report_summary(struct rs_report *r, const struct rs_totals *tot)
 	rs_group(r, "seq", SSLV_SEQ_OUTSIDE + 1, r->seq, sslv_rst_seq_label);
 	rs_group(r, "cause", SSLV_RST_NCAUSES, r->cause, rs_cause_label_at);
 	if (r->json) {
-		fputc('}', r->out);
+		jw_close_object(&r->jw);
 		rs_end(r);
 	}
 }

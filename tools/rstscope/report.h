@@ -2,7 +2,8 @@
 /*
  * Everything rstscope prints goes through here: one line per RST and the
  * closing summary, as text or as JSON lines (-j) from the same calls, so
- * the two never drift apart.
+ * the two never drift apart. JSON goes through userspace/lib/json_writer.c,
+ * sslvctl's writer: the same keys, and the same "flow" object.
  */
 #ifndef RSTSCOPE_REPORT_H
 #define RSTSCOPE_REPORT_H
@@ -11,6 +12,7 @@
 
 #include "rst.h"
 #include "flows.h"
+#include "json_writer.h"
 
 struct rs_totals {
 	unsigned long frames, tcp, other, bad;
@@ -20,7 +22,7 @@ struct rs_totals {
 struct rs_report {
 	FILE *out;
 	bool json;
-	bool started;
+	struct jw jw;
 	long long first_us;		/* capture time of the first RST's file */
 	unsigned long rsts;
 	unsigned long phase[__SSLV_RST_PHASE_MAX];
@@ -30,6 +32,9 @@ struct rs_report {
 	unsigned long seq[SSLV_SEQ_OUTSIDE + 1];
 	unsigned long cause[SSLV_RST_NCAUSES];
 };
+
+/* Reports go to @out, as JSON lines when @json. */
+void rs_report_init(struct rs_report *r, FILE *out, bool json);
 
 /* Note the capture's first timestamp: times are printed relative to it. */
 void rs_report_start(struct rs_report *r, long long ts_us);

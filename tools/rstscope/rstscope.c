@@ -125,17 +125,17 @@ static int rs_replay(struct rs_run *run, const char *path)
 int main(int argc, char **argv)
 {
 	struct rs_run run = {
-		.report = { .out = stdout },
 		.cfg = { .idle_ms = SSLV_RST_IDLE_MS_DEFAULT },
 	};
 	unsigned long ms;
+	bool json = false;
 	char *end;
 	int opt, ret;
 
 	while ((opt = getopt(argc, argv, "ji:h")) != -1) {
 		switch (opt) {
 		case 'j':
-			run.report.json = true;
+			json = true;
 			break;
 		case 'i':
 			errno = 0;
@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	rs_report_init(&run.report, stdout, json);
 	if (!rs_flows_init(&run.flows, RS_MAX_FLOWS)) {
 		fprintf(stderr, "rstscope: out of memory\n");
 		return 1;

@@ -238,6 +238,15 @@ check "JSON: as many RST objects as text lines, and the summary agrees" \
 check "JSON: the fin-rst object" \
 	test "$(jq -r 'select(.phase == "fin-rst") | .server + " " + .sender + " " + .kind' \
 		"$TMP/out.json")" = "10.77.2.2:7003 client rst-ack"
+check "JSON: the fin-rst object's flow, as sslvctl shows a flow" \
+	test "$(jq -r 'select(.phase == "fin-rst") | .flow |
+		"\(.proto) \(.family) \(.dst) \(.dport) \(.vlan) \(has("id"))"' \
+		"$TMP/out.json")" = "tcp inet 10.77.2.2 7003 0 false"
+check "JSON: event, RFC 3339 timestamp, reason, tcp_seq and tcp_ack" \
+	test "$(jq -r 'select(.phase == "fin-rst") | [.event,
+		(.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[.][0-9]{6}[+]00:00$")),
+		.reason, (.tcp_seq | type), (.tcp_ack | type)] | join(" ")' \
+		"$TMP/out.json")" = "rst true none number number"
 check "JSON: ttl_seen and ttl_expected" \
 	test "$(jq -r 'select(.ttl == "ttl-anomaly") | "\(.ttl_seen) \(.ttl_expected)"' \
 		"$TMP/out.json")" = "64 63"

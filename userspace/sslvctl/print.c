@@ -7,16 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_writer.h"
 #include "print.h"
-
-#define MAX_DEPTH 16
 
 static bool json;
 static bool numeric;
-
-/* JSON: nesting depth, and whether the container at each depth has members. */
-static unsigned int depth;
-static bool has_members[MAX_DEPTH];
+static struct jw jw;
 
 /* Text: objects open, and whether the current line has a token yet. */
 static unsigned int text_objects;
@@ -26,91 +22,7 @@ void print_setup(bool as_json, bool as_numbers)
 {
 	json = as_json;
 	numeric = as_numbers;
-}
-
-/*
- * Writes the @len bytes at @s as a JSON string. A byte that does not start
- * a well-formed UTF-8 sequence (by lead byte and continuation bytes) becomes
- * U+FFFD.
- */
-static void json_bytes(const char *s, size_t len)
-{
-	static const char short_escapes[] = "\b\t\n\f\r";
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + len;
-	unsigned int n, i;
-	const char *c;
-
-	putchar('"');
-	while (p < end) {
-		if (*p == '"' || *p == '\\') {
-			printf("\\%c", *p++);
-			continue;
-		}
-		if (*p < 0x20) {
-			c = *p ? strchr(short_escapes, *p) : NULL;
-			if (c)
-				printf("\\%c", "btnfr"[c - short_escapes]);
-			else
-				printf("\\u%04x", *p);
-			p++;
-			continue;
-		}
-		if (*p < 0x80) {
-			putchar(*p++);
-			continue;
-		}
-		n = *p >= 0xf0 && *p < 0xf5 ? 3 : *p >= 0xe0 ? 2 :
-		    *p >= 0xc2 && *p < 0xe0 ? 1 : 0;
-		for (i = 1; i <= n && p + i < end; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-		if (n == 0 || i <= n) {
-			fputs("\\ufffd", stdout);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, n + 1, stdout);
-		p += n + 1;
-	}
-	putchar('"');
-}
-
-static void json_string(const char *s)
-{
-	json_bytes(s, strlen(s));
-}
-
-/* Starts a JSON member or array element: comma, then "key": if any. */
-static void json_member(const char *key)
-{
-	bool *members = depth && depth <= MAX_DEPTH ?
-			 &has_members[depth - 1] : NULL;
-
-	if (members && *members)
-		putchar(',');
-	if (members)
-		*members = true;
-	if (key) {
-		json_string(key);
-		putchar(':');
-	}
-}
-
-static void json_open(const char *key, char c)
-{
-	json_member(key);
-	putchar(c);
-	if (depth < MAX_DEPTH)
-		has_members[depth] = false;
-	depth++;
-}
-
-static void json_close(char c)
-{
-	putchar(c);
-	if (--depth == 0)
-		putchar('\n');
+	jw_init(&jw, stdout);
 }
 
 static void text_token_start(void)
@@ -131,7 +43,7 @@ void print_nl(void)
 void open_object(const char *key)
 {
 	if (json)
-		json_open(key, '{');
+		jw_open_object(&jw, key);
 	else
 		text_objects++;
 }
@@ -139,7 +51,7 @@ void open_object(const char *key)
 void close_object(void)
 {
 	if (json)
-		json_close('}');
+		jw_close_object(&jw);
 	else if (--text_objects == 0)
 		print_nl();
 }
@@ -147,13 +59,13 @@ void close_object(void)
 void open_array(const char *key)
 {
 	if (json)
-		json_open(key, '[');
+		jw_open_array(&jw, key);
 }
 
 void close_array(void)
 {
 	if (json)
-		json_close(']');
+		jw_close_array(&jw);
 }
 
 static bool text_wanted(enum pr_where where)
@@ -177,8 +89,7 @@ void print_str(enum pr_where where, const char *key, const char *label,
 	       const char *val)
 {
 	if (json_wanted(where)) {
-		json_member(key);
-		json_string(val);
+		jw_string(&jw, key, val);
 	} else if (text_wanted(where)) {
 		text_label(label);
 		fputs(val, stdout);
@@ -192,8 +103,7 @@ void print_bytes(enum pr_where where, const char *key, const char *label,
 	size_t i;
 
 	if (json_wanted(where)) {
-		json_member(key);
-		json_bytes(buf, len);
+		jw_bytes(&jw, key, buf, len);
 	} else if (text_wanted(where)) {
 		text_label(label);
 		for (i = 0; i < len; i++) {
@@ -209,8 +119,7 @@ void print_uint_unit(enum pr_where where, const char *key, const char *label,
 		     uint64_t val, const char *unit)
 {
 	if (json_wanted(where)) {
-		json_member(key);
-		printf("%" PRIu64, val);
+		jw_uint(&jw, key, val);
 	} else if (text_wanted(where)) {
 		text_label(label);
 		printf("%" PRIu64 "%s", val, unit);
@@ -226,8 +135,7 @@ void print_uint(enum pr_where where, const char *key, const char *label,
 void print_flag(enum pr_where where, const char *key, const char *word)
 {
 	if (json_wanted(where)) {
-		json_member(key);
-		fputs("true", stdout);
+		jw_bool(&jw, key, true);
 	} else if (text_wanted(where)) {
 		text_token_start();
 		fputs(word, stdout);

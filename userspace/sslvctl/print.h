@@ -8,7 +8,9 @@
  * field is "key": value. In text it is one space-separated token, "label
  * value" (or just the value when label is NULL); a top-level object is one
  * line, and print_nl() breaks lines inside one (for "name value" lists).
- * A top-level JSON value ends with a newline.
+ * A top-level JSON value ends with a newline. JSON is written by
+ * userspace/lib/json_writer.c, which tools/rstscope shares: keys are
+ * snake_case there (see json_writer.h for the keys of 0.1 kept as well).
  */
 #ifndef SSLVCTL_PRINT_H
 #define SSLVCTL_PRINT_H

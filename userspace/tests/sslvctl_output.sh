@@ -82,7 +82,7 @@ rule 4 src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop hits 0
 rule 5 dport 443 sni *.example.com sni-list corp alpn h2 tls-version 1.2-1.3 undecryptable client-cert,compression action reject hits 2
 rule 6 tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut hits 1
 rule 7 nontls action drop hits 0'
-json -j rule list '[{"id":3,"family":"inet","dst":"10.0.1.2/32","dport_min":443,"dport_max":443,"action":"reject","hits":5},{"id":4,"family":"inet6","src":"2001:db8::/32","sport_min":1000,"sport_max":2000,"vlan":10,"iif":1,"iif_name":"lo","action":"drop","hits":0},{"id":5,"dport_min":443,"dport_max":443,"sni":"*.example.com","sni-list":"corp","alpn":"h2","tls-version":"1.2-1.3","undecryptable":["client-cert","compression"],"action":"reject","hits":2},{"id":6,"tls-version":"1.3","undecryptable":["client-cert","legacy-ssl","compression","no-cipher","ech"],"action":"cut","hits":1},{"id":7,"nontls":true,"action":"drop","hits":0}]'
+json -j rule list '[{"id":3,"family":"inet","dst":"10.0.1.2/32","dport_min":443,"dport_max":443,"action":"reject","hits":5},{"id":4,"family":"inet6","src":"2001:db8::/32","sport_min":1000,"sport_max":2000,"vlan":10,"iif":1,"iif_name":"lo","action":"drop","hits":0},{"id":5,"dport_min":443,"dport_max":443,"sni":"*.example.com","sni_list":"corp","sni-list":"corp","alpn":"h2","tls_version":"1.2-1.3","tls-version":"1.2-1.3","undecryptable":["client-cert","compression"],"action":"reject","hits":2},{"id":6,"tls_version":"1.3","tls-version":"1.3","undecryptable":["client-cert","legacy-ssl","compression","no-cipher","ech"],"action":"cut","hits":1},{"id":7,"nontls":true,"action":"drop","hits":0}]'
 prints rule add dst 10.0.1.2 dport 443 action reject 'rule 7'
 json -j rule add action cut '[{"id":7}]'
 
@@ -134,7 +134,7 @@ seq      seq-in-window               112
 seq      seq-outside                 113
 cause    idle                        114
 cause    rexmit                      115'
-json -j rst '{"rsts":500,"events_suppressed":116,"phase":{"handshake-refused":101,"handshake-abort":102,"post-handshake-abort":103,"data":104,"teardown":105,"fin-rst":106,"after-teardown":107,"no-flow":108},"kind":{"rst-bare":109},"ttl":{"ttl-anomaly":110},"seq":{"seq-exact":111,"seq-in-window":112,"seq-outside":113},"cause":{"idle":114,"rexmit":115}}'
+json -j rst '{"rsts":500,"events_suppressed":116,"phase":{"handshake_refused":101,"handshake-refused":101,"handshake_abort":102,"handshake-abort":102,"post_handshake_abort":103,"post-handshake-abort":103,"data":104,"teardown":105,"fin_rst":106,"fin-rst":106,"after_teardown":107,"after-teardown":107,"no_flow":108,"no-flow":108},"kind":{"rst_bare":109,"rst-bare":109},"ttl":{"ttl_anomaly":110,"ttl-anomaly":110},"seq":{"seq_exact":111,"seq-exact":111,"seq_in_window":112,"seq-in-window":112,"seq_outside":113,"seq-outside":113},"cause":{"idle":114,"rexmit":115}}'
 FAKE_SSLV_NO_RST=1 fake rst
 check "rst without RST counters" \
 	'2|Error: sslv module has no RST counters (rst_seen, rst_events_suppressed)' "$rc|$out$err"
@@ -174,9 +174,9 @@ json -j monitor "{\"event\":\"rejected\",\"flow\":$json17,\"reason\":\"rule\",\"
 {\"event\":\"rst\",\"flow\":$json17,\"sender\":\"server\",\"phase\":\"data\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-match\",\"ttl_seen\":128,\"ttl_expected\":128,\"seq\":\"seq-exact\",\"causes\":[\"idle\",\"rexmit\"],\"reason\":\"none\",\"idle_ms\":31000,\"rexmit\":3,\"tcp_seq\":4000000000,\"tcp_ack\":1000,\"explain\":\"$why17\"}
 {\"event\":\"rst\",\"flow\":$json0,\"sender\":\"unknown\",\"phase\":\"no-flow\",\"kind\":\"rst-bare\",\"ttl\":\"ttl-unknown\",\"ttl_seen\":64,\"ttl_expected\":0,\"seq\":\"seq-unknown\",\"causes\":[],\"reason\":\"none\",\"idle_ms\":0,\"rexmit\":0,\"tcp_seq\":77,\"tcp_ack\":0,\"explain\":\"$why0\"}
 {\"event\":\"rst\",\"flow\":$json18,\"sender\":\"client\",\"phase\":\"teardown\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-anomaly\",\"ttl_seen\":50,\"ttl_expected\":64,\"seq\":\"seq-in-window\",\"causes\":[\"sslv\"],\"reason\":\"operator\",\"idle_ms\":5,\"rexmit\":0,\"tcp_seq\":1000,\"tcp_ack\":4000000000,\"explain\":\"$why18\"}
-{\"event\":\"session\",\"flow\":$json17,\"tls-version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":4866,\"sni\":\"www.example.com\",\"alpn\":\"h2\",\"action\":\"cut\",\"rule\":3,\"reason\":\"rule\",\"classes\":[]}
-{\"event\":\"session\",\"flow\":$json18,\"tls-version\":\"1.2\",\"client-version\":\"1.3\",\"cipher\":49199,\"sni\":\"intranet.example\",\"action\":\"reject\",\"reason\":\"client-cert\",\"classes\":[\"client-cert\",\"compression\"]}
-{\"event\":\"session\",\"flow\":$json17,\"client-version\":\"ssl2\",\"sni\":\"a\\\"b\\\\c\\u0001\\ufffd\\u0000z\",\"alpn\":\"hé\",\"action\":\"cut\",\"classes\":[],\"error\":\"malformed\"}"
+{\"event\":\"session\",\"flow\":$json17,\"tls_version\":\"1.3\",\"tls-version\":\"1.3\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":4866,\"sni\":\"www.example.com\",\"alpn\":\"h2\",\"action\":\"cut\",\"rule\":3,\"reason\":\"rule\",\"classes\":[]}
+{\"event\":\"session\",\"flow\":$json18,\"tls_version\":\"1.2\",\"tls-version\":\"1.2\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":49199,\"sni\":\"intranet.example\",\"action\":\"reject\",\"reason\":\"client-cert\",\"classes\":[\"client-cert\",\"compression\"]}
+{\"event\":\"session\",\"flow\":$json17,\"client_version\":\"ssl2\",\"client-version\":\"ssl2\",\"sni\":\"a\\\"b\\\\c\\u0001\\ufffd\\u0000z\",\"alpn\":\"hé\",\"action\":\"cut\",\"classes\":[],\"error\":\"malformed\"}"
 
 # Commands that only take an ack print nothing.
 for cmd in "mode set passive-tap dev lo" "config set max-flows 10" \
