@@ -155,5 +155,6 @@ static void __exit sslv_exit(void)
 module_init(sslv_init);
 module_exit(sslv_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(SSLV_VERSION);
 MODULE_DESCRIPTION("sslv: SSL-visibility bump-in-the-wire for Linux bridges");
 MODULE_ALIAS_GENL_FAMILY(SSLV_GENL_NAME);

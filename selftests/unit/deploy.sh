@@ -125,6 +125,16 @@ done
 "$root/tools/deps.sh" --nonsense >/dev/null 2>&1
 check "deps.sh --nonsense: a usage error" 2 $?
 
+# The release, named in VERSION alone: the programs print it, NEWS opens
+# with it.
+version=$(cat "$root/VERSION")
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] && ok || fail "VERSION: not X.Y.Z" "$version"
+check "sslvctl -V" "sslvctl $version" "$("$root/userspace/sslvctl/sslvctl" -V | awk '{ print $1, $2 }')"
+check "sslvctl --version" "sslvctl $version" "$("$root/userspace/sslvctl/sslvctl" --version | awk '{ print $1, $2 }')"
+check "rstscope -V" "rstscope $version" "$("$root/tools/rstscope/rstscope" -V)"
+check "NEWS opens with the release" "sslv $version" "$(head -n 1 "$root/NEWS")"
+check "kmod/main.c: MODULE_VERSION" 1 "$(grep -c '^MODULE_VERSION(SSLV_VERSION);$' "$root/kmod/main.c")"
+
 # make install into a DESTDIR: exactly these files, programs that run.
 if make -s -C "$root" install DESTDIR="$tmp/root" PREFIX=/usr INSTALL_MODULE=0 \
 	>"$tmp/install.log" 2>&1; then

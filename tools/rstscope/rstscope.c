@@ -3,6 +3,7 @@
  * rstscope: explain every TCP reset in a capture.
  *
  *   rstscope [-j] [-i MS] FILE
+ *   rstscope -V
  *
  * Reads a pcap or pcapng file (FILE "-" is standard input), replays each
  * TCP flow through the module's own tracker (kmod/lib/tcp.c) and hands
@@ -32,8 +33,10 @@ struct rs_run {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: rstscope [-j] [-i MS] FILE\n"
+		"       rstscope -V\n"
 		"  -j     JSON lines: one object per RST, then a summary object\n"
-		"  -i MS  silence before an RST that counts as idle (default %u)\n",
+		"  -i MS  silence before an RST that counts as idle (default %u)\n"
+		"  -V     print the version\n",
 		SSLV_RST_IDLE_MS_DEFAULT);
 }
 
@@ -132,7 +135,7 @@ int main(int argc, char **argv)
 	char *end;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "ji:h")) != -1) {
+	while ((opt = getopt(argc, argv, "ji:hV")) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -149,6 +152,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("rstscope %s\n", SSLV_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -17,7 +17,7 @@
 
 #include "genl.h"
 
-#define SSLVCTL_VERSION "0.1"
+#define SSLVCTL_VERSION SSLV_VERSION	/* the VERSION file, by the Makefile */
 
 enum {
 	EXIT_OK = 0,
