@@ -514,7 +514,7 @@ capture_stop
 mergecap -F pcap -w "$OUT/in.pcap" "$OUT"/in.*.pcap
 mergecap -F pcap -w "$OUT/bridge.pcap" "$OUT"/in.*.pcap "$OUT"/out.*.pcap
 "$RSTSCOPE" -j "$OUT/bridge.pcap" >"$OUT/rstscope.json"
-"$RSTSCOPE" -j -i $IDLE_MS "$OUT/bridge.pcap" >"$OUT/rstscope-idle.json"
+"$RSTSCOPE" -j --idle $IDLE_MS "$OUT/bridge.pcap" >"$OUT/rstscope-idle.json"
 "$RSTSCOPE" -j "$OUT/in.pcap" >"$OUT/rstscope-in.json"
 live_rsts >"$OUT/live.rsts"
 pcap_rsts "$OUT/rstscope.json" >"$OUT/pcap.rsts"

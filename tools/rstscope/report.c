@@ -227,7 +227,8 @@ void rs_report_summary(struct rs_report *r, const struct rs_totals *tot)
 	rs_num(r, "frames", "; %lu frames:", tot->frames);
 	rs_num(r, "tcp", " %lu TCP,", tot->tcp);
 	rs_num(r, "other", " %lu other,", tot->other);
-	rs_num(r, "malformed", " %lu malformed", tot->bad);
+	rs_num(r, "malformed", " %lu malformed,", tot->bad);
+	rs_num(r, "filtered", " %lu filtered out", tot->filtered);
 	rs_num(r, "evicted", "; %lu flows evicted", tot->evicted);
 	if (!r->json)
 		fprintf(r->out, "\n%-8s %-22s %8s\n", "group", "label", "rsts");

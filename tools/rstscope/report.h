@@ -15,7 +15,7 @@
 #include "json_writer.h"
 
 struct rs_totals {
-	unsigned long frames, tcp, other, bad;
+	unsigned long frames, tcp, other, bad, filtered;
 	unsigned long flows, evicted;
 };
 

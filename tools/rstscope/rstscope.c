@@ -2,17 +2,19 @@
 /*
  * rstscope: explain every TCP reset in a capture.
  *
- *   rstscope [-j] [-i MS] FILE
+ *   rstscope [-j] [--idle MS] FILE [EXPRESSION]
  *   rstscope -V
  *
  * Reads a pcap or pcapng file (FILE "-" is standard input), replays each
  * TCP flow through the module's own tracker (kmod/lib/tcp.c) and hands
  * every RST, before the tracker sees it, to the module's classifier
  * (kmod/lib/rst.c). One line per RST, then a summary; -j prints the same as
- * JSON lines. -i sets the silence, in ms, after which an RST is flagged as
- * an idle timeout.
+ * JSON lines. --idle sets the silence, in ms, after which an RST is flagged
+ * as an idle timeout. EXPRESSION is a pcap filter, as tcpdump takes it:
+ * frames it rejects are not replayed at all.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -28,15 +30,20 @@ struct rs_run {
 	struct rs_totals tot;
 	struct rs_report report;
 	struct sslv_rst_cfg cfg;
+	const char *filter;		/* pcap filter expression, or NULL */
+	struct bpf_program prog;	/* ... compiled for the file's link type */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rstscope [-j] [-i MS] FILE\n"
+	fprintf(f, "Usage: rstscope [-j] [--idle MS] FILE [EXPRESSION]\n"
 		"       rstscope -V\n"
-		"  -j     JSON lines: one object per RST, then a summary object\n"
-		"  -i MS  silence before an RST that counts as idle (default %u)\n"
-		"  -V     print the version\n",
+		"  -j, --json     JSON lines: one object per RST, then a summary object\n"
+		"  --idle MS      silence before an RST that counts as idle (default %u)\n"
+		"                 (-i MS: the same, deprecated)\n"
+		"  -V, --version  print the version\n"
+		"  EXPRESSION     a pcap filter (tcpdump's syntax): only the frames it\n"
+		"                 accepts are replayed\n",
 		SSLV_RST_IDLE_MS_DEFAULT);
 }
 
@@ -70,7 +77,10 @@ static int rs_segment(struct rs_run *run, unsigned long frame, long long ts_us,
 	return 0;
 }
 
-/* 0: done, 1: a read error cut it short, -1: the file is unusable. */
+/*
+ * 0: done, 1: a read error cut it short, -1: the file is unusable, -2: the
+ * filter expression is.
+ */
 static int rs_replay(struct rs_run *run, const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE];
@@ -93,6 +103,19 @@ static int rs_replay(struct rs_run *run, const char *path)
 		return -1;
 	}
 
+	if (run->filter) {
+		struct bpf_program prog;
+
+		if (pcap_compile(pc, &prog, run->filter, 1,
+				 PCAP_NETMASK_UNKNOWN) < 0) {
+			fprintf(stderr, "rstscope: bad filter expression \"%s\": %s\n",
+				run->filter, pcap_geterr(pc));
+			pcap_close(pc);
+			return -2;
+		}
+		run->prog = prog;
+	}
+
 	while ((rc = pcap_next_ex(pc, &h, &frame)) == 1) {
 		long long ts_us = (long long)h->ts.tv_sec * 1000000 +
 				  h->ts.tv_usec;
@@ -100,6 +123,14 @@ static int rs_replay(struct rs_run *run, const char *path)
 
 		if (!run->tot.frames++)
 			rs_report_start(&run->report, ts_us);
+		/*
+		 * Filtered here rather than by pcap_setfilter(), so that
+		 * frame numbers stay those of the file (Wireshark's).
+		 */
+		if (run->filter && !pcap_offline_filter(&run->prog, h, frame)) {
+			run->tot.filtered++;
+			continue;
+		}
 		switch (rs_decode(linktype, frame, h->caplen, h->len, &pkt)) {
 		case RS_DECODE_OTHER:
 			run->tot.other++;
@@ -121,34 +152,82 @@ static int rs_replay(struct rs_run *run, const char *path)
 		fprintf(stderr, "rstscope: %s: %s\n", path, pcap_geterr(pc));
 		ret = 1;
 	}
+	if (run->filter)
+		pcap_freecode(&run->prog);
 	pcap_close(pc);
 	return ret;
 }
+
+/* tcpdump's way: the words after FILE, joined by spaces, are the filter. */
+static char *join_words(char **words, int n)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+static bool parse_ms(const char *opt, const char *arg, u32 *ms)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || *arg == '-' || v > UINT32_MAX) {
+		fprintf(stderr, "Error: %s %s: not a number of milliseconds\n",
+			opt, arg);
+		return false;
+	}
+	*ms = (u32)v;
+	return true;
+}
+
+enum { OPT_IDLE = 256 };
+
+static const struct option long_options[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "idle",	required_argument,	NULL, OPT_IDLE },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
 
 int main(int argc, char **argv)
 {
 	struct rs_run run = {
 		.cfg = { .idle_ms = SSLV_RST_IDLE_MS_DEFAULT },
 	};
-	unsigned long ms;
+	char *filter = NULL;
 	bool json = false;
-	char *end;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "ji:hV")) != -1) {
+	while ((opt = getopt_long(argc, argv, "ji:hV", long_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
 		case 'i':
-			errno = 0;
-			ms = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || ms > UINT32_MAX) {
-				fprintf(stderr, "Error: -i %s: not a number of milliseconds\n",
-					optarg);
+			fprintf(stderr, "rstscope: -i is deprecated, use --idle %s\n",
+				optarg);
+			if (!parse_ms("-i", optarg, &run.cfg.idle_ms))
 				return 2;
-			}
-			run.cfg.idle_ms = (u32)ms;
+			break;
+		case OPT_IDLE:
+			if (!parse_ms("--idle", optarg, &run.cfg.idle_ms))
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);
@@ -161,24 +240,35 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		usage(stderr);
 		return 2;
+	}
+	if (argc - optind > 1) {
+		filter = join_words(argv + optind + 1, argc - optind - 1);
+		if (!filter) {
+			fprintf(stderr, "rstscope: out of memory\n");
+			return 1;
+		}
+		run.filter = filter;
 	}
 	rs_report_init(&run.report, stdout, json);
 	if (!rs_flows_init(&run.flows, RS_MAX_FLOWS)) {
 		fprintf(stderr, "rstscope: out of memory\n");
+		free(filter);
 		return 1;
 	}
 
 	ret = rs_replay(&run, argv[optind]);
 	if (ret < 0) {
 		rs_flows_free(&run.flows);
-		return 1;
+		free(filter);
+		return ret == -2 ? 2 : 1;
 	}
 	run.tot.flows = run.flows.created;
 	run.tot.evicted = run.flows.evicted;
 	rs_report_summary(&run.report, &run.tot);
 	rs_flows_free(&run.flows);
+	free(filter);
 	return ret;
 }

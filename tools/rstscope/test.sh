@@ -10,6 +10,7 @@
 # the client's data to port 7004 with a forged RST, and it drops the server's
 # pure ACKs from port 7003 so that the client's FIN and RST leave together.
 # Needs root; runs on the host or in the guest. Prints "N passed, N failed".
+# KEEP=DIR keeps a copy of the capture there.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -199,6 +200,7 @@ kill "${pids[@]}" 2>/dev/null
 wait "${caps[@]}" "${pids[@]}" 2>/dev/null
 caps=() pids=()
 
+[ -z "${KEEP:-}" ] || cp "$PCAP" "$KEEP/e2e.pcap"
 "$RSTSCOPE" "$PCAP" > "$TMP/out.txt" 2> "$TMP/err.txt"
 check "rstscope exits 0" test $? -eq 0
 cat "$TMP/out.txt"
@@ -251,10 +253,42 @@ check "JSON: ttl_seen and ttl_expected" \
 	test "$(jq -r 'select(.ttl == "ttl-anomaly") | "\(.ttl_seen) \(.ttl_expected)"' \
 		"$TMP/out.json")" = "64 63"
 
-"$RSTSCOPE" -i 400 "$PCAP" > "$TMP/idle.txt"
-check "-i 400 flags the reset of the linger flow, idle 600 ms, as idle" \
+"$RSTSCOPE" --idle 400 "$PCAP" > "$TMP/idle.txt"
+check "--idle 400 flags the reset of the linger flow, idle 600 ms, as idle" \
 	grep -qE -- '-> 10.77.2.2:7002  client data .* idle \|' "$TMP/idle.txt"
-check "-i 400 flags nothing else" grep -qE '^cause +idle +1$' "$TMP/idle.txt"
+check "--idle 400 flags nothing else" grep -qE '^cause +idle +1$' "$TMP/idle.txt"
+"$RSTSCOPE" -i 400 "$PCAP" > "$TMP/idle-i.txt" 2> "$TMP/err.txt"
+check "-i 400, deprecated, still does what --idle 400 does" diff "$TMP/idle.txt" "$TMP/idle-i.txt"
+check "-i says it is deprecated" grep -qF -- "-i is deprecated, use --idle 400" "$TMP/err.txt"
+"$RSTSCOPE" --idle 4x "$PCAP" > "$TMP/bad.txt" 2> "$TMP/err.txt"
+check "--idle 4x: exit 2, the error names it, nothing printed" \
+	test $? -eq 2 -a ! -s "$TMP/bad.txt" -a \
+	"$(cat "$TMP/err.txt")" = "Error: --idle 4x: not a number of milliseconds"
+
+# A filter expression, as tcpdump takes it: one word or several.
+"$RSTSCOPE" "$PCAP" 'tcp port 7003' > "$TMP/f1.txt"
+"$RSTSCOPE" "$PCAP" tcp port 7003 > "$TMP/f2.txt"
+check "filter 'tcp port 7003': its one RST, one flow" \
+	grep -qE '^summary: 1 RSTs in 1 flows' "$TMP/f1.txt"
+check "filter: the same RST line as unfiltered, frame number included" \
+	test "$(grep -F -- '-> 10.77.2.2:7003 ' "$TMP/f1.txt")" = \
+	     "$(grep -F -- '-> 10.77.2.2:7003 ' "$T")"
+check "filter: several words are one expression" diff "$TMP/f1.txt" "$TMP/f2.txt"
+"$RSTSCOPE" -j "$PCAP" tcp port 7003 > "$TMP/f.json"
+check "filter: frames = TCP + other + malformed + filtered out, and the file's count" \
+	test "$(jq -r 'select(.summary) | .summary |
+		"\(.frames) \(.tcp + .other + .malformed + .filtered)"' "$TMP/f.json")" = \
+	     "$(tcpdump -r "$PCAP" 2>/dev/null | wc -l) $(tcpdump -r "$PCAP" 2>/dev/null | wc -l)"
+# Half a flow: only the RSTs pass, so none has a flow behind it.
+"$RSTSCOPE" "$PCAP" 'tcp[tcpflags] & tcp-rst != 0' > "$TMP/half.txt"
+check "filter on RSTs only: the FIN+RST close is no longer seen as one" \
+	grep -qE -- "-> 10.77.2.2:7003  unknown no-flow rst-ack" "$TMP/half.txt"
+check "filter on RSTs only: no RST has a handshake or data behind it" \
+	test "$(grep -cE ' (handshake-[a-z]+|post-handshake-abort|data|fin-rst) rst-' "$TMP/half.txt")" -eq 0
+"$RSTSCOPE" "$PCAP" 'port 7003 and' > "$TMP/bad.txt" 2> "$TMP/err.txt"
+check "a bad filter: exit 2, nothing on stdout" test $? -eq 2 -a ! -s "$TMP/bad.txt"
+check "a bad filter: the error names the expression and gives pcap's reason" \
+	grep -qE '^rstscope: bad filter expression "port 7003 and": .*syntax error' "$TMP/err.txt"
 
 synthetic_pcap "$TMP/vlan.pcap"
 "$RSTSCOPE" "$TMP/vlan.pcap" > "$TMP/vlan.txt"
