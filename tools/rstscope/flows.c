@@ -27,12 +27,6 @@ static u32 rs_flow_hash(const struct rs_flows *fl, const struct rs_pkt *pkt)
 	return (h ^ h >> 16) & fl->mask;
 }
 
-static bool rs_endpoint_eq(const struct rs_endpoint *a,
-			   const struct rs_endpoint *b)
-{
-	return a->port == b->port && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 bool rs_flows_init(struct rs_flows *fl, u32 cap)
 {
 	u32 n = 1;
@@ -135,6 +129,7 @@ void rs_flows_restart(struct rs_flow *f, const struct rs_pkt *pkt, u32 now_ms)
 	f->client = dir == SSLV_DIR_ORIG ? pkt->src : pkt->dst;
 	f->server = dir == SSLV_DIR_ORIG ? pkt->dst : pkt->src;
 	sslv_tcp_init(&f->tcp, dir, &pkt->seg, now_ms);
+	rs_zeek_init(&f->zeek, dir == SSLV_DIR_REPLY);
 }
 
 struct rs_flow *rs_flows_add(struct rs_flows *fl, const struct rs_pkt *pkt,

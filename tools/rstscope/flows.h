@@ -9,6 +9,7 @@
 #define RSTSCOPE_FLOWS_H
 
 #include "decode.h"
+#include "zeek.h"
 
 struct rs_flow {
 	struct rs_flow *hnext;		/* hash chain */
@@ -17,6 +18,7 @@ struct rs_flow {
 	u16 vlan;
 	struct rs_endpoint client, server;
 	struct sslv_tcp tcp;
+	struct rs_zeek zeek;		/* Zeek's history and conn_state */
 };
 
 struct rs_flows {
@@ -26,6 +28,19 @@ struct rs_flows {
 	struct rs_flow *oldest, *newest;
 	unsigned long created, evicted;
 };
+
+static inline bool rs_endpoint_eq(const struct rs_endpoint *a,
+				  const struct rs_endpoint *b)
+{
+	return a->port == b->port && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* The direction @pkt travels in @f (SSLV_DIR_ORIG: client to server). */
+static inline int rs_flow_dir(const struct rs_flow *f, const struct rs_pkt *pkt)
+{
+	return rs_endpoint_eq(&f->client, &pkt->src) ? SSLV_DIR_ORIG :
+						       SSLV_DIR_REPLY;
+}
 
 /* A table of at most @cap flows; false when out of memory. */
 bool rs_flows_init(struct rs_flows *fl, u32 cap);

@@ -127,12 +127,13 @@ void rs_report_start(struct rs_report *r, long long ts_us)
 	r->first_us = ts_us;
 	if (!r->json)
 		fprintf(r->out, "%6s %10s %s | %s\n", "frame", "time",
-			"client -> server  sender phase kind ttl seq causes",
+			"client -> server  sender phase kind ttl seq causes conn_state history",
 			"explanation");
 }
 
 void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 		   const struct rs_pkt *pkt, const struct rs_flow *flow,
+		   const struct rs_zeek *zeek,
 		   const struct sslv_rst_info *info)
 {
 	char a[64], b[64], when[32], line[512];
@@ -178,6 +179,8 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 	rs_num(r, "ttl_expected", NULL, info->ttl_expected);
 	rs_str(r, "seq", " %s", sslv_rst_seq_label(info->seq_fit));
 	rs_causes(r, "causes", info->causes);
+	rs_str(r, "conn_state", " %s", rs_zeek_conn_state(zeek));
+	rs_str(r, "history", " %s", zeek->history);
 	rs_str(r, "reason", NULL, sslv_rst_reason_label(info->reason));
 	rs_num(r, "idle_ms", NULL, info->idle_ms);
 	rs_num(r, "rexmit", NULL, info->rexmit);

@@ -41,11 +41,13 @@ void rs_report_start(struct rs_report *r, long long ts_us);
 
 /*
  * Print and count one RST: frame number (1-based, as Wireshark numbers
- * them), capture time, the packet, its flow before the RST (NULL when none)
- * and the classifier's verdict.
+ * them), capture time, the packet, its flow before the RST (NULL when none),
+ * Zeek's view of the flow with the RST counted, and the classifier's
+ * verdict.
  */
 void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 		   const struct rs_pkt *pkt, const struct rs_flow *flow,
+		   const struct rs_zeek *zeek,
 		   const struct sslv_rst_info *info);
 
 void rs_report_summary(struct rs_report *r, const struct rs_totals *tot);

@@ -58,22 +58,36 @@ static int rs_segment(struct rs_run *run, unsigned long frame, long long ts_us,
 		      const struct rs_pkt *pkt)
 {
 	u32 now_ms = (u32)(ts_us / 1000);
+	bool rst = pkt->seg.flags & SSLV_TH_RST;
 	int dir = SSLV_DIR_ORIG;
 	struct rs_flow *f = rs_flows_find(&run->flows, pkt, &dir);
+	struct sslv_rst_info info;
 
-	if (pkt->seg.flags & SSLV_TH_RST) {
-		struct sslv_rst_info info;
-
+	if (rst)
 		info = sslv_rst_classify(f ? &f->tcp : NULL, dir, &pkt->seg,
 					 now_ms, &run->cfg, SSLV_R_NONE);
-		rs_report_rst(&run->report, frame, ts_us, pkt, f, &info);
+	if (!f) {
+		f = rs_flows_add(&run->flows, pkt, now_ms);
+		if (!f)
+			return -ENOMEM;
+		dir = rs_flow_dir(f, pkt);
+		rs_zeek_update(&f->zeek, dir, &pkt->seg);
+		/* Nothing was known of it: the RST is shown as it came. */
+		if (rst)
+			rs_report_rst(&run->report, frame, ts_us, pkt, NULL,
+				      &f->zeek, &info);
+		return 0;
 	}
-	if (!f)
-		return rs_flows_add(&run->flows, pkt, now_ms) ? 0 : -ENOMEM;
-	if (new_connection(f, &pkt->seg))
+	if (new_connection(f, &pkt->seg)) {
 		rs_flows_restart(f, pkt, now_ms);
-	else
-		sslv_tcp_update(&f->tcp, dir, &pkt->seg, now_ms);
+		rs_zeek_update(&f->zeek, rs_flow_dir(f, pkt), &pkt->seg);
+		return 0;
+	}
+	rs_zeek_update(&f->zeek, dir, &pkt->seg);
+	if (rst)
+		rs_report_rst(&run->report, frame, ts_us, pkt, f, &f->zeek,
+			      &info);
+	sslv_tcp_update(&f->tcp, dir, &pkt->seg, now_ms);
 	return 0;
 }
 

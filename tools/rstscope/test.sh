@@ -167,6 +167,49 @@ synthetic_pcap() {
 	EOF
 }
 
+# Flows made by hand whose Zeek conn_state and history follow from Zeek's
+# rules (zeek.h): client 192.0.2.1, server 192.0.2.2, one client port each.
+zeek_pcap() {
+	"$PY" - "$1" <<-'EOF'
+	import struct, sys
+	C, S = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])
+	F, SYN, R, P, A = 0x01, 0x02, 0x04, 0x08, 0x10
+	def frame(src, dst, sport, dport, seq, ack, flags, data=b"", win=512):
+	    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, win, 0, 0)
+	    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(data), 1, 0, 64, 6, 0, src, dst)
+	    return b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp + data
+	def c(port, *a, **k): return frame(C, S, port, a[0], *a[1:], **k)
+	def s(port, *a, **k): return frame(S, C, a[0], port, *a[1:], **k)
+	flows = [
+	    # RSTOS0: SYN, then the originator's RST, no SYN-ACK
+	    c(40001, 80, 100, 0, SYN), c(40001, 80, 101, 0, R),
+	    # RSTRH: a SYN-ACK from port 443 first (flipped: ^), then its RST
+	    s(40002, 443, 500, 201, SYN | A), s(40002, 443, 501, 201, R | A),
+	    # OTH: picked up mid-stream, data then the originator's RST
+	    c(40003, 8080, 1000, 2000, P | A, b"x" * 10), c(40003, 8080, 1010, 2000, R | A),
+	    # SF: seed 001's close: the server's FIN acked, then FIN and RST from
+	    # the client, and the server's RST to that FIN
+	    c(40004, 443, 100, 0, SYN), s(40004, 443, 500, 101, SYN | A),
+	    c(40004, 443, 101, 501, A), c(40004, 443, 101, 501, P | A, b"ping"),
+	    s(40004, 443, 501, 105, P | A, b"pong"), s(40004, 443, 505, 105, F | A),
+	    c(40004, 443, 105, 506, A), c(40004, 443, 105, 506, F | A),
+	    c(40004, 443, 106, 506, R | A), s(40004, 443, 506, 0, R),
+	    # I: FIN and RST in one segment
+	    c(40005, 443, 100, 0, SYN), s(40005, 443, 500, 101, SYN | A),
+	    c(40005, 443, 101, 501, A), c(40005, 443, 101, 501, F | R | A),
+	    # T and W: data sent twice, a zero window, then the server's RST
+	    c(40006, 443, 100, 0, SYN), s(40006, 443, 500, 101, SYN | A),
+	    c(40006, 443, 101, 501, A), c(40006, 443, 101, 501, P | A, b"y" * 10),
+	    c(40006, 443, 101, 501, P | A, b"y" * 10), s(40006, 443, 501, 111, A, win=0),
+	    s(40006, 443, 501, 111, R | A),
+	]
+	with open(sys.argv[1], "wb") as f:
+	    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+	    for i, data in enumerate(flows):
+	        f.write(struct.pack("<IIII", 1000 + i, 0, len(data), len(data)) + data)
+	EOF
+}
+
 expect() { # pcap-text, server address:port, expected labels
 	grep -qF -- "-> $2  $3 " "$1"
 }
@@ -255,7 +298,7 @@ check "JSON: ttl_seen and ttl_expected" \
 
 "$RSTSCOPE" --idle 400 "$PCAP" > "$TMP/idle.txt"
 check "--idle 400 flags the reset of the linger flow, idle 600 ms, as idle" \
-	grep -qE -- '-> 10.77.2.2:7002  client data .* idle \|' "$TMP/idle.txt"
+	grep -qE -- '-> 10.77.2.2:7002  client data .* idle RSTO [^ ]+ \|' "$TMP/idle.txt"
 check "--idle 400 flags nothing else" grep -qE '^cause +idle +1$' "$TMP/idle.txt"
 "$RSTSCOPE" -i 400 "$PCAP" > "$TMP/idle-i.txt" 2> "$TMP/err.txt"
 check "-i 400, deprecated, still does what --idle 400 does" diff "$TMP/idle.txt" "$TMP/idle-i.txt"
@@ -289,6 +332,41 @@ check "filter on RSTs only: no RST has a handshake or data behind it" \
 check "a bad filter: exit 2, nothing on stdout" test $? -eq 2 -a ! -s "$TMP/bad.txt"
 check "a bad filter: the error names the expression and gives pcap's reason" \
 	grep -qE '^rstscope: bad filter expression "port 7003 and": .*syntax error' "$TMP/err.txt"
+
+# Zeek's conn_state and history, with the RST counted (zeek.h).
+zeek() { # text, server address:port: "conn_state history" of each RST
+	grep -F -- "-> $2 " "$1" | sed 's/ |.*//' | awk '{ print $(NF - 1), $NF }'
+}
+check "Zeek: a SYN refused: REJ Sr" test "$(zeek "$T" 10.77.2.2:7001)" = "REJ Sr"
+check "Zeek: the same over IPv6" test "$(zeek "$T" "[fd77:2::2]:7006")" = "REJ Sr"
+# The server may ack the client's data alone (a) before its echo (d), or not.
+check "Zeek: SO_LINGER {1, 0} amid data: RSTO, ShAD then the echo, R" \
+	grep -qxE 'RSTO ShAD(d|ad|da)R' <(zeek "$T" 10.77.2.2:7002)
+check "Zeek: FIN then RST, the server's ACK dropped: RSTO ShAdFR" \
+	test "$(zeek "$T" 10.77.2.2:7003)" = "RSTO ShAdFR"
+check "Zeek: the forged RST, then the client's to the late data: RSTR ShADr, RSTR ShADrdR" \
+	test "$(zeek "$T" 10.77.2.2:7004 | paste -sd,)" = "RSTR ShADr,RSTR ShADrdR"
+check "Zeek: nmap -sS: RSTO ShR" test "$(zeek "$T" 10.77.2.2:7007 | head -1)" = "RSTO ShR"
+check "Zeek: nmap -sT: RSTO ShAR" test "$(zeek "$T" 10.77.2.2:7008 | head -1)" = "RSTO ShAR"
+check "JSON: conn_state and history" \
+	test "$(jq -r 'select(.phase == "fin-rst") | .conn_state + " " + .history' \
+		"$TMP/out.json")" = "RSTO ShAdFR"
+
+zeek_pcap "$TMP/zeek.pcap"
+"$RSTSCOPE" "$TMP/zeek.pcap" > "$TMP/zeek.txt"
+check "Zeek: SYN then the originator's RST: RSTOS0 SR" \
+	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:80)" = "RSTOS0 SR"
+check "Zeek: SYN-ACK first, then its sender's RST: RSTRH ^hr" \
+	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:443 | head -1)" = "RSTRH ^hr"
+check "Zeek: mid-stream data, then RST: OTH DR" \
+	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:8080)" = "OTH DR"
+check "Zeek: seed 001's FIN, RST and the server's RST after both FINs: SF" \
+	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:443 | sed -n 2,3p | paste -sd,)" = \
+	     "SF ShADdfFR,SF ShADdfFRr"
+check "Zeek: FIN+RST in one segment: RSTO ShAI" \
+	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:443 | sed -n 4p)" = "RSTO ShAI"
+check "Zeek: a retransmission and a zero window before the server's RST: RSTR ShADTawr" \
+	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:443 | sed -n 5p)" = "RSTR ShADTawr"
 
 synthetic_pcap "$TMP/vlan.pcap"
 "$RSTSCOPE" "$TMP/vlan.pcap" > "$TMP/vlan.txt"
