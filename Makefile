@@ -17,6 +17,8 @@
 #                      KVER and installed with modules_install + depmod, when
 #                      KDIR or KVER is given or kmod/sslv.ko was built
 #                      (INSTALL_MODULE=0 or 1 decides instead)
+# make install-dkms    the module's sources and dkms.conf in
+#                      DESTDIR/usr/src/sslv-VERSION, for `dkms install`
 
 # The running kernel's build dir if it has one, else the newest Debian headers.
 KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
@@ -32,6 +34,9 @@ CFLAGS_USER := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Wno-unused-parameter -I$(CURDIR)/include/uapi -I$(CURDIR)/kmod/lib
 export CFLAGS_USER
 
+# The release: VERSION is the one place that names it.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
 # Where `make install` puts things, below DESTDIR (a staging root).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -45,7 +50,7 @@ INSTALL_MODULE ?= $(if $(filter-out file undefined,$(origin KDIR) $(origin KVER)
 
 .PHONY: all module userspace unit check check-debug demo deps deps-test style
 .PHONY: clean bench
-.PHONY: install install-tools install-module
+.PHONY: install install-tools install-module install-dkms
 
 all: module userspace
 
@@ -86,6 +91,20 @@ install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates DEPMOD=true modules_install
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+# DKMS builds from /usr/src/NAME-VERSION: kmod/ and the uapi header it
+# includes, VERSION, and dkms.conf with the version filled in.
+DKMSDIR ?= /usr/src/sslv-$(VERSION)
+install-dkms:
+	$(INSTALL) -d $(DESTDIR)$(DKMSDIR)/kmod/lib \
+		$(DESTDIR)$(DKMSDIR)/include/uapi/linux
+	$(INSTALL) -m 0644 kmod/Kbuild kmod/*.h \
+		$(filter-out %.mod.c,$(wildcard kmod/*.c)) $(DESTDIR)$(DKMSDIR)/kmod/
+	$(INSTALL) -m 0644 kmod/lib/*.c kmod/lib/*.h $(DESTDIR)$(DKMSDIR)/kmod/lib/
+	$(INSTALL) -m 0644 include/uapi/linux/sslv.h \
+		$(DESTDIR)$(DKMSDIR)/include/uapi/linux/
+	$(INSTALL) -m 0644 VERSION $(DESTDIR)$(DKMSDIR)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DESTDIR)$(DKMSDIR)/dkms.conf
 
 check:
 	./selftests/run-all

@@ -135,6 +135,37 @@ check "rstscope -V" "rstscope $version" "$("$root/tools/rstscope/rstscope" -V)"
 check "NEWS opens with the release" "sslv $version" "$(head -n 1 "$root/NEWS")"
 check "kmod/main.c: MODULE_VERSION" 1 "$(grep -c '^MODULE_VERSION(SSLV_VERSION);$' "$root/kmod/main.c")"
 
+# make install-dkms: the tree DKMS builds from, dkms.conf with the version
+# filled in; its kernel range is 6.1 to 6.12 (tested at both ends).
+src=$tmp/dkms/usr/src/sslv-$version
+if make -s -C "$root" install-dkms DESTDIR="$tmp/dkms" >"$tmp/dkms.log" 2>&1; then
+	ok
+else
+	fail "make install-dkms" "$(tail -5 "$tmp/dkms.log")"
+fi
+check "make install-dkms: files" "VERSION dkms.conf include/uapi/linux/sslv.h kmod/Kbuild" \
+	"$(cd "$src" && ls -d VERSION dkms.conf include/uapi/linux/sslv.h kmod/Kbuild | xargs)"
+check "make install-dkms: the module's sources" \
+	"$(cd "$root" && git ls-files kmod | grep -E '\.[ch]$|Kbuild' | sort | xargs)" \
+	"$(cd "$src" && find kmod -type f | sort | xargs)"
+dkms_conf()
+{
+	bash -c 'kernelver=$1; source "$2"; shift 2; for v; do echo "${!v}"; done' \
+		_ "$@"
+}
+check "dkms.conf" "sslv $version sslv kmod/ /updates/dkms yes" \
+	"$(dkms_conf 6.1.0-57-amd64 "$src/dkms.conf" PACKAGE_NAME PACKAGE_VERSION \
+		'BUILT_MODULE_NAME[0]' 'BUILT_MODULE_LOCATION[0]' \
+		'DEST_MODULE_LOCATION[0]' AUTOINSTALL | xargs)"
+range=$(dkms_conf 6.1.0-57-amd64 "$src/dkms.conf" BUILD_EXCLUSIVE_KERNEL)
+for k in 6.1.0-57-amd64 6.1.0-13-cloud-amd64 6.12.117+deb12-amd64 6.12.57-amd64 \
+	6.6.63 5.10.0-30-amd64 6.0.12 6.13.0-1-amd64 6.17.8 7.1.0 16.1.0; do
+	want=built
+	[[ $k == 6.1.* || $k == 6.6.* || $k == 6.12.* ]] || want=skipped
+	[[ $k =~ $range ]] && got=built || got=skipped
+	check "dkms.conf: kernel $k" $want $got
+done
+
 # make install into a DESTDIR: exactly these files, programs that run.
 if make -s -C "$root" install DESTDIR="$tmp/root" PREFIX=/usr INSTALL_MODULE=0 \
 	>"$tmp/install.log" 2>&1; then
