@@ -19,6 +19,8 @@
 #                      (INSTALL_MODULE=0 or 1 decides instead)
 # make install-dkms    the module's sources and dkms.conf in
 #                      DESTDIR/usr/src/sslv-VERSION, for `dkms install`
+# make deb             the Debian packages sslv-dkms and sslv-tools in
+#                      build/deb/ (dpkg-buildpackage, debian/)
 
 # The running kernel's build dir if it has one, else the newest Debian headers.
 KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
@@ -50,7 +52,7 @@ INSTALL_MODULE ?= $(if $(filter-out file undefined,$(origin KDIR) $(origin KVER)
 
 .PHONY: all module userspace unit check check-debug demo deps deps-test style
 .PHONY: clean bench
-.PHONY: install install-tools install-module install-dkms
+.PHONY: install install-tools install-module install-dkms deb
 
 all: module userspace
 
@@ -108,6 +110,19 @@ install-dkms:
 
 check:
 	./selftests/run-all
+
+# The Debian packages sslv-dkms and sslv-tools, built from a copy of the
+# tree (dpkg-buildpackage writes beside the source) into build/deb/.
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/sslv-$(VERSION)
+	tar --exclude=./build --exclude=./.git -cf - . | \
+		tar -C build/deb/sslv-$(VERSION) -xf -
+	cd build/deb/sslv-$(VERSION) && env -u CFLAGS_USER -u MAKEFLAGS \
+		-u MAKELEVEL dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; exit 1; }
+	rm -rf build/deb/sslv-$(VERSION)
+	@ls build/deb/*.deb
 
 check-debug:
 	./tools/debug-kernel/check

@@ -134,6 +134,8 @@ check "sslvctl --version" "sslvctl $version" "$("$root/userspace/sslvctl/sslvctl
 check "rstscope -V" "rstscope $version" "$("$root/tools/rstscope/rstscope" -V)"
 check "NEWS opens with the release" "sslv $version" "$(head -n 1 "$root/NEWS")"
 check "kmod/main.c: MODULE_VERSION" 1 "$(grep -c '^MODULE_VERSION(SSLV_VERSION);$' "$root/kmod/main.c")"
+check "debian/changelog's version" "$version" \
+	"$(cd "$root" && dpkg-parsechangelog -S Version 2>/dev/null)"
 
 # make install-dkms: the tree DKMS builds from, dkms.conf with the version
 # filled in; its kernel range is 6.1 to 6.12 (tested at both ends).
