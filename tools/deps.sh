@@ -52,6 +52,8 @@ test_packages=(
 	iproute2 ethtool tcpdump tshark nftables nginx-light iperf3 openssl
 	curl gnutls-bin nmap socat python3 python3-scapy jq strace procps
 	util-linux
+	# tools/rstscope/test.sh draws its SVG ladders in a headless browser
+	chromium
 )
 ((test_bed)) && packages+=("${test_packages[@]}")
 

@@ -46,6 +46,9 @@ void rs_flows_free(struct rs_flows *fl)
 
 	for (; f; f = next) {
 		next = f->newer;
+		if (fl->on_end)
+			fl->on_end(fl->ctx, f);
+		free(f->ring);
 		free(f);
 	}
 	free(fl->buckets);
@@ -115,6 +118,9 @@ static void rs_flows_evict_oldest(struct rs_flows *fl)
 		pp = &(*pp)->hnext;
 	*pp = victim->hnext;
 	rs_list_unlink(fl, victim);
+	if (fl->on_end)
+		fl->on_end(fl->ctx, victim);
+	free(victim->ring);
 	free(victim);
 	fl->count--;
 	fl->evicted++;

@@ -19,6 +19,8 @@ struct rs_flow {
 	struct rs_endpoint client, server;
 	struct sslv_tcp tcp;
 	struct rs_zeek zeek;		/* Zeek's history and conn_state */
+	struct rs_ring *ring;		/* last segments, with ladders on */
+	struct rs_ladder *ladder;	/* the ladder being drawn, or NULL */
 };
 
 struct rs_flows {
@@ -27,6 +29,9 @@ struct rs_flows {
 	u32 count, cap;
 	struct rs_flow *oldest, *newest;
 	unsigned long created, evicted;
+	/* Called for each flow about to be freed (eviction, the end). */
+	void (*on_end)(void *ctx, struct rs_flow *f);
+	void *ctx;
 };
 
 static inline bool rs_endpoint_eq(const struct rs_endpoint *a,

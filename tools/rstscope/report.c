@@ -75,8 +75,8 @@ static void rs_causes(struct rs_report *r, const char *key, unsigned int causes)
 		fputs(" -", r->out);
 }
 
-static void rs_endpoint_str(char *buf, size_t size, u8 family,
-			    const struct rs_endpoint *e)
+void rs_endpoint_str(char *buf, size_t size, u8 family,
+		     const struct rs_endpoint *e)
 {
 	char addr[INET6_ADDRSTRLEN];
 

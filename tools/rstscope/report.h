@@ -50,6 +50,10 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 		   const struct rs_zeek *zeek,
 		   const struct sslv_rst_info *info);
 
+/* "ADDR:PORT", "[ADDR]:PORT" for IPv6. */
+void rs_endpoint_str(char *buf, size_t size, u8 family,
+		     const struct rs_endpoint *e);
+
 void rs_report_summary(struct rs_report *r, const struct rs_totals *tot);
 
 #endif /* RSTSCOPE_REPORT_H */

@@ -2,7 +2,7 @@
 /*
  * rstscope: explain every TCP reset in a capture.
  *
- *   rstscope [-j] [--idle MS] FILE [EXPRESSION]
+ *   rstscope [-j] [--idle MS] [--ladder[=N]] [--ladder-svg SVG] FILE [EXPRESSION]
  *   rstscope -V
  *
  * Reads a pcap or pcapng file (FILE "-" is standard input), replays each
@@ -11,15 +11,18 @@
  * (kmod/lib/rst.c). One line per RST, then a summary; -j prints the same as
  * JSON lines. --idle sets the silence, in ms, after which an RST is flagged
  * as an idle timeout. EXPRESSION is a pcap filter, as tcpdump takes it:
- * frames it rejects are not replayed at all.
+ * frames it rejects are not replayed at all. --ladder draws each RST's flow
+ * around it as a sequence diagram (ladder.c), --ladder-svg the same in SVG.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "ladder.h"
 #include "report.h"
 
 /* Flows remembered at once, closed ones included; the oldest make room. */
@@ -30,27 +33,52 @@ struct rs_run {
 	struct rs_totals tot;
 	struct rs_report report;
 	struct sslv_rst_cfg cfg;
+	struct rs_ladders ladders;
+	bool ladder;			/* --ladder or --ladder-svg */
 	const char *filter;		/* pcap filter expression, or NULL */
 	struct bpf_program prog;	/* ... compiled for the file's link type */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rstscope [-j] [--idle MS] FILE [EXPRESSION]\n"
+	fprintf(f, "Usage: rstscope [-j] [--idle MS] [--ladder[=N]] [--ladder-svg FILE]\n"
+		"                FILE [EXPRESSION]\n"
 		"       rstscope -V\n"
 		"  -j, --json     JSON lines: one object per RST, then a summary object\n"
 		"  --idle MS      silence before an RST that counts as idle (default %u)\n"
 		"                 (-i MS: the same, deprecated)\n"
+		"  --ladder[=N]   among the RST lines, once its flow has moved on, each\n"
+		"                 RST flow's sequence diagram: N segments before and\n"
+		"                 up to N after (default %u)\n"
+		"  --ladder-svg FILE  the same ladders, drawn in an SVG document\n"
 		"  -V, --version  print the version\n"
 		"  EXPRESSION     a pcap filter (tcpdump's syntax): only the frames it\n"
 		"                 accepts are replayed\n",
-		SSLV_RST_IDLE_MS_DEFAULT);
+		SSLV_RST_IDLE_MS_DEFAULT, RS_LADDER_DEPTH_DEFAULT);
 }
 
 static bool new_connection(const struct rs_flow *f, const struct sslv_seg *s)
 {
 	return (s->flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) ==
 	       SSLV_TH_SYN && f->tcp.state == SSLV_FS_CLOSED;
+}
+
+/* With ladders on: a new flow's ring, and @f's segment. */
+static int rs_ladder_seg(struct rs_run *run, struct rs_flow *f,
+			 const struct rs_pkt *pkt, unsigned long frame,
+			 long long ts_us, const struct sslv_rst_info *info)
+{
+	if (!run->ladder)
+		return 0;
+	if (!f->ring) {
+		f->ring = rs_ring_new(&run->ladders);
+		if (!f->ring)
+			return -ENOMEM;
+	}
+	if (!rs_ladders_segment(&run->ladders, f, pkt, rs_flow_dir(f, pkt),
+				frame, ts_us, info))
+		return -ENOMEM;
+	return 0;
 }
 
 /* One TCP segment: classify it if it is an RST, then track it. */
@@ -70,25 +98,68 @@ static int rs_segment(struct rs_run *run, unsigned long frame, long long ts_us,
 		f = rs_flows_add(&run->flows, pkt, now_ms);
 		if (!f)
 			return -ENOMEM;
-		dir = rs_flow_dir(f, pkt);
-		rs_zeek_update(&f->zeek, dir, &pkt->seg);
+		rs_zeek_update(&f->zeek, rs_flow_dir(f, pkt), &pkt->seg);
 		/* Nothing was known of it: the RST is shown as it came. */
 		if (rst)
 			rs_report_rst(&run->report, frame, ts_us, pkt, NULL,
 				      &f->zeek, &info);
-		return 0;
+		return rs_ladder_seg(run, f, pkt, frame, ts_us,
+				     rst ? &info : NULL);
 	}
 	if (new_connection(f, &pkt->seg)) {
+		if (run->ladder) {
+			rs_ladders_flow_end(&run->ladders, f);
+			if (f->ring)
+				memset(f->ring, 0, sizeof(*f->ring));
+		}
 		rs_flows_restart(f, pkt, now_ms);
 		rs_zeek_update(&f->zeek, rs_flow_dir(f, pkt), &pkt->seg);
-		return 0;
+		return rs_ladder_seg(run, f, pkt, frame, ts_us, NULL);
 	}
 	rs_zeek_update(&f->zeek, dir, &pkt->seg);
 	if (rst)
 		rs_report_rst(&run->report, frame, ts_us, pkt, f, &f->zeek,
 			      &info);
+	if (rs_ladder_seg(run, f, pkt, frame, ts_us, rst ? &info : NULL))
+		return -ENOMEM;
 	sslv_tcp_update(&f->tcp, dir, &pkt->seg, now_ms);
 	return 0;
+}
+
+static void rs_flow_gone(void *ctx, struct rs_flow *f)
+{
+	rs_ladders_flow_end(ctx, f);
+}
+
+static int rs_by_frame(const void *a, const void *b)
+{
+	unsigned long fa = rs_ladder_frame(*(struct rs_flow *const *)a);
+	unsigned long fb = rs_ladder_frame(*(struct rs_flow *const *)b);
+
+	return fa < fb ? -1 : fa > fb;
+}
+
+/* The end of the capture: the ladders still open, in the order of RSTs. */
+static void rs_ladders_finish(struct rs_run *run)
+{
+	struct rs_flow **open, *f;
+	size_t n = 0;
+
+	open = calloc(run->flows.count ? run->flows.count : 1, sizeof(*open));
+	for (f = run->flows.oldest; f; f = f->newer) {
+		if (!f->ladder)
+			continue;
+		if (open)
+			open[n++] = f;
+		else
+			rs_ladders_flow_end(&run->ladders, f);
+	}
+	if (open) {
+		qsort(open, n, sizeof(*open), rs_by_frame);
+		for (size_t i = 0; i < n; i++)
+			rs_ladders_flow_end(&run->ladders, open[i]);
+	}
+	free(open);
 }
 
 /*
@@ -135,8 +206,10 @@ static int rs_replay(struct rs_run *run, const char *path)
 				  h->ts.tv_usec;
 		struct rs_pkt pkt;
 
-		if (!run->tot.frames++)
+		if (!run->tot.frames++) {
 			rs_report_start(&run->report, ts_us);
+			run->ladders.first_us = ts_us;
+		}
 		/*
 		 * Filtered here rather than by pcap_setfilter(), so that
 		 * frame numbers stay those of the file (Wireshark's).
@@ -208,11 +281,30 @@ static bool parse_ms(const char *opt, const char *arg, u32 *ms)
 	return true;
 }
 
-enum { OPT_IDLE = 256 };
+static bool parse_count(const char *opt, const char *arg, u32 *n)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || *arg == '-' || v < 1 ||
+	    v > RS_LADDER_DEPTH_MAX) {
+		fprintf(stderr, "Error: %s=%s: not a number of segments from 1 to %d\n",
+			opt, arg, RS_LADDER_DEPTH_MAX);
+		return false;
+	}
+	*n = (u32)v;
+	return true;
+}
+
+enum { OPT_IDLE = 256, OPT_LADDER, OPT_LADDER_SVG };
 
 static const struct option long_options[] = {
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "idle",	required_argument,	NULL, OPT_IDLE },
+	{ "ladder",	optional_argument,	NULL, OPT_LADDER },
+	{ "ladder-svg",	required_argument,	NULL, OPT_LADDER_SVG },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -223,8 +315,10 @@ int main(int argc, char **argv)
 	struct rs_run run = {
 		.cfg = { .idle_ms = SSLV_RST_IDLE_MS_DEFAULT },
 	};
+	u32 depth = RS_LADDER_DEPTH_DEFAULT;
+	const char *svg = NULL;
+	bool json = false, ladder_text = false;
 	char *filter = NULL;
-	bool json = false;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "ji:hV", long_options,
@@ -243,6 +337,18 @@ int main(int argc, char **argv)
 			if (!parse_ms("--idle", optarg, &run.cfg.idle_ms))
 				return 2;
 			break;
+		case OPT_LADDER:
+			ladder_text = true;
+			if (optarg && (!parse_count("--ladder", optarg, &depth)))
+				return 2;
+			break;
+		case OPT_LADDER_SVG:
+			if (!*optarg) {
+				fprintf(stderr, "Error: --ladder-svg: empty file name\n");
+				return 2;
+			}
+			svg = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -258,6 +364,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (json && ladder_text) {
+		fprintf(stderr, "Error: --ladder draws text, which -j does not mix with JSON: use --ladder-svg FILE\n");
+		return 2;
+	}
 	if (argc - optind > 1) {
 		filter = join_words(argv + optind + 1, argc - optind - 1);
 		if (!filter) {
@@ -267,22 +377,39 @@ int main(int argc, char **argv)
 		run.filter = filter;
 	}
 	rs_report_init(&run.report, stdout, json);
-	if (!rs_flows_init(&run.flows, RS_MAX_FLOWS)) {
+	run.ladder = ladder_text || svg;
+	if (!rs_flows_init(&run.flows, RS_MAX_FLOWS) ||
+	    !rs_ladders_init(&run.ladders, depth, ladder_text ? stdout : NULL,
+			     svg)) {
 		fprintf(stderr, "rstscope: out of memory\n");
+		rs_flows_free(&run.flows);
 		free(filter);
 		return 1;
+	}
+	if (run.ladder) {
+		run.flows.on_end = rs_flow_gone;
+		run.flows.ctx = &run.ladders;
 	}
 
 	ret = rs_replay(&run, argv[optind]);
 	if (ret < 0) {
+		run.flows.on_end = NULL;
 		rs_flows_free(&run.flows);
+		rs_ladders_free(&run.ladders);
 		free(filter);
 		return ret == -2 ? 2 : 1;
 	}
+	if (run.ladder)
+		rs_ladders_finish(&run);
 	run.tot.flows = run.flows.created;
 	run.tot.evicted = run.flows.evicted;
 	rs_report_summary(&run.report, &run.tot);
 	rs_flows_free(&run.flows);
+	if (svg && !rs_ladders_write_svg(&run.ladders, svg)) {
+		fprintf(stderr, "rstscope: %s: %s\n", svg, strerror(errno));
+		ret = 1;
+	}
+	rs_ladders_free(&run.ladders);
 	free(filter);
 	return ret;
 }

@@ -368,6 +368,114 @@ check "Zeek: FIN+RST in one segment: RSTO ShAI" \
 check "Zeek: a retransmission and a zero window before the server's RST: RSTR ShADTawr" \
 	test "$(zeek "$TMP/zeek.txt" 192.0.2.2:443 | sed -n 5p)" = "RSTR ShADTawr"
 
+# Ladders. Rows without frame and time; the client's port made PORT.
+ladder_rows() {
+	sed -n '/^ladder/,/^$/p' "$1" | sed -E 's/^ *[0-9]+ +[0-9.]+  /  /;
+		s/^ {19}/  /; s/10\.77\.1\.1:[0-9]{5}/10.77.1.1:PORT/'
+}
+"$RSTSCOPE" --ladder=4 "$PCAP" port 7004 > "$TMP/ladder.txt"
+check "--ladder=4: the forged RST, the late data and the client's RST, each RST marked" \
+	diff - <(ladder_rows "$TMP/ladder.txt") <<-'EOF'
+	ladder 10.77.1.1:PORT -> 10.77.2.2:7004, RSTs at frames 24, 26
+	 frame       time  client                                                     server
+	  10.77.1.1:PORT                                            10.77.2.2:7004
+	  |-------------------- [S] seq 0 len 0 -------------------->|
+	  |<---------------- [S.] seq 0 ack 1 len 0 -----------------|
+	  |----------------- [.] seq 1 ack 1 len 0 ----------------->|
+	  |----------------- [P.] seq 1 ack 1 len 4 ---------------->|
+	  |<=================== [R] seq 1 len 0 =====================|  RST server data rst-bare ttl-anomaly seq-exact; Zeek RSTR ShADr
+	                                                                server aborted the connection during data transfer (SO_LINGER {1, 0}, close with unread data, crash, or a middlebox); bare RST (no ACK): an answer to a segment of no known connection, or forged; TTL 64 where the server's packets had 63: another hop distance, likely forged by a middlebox
+	  |<---------------- [P.] seq 1 ack 1 len 4 -----------------|
+	  |==================== [R] seq 1 len 0 ====================>|  RST client after-teardown rst-bare ttl-match seq-exact; Zeek RSTR ShADrdR
+	                                                                client reset a connection already closed by an earlier RST (a firewall drops it as no connection); bare RST (no ACK): an answer to a segment of no known connection, or forged
+	
+	EOF
+check "--ladder=4: the title names the RSTs by their frame numbers in the file" \
+	test "$(grep -oE 'RSTs at frames [0-9, ]+' "$TMP/ladder.txt")" = \
+	     "RSTs at frames $(grep -F -- '-> 10.77.2.2:7004 ' "$T" | awk '{ print $1 }' | paste -sd, | sed 's/,/, /g')"
+"$RSTSCOPE" --ladder=4 "$PCAP" port 7003 > "$TMP/ladder.txt"
+check "--ladder=4: the last 4 segments before the RST, the 2 before them counted" \
+	test "$(grep -cE '^ +[0-9]+ +[0-9.]+  [|]' "$TMP/ladder.txt") $(grep -c '(2 earlier segments)' "$TMP/ladder.txt")" = "5 1"
+"$RSTSCOPE" --ladder=1 "$PCAP" port 7004 > "$TMP/ladder.txt"
+check "--ladder=1: one segment after the RST ends the ladder; the next RST opens another" \
+	test "$(grep -E '^ladder |the flow goes on|earlier segments' "$TMP/ladder.txt" |
+		sed -E 's/^ +[.]+ +//; s/:[0-9]{5} / /' | paste -sd'|')" = \
+	"ladder 10.77.1.1 -> 10.77.2.2:7004, RST at frame $(grep -F -- '-> 10.77.2.2:7004 ' "$T" | awk 'NR == 1 { print $1 }')|(3 earlier segments)|(the flow goes on)|ladder 10.77.1.1 -> 10.77.2.2:7004, RST at frame $(grep -F -- '-> 10.77.2.2:7004 ' "$T" | awk 'NR == 2 { print $1 }')|(5 earlier segments)"
+"$RSTSCOPE" -j --ladder "$PCAP" > "$TMP/bad.txt" 2> "$TMP/err.txt"
+check "-j --ladder: exit 2, the error says why" \
+	test $? -eq 2 -a ! -s "$TMP/bad.txt" -a -n "$(grep -F -- '--ladder-svg' "$TMP/err.txt")"
+"$RSTSCOPE" --ladder=0 "$PCAP" > "$TMP/bad.txt" 2> "$TMP/err.txt"
+check "--ladder=0: exit 2, the error names it" \
+	test $? -eq 2 -a "$(cat "$TMP/err.txt")" = \
+	"Error: --ladder=0: not a number of segments from 1 to 1000"
+
+# The same ladders in SVG: well-formed XML, one group a flow with RSTs, and a
+# browser draws them (headless Chromium's screenshot has ink, and red RSTs).
+"$RSTSCOPE" -j --ladder-svg "$TMP/ladders.svg" "$PCAP" > "$TMP/svg.json"
+check "--ladder-svg with -j: the JSON is unchanged" \
+	diff <(jq -c 'del(.timestamp)' "$TMP/out.json") <(jq -c 'del(.timestamp)' "$TMP/svg.json")
+check "SVG: XML, an svg root, one ladder a flow with RSTs, every RST annotated" \
+	test "$("$PY" - "$TMP/ladders.svg" <<-'EOF'
+	import sys, xml.etree.ElementTree as ET
+	ns = "{http://www.w3.org/2000/svg}"
+	root = ET.parse(sys.argv[1]).getroot()
+	notes = [t for t in root.iter(ns + "text") if (t.text or "").startswith("RST ")]
+	print(root.tag == ns + "svg", len(root.findall(ns + "g")), len(notes))
+	EOF
+	)" = "True 7 $nrst"
+if command -v chromium > /dev/null; then
+	H=$("$PY" -c 'import sys, xml.etree.ElementTree as ET; print(ET.parse(sys.argv[1]).getroot().get("height"))' "$TMP/ladders.svg")
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chromium" \
+		--no-first-run --disable-extensions --disable-breakpad --disable-component-update \
+		--disable-background-networking --disable-sync --hide-scrollbars \
+		--screenshot="$TMP/ladders.png" --window-size=1500,"$H" \
+		"file://$TMP/ladders.svg" > "$TMP/chromium.log" 2>&1
+	# PNG decoded with zlib alone: the share of pixels not white, and of red.
+	read -r ink red < <("$PY" - "$TMP/ladders.png" <<-'EOF'
+	import struct, sys, zlib
+	data = open(sys.argv[1], "rb").read()
+	assert data[:8] == b"\x89PNG\r\n\x1a\n"
+	pos, idat = 8, b""
+	while pos < len(data):
+	    n, kind = struct.unpack("!I4s", data[pos:pos + 8])
+	    body = data[pos + 8:pos + 8 + n]
+	    if kind == b"IHDR":
+	        w, h, depth, ctype = struct.unpack("!IIBB", body[:10])
+	    elif kind == b"IDAT":
+	        idat += body
+	    pos += 12 + n
+	bpp = {2: 3, 6: 4}[ctype]
+	raw, stride, prev, ink, red = zlib.decompress(idat), w * bpp, bytearray(w * bpp), 0, 0
+	for y in range(h):
+	    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+	    for i in range(stride):
+	        a = line[i - bpp] if i >= bpp else 0
+	        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+	        if f == 1: line[i] = (line[i] + a) & 255
+	        elif f == 2: line[i] = (line[i] + b) & 255
+	        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+	        elif f == 4:
+	            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+	            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+	    for x in range(0, stride, bpp):
+	        r, g, bl = line[x], line[x + 1], line[x + 2]
+	        ink += (r, g, bl) != (255, 255, 255)
+	        red += r > 150 and g < 80 and bl < 80
+	    prev = line
+	print(1000 * ink // (w * h), red)
+	EOF
+	)
+	check "Chromium draws the SVG: over 2% of the screenshot is ink (${ink:-?} per mille)" \
+		test "${ink:-0}" -gt 20
+	check "Chromium draws the RSTs in red (${red:-?} red pixels)" test "${red:-0}" -gt 1000
+else
+	echo "skip chromium is not installed: the SVG is not rendered"
+fi
+"$RSTSCOPE" --ladder-svg "$TMP/no/such/dir.svg" "$PCAP" > /dev/null 2> "$TMP/err.txt"
+check "--ladder-svg into a missing directory: exit 1, the error names the file" \
+	test $? -eq 1 -a "$(cat "$TMP/err.txt")" = \
+	"rstscope: $TMP/no/such/dir.svg: No such file or directory"
+
 synthetic_pcap "$TMP/vlan.pcap"
 "$RSTSCOPE" "$TMP/vlan.pcap" > "$TMP/vlan.txt"
 check "802.1Q tag, padding and a truncated frame" \

@@ -214,6 +214,7 @@ void rs_zeek_update(struct rs_zeek *z, int dir, const struct sslv_seg *s)
 	    e->state != ZS_RESET)
 		rs_zeek_scaled(z, dir, 'W', &e->zero_win, &e->zero_win_next);
 	rs_zeek_seq(z, dir, s);
+	e->seen = true;
 	if (s->len && !(s->flags & SSLV_TH_RST))
 		e->data = true;
 	rs_zeek_state(z, dir, s);

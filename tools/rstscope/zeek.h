@@ -32,6 +32,7 @@ struct rs_zeek_end {
 	u8 state;		/* enum rs_zeek_state */
 	u8 prev_state;
 	u8 once;		/* RS_ZH_*: letters already written */
+	bool seen;		/* sent anything */
 	bool data;		/* sent payload (Zeek's size > 0) */
 	u32 start_seq, last_seq;
 	u32 last_syn, last_fin, last_rst;
