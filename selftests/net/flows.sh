@@ -305,7 +305,7 @@ limit()
 # gone; prints the milliseconds since $start.
 gone_after()
 {
-	wait_for -t 10 no_flows "$@"
+	wait_for -t 30 no_flows "$@"
 	echo $(($(now_ms) - start))
 }
 
@@ -349,7 +349,9 @@ timeouts()
 	check "timeouts: tombstone" "$(state_of dport $p)" == rejected
 	ms=$(gone_after dport $p)
 	check "timeouts: tombstone kept 2 s" "$ms" -ge 2000
-	check "timeouts: tombstone gone by 5 s" "$ms" -le 5000
+	# The upper bounds only tell the configured timeout from the default
+	# (60 s, 3600 s): on a loaded TCG host each poll takes a second.
+	check "timeouts: tombstone gone by 20 s" "$ms" -le 20000
 	check "timeouts: flows_expired" "$(stat_get "$BOX" flows_expired)" -eq 1
 
 	n_box "$SSLVCTL" config set timeout-established 3
@@ -365,7 +367,7 @@ timeouts()
 	check "timeouts: idle flow" "$(state_of dport $q)" == established
 	ms=$(gone_after dport $q)
 	check "timeouts: idle flow kept 3 s" "$ms" -ge 2500
-	check "timeouts: idle flow gone by 6 s" "$ms" -le 6000
+	check "timeouts: idle flow gone by 20 s" "$ms" -le 20000
 	check "timeouts: flows_expired" "$(stat_get "$BOX" flows_expired)" -eq 2
 }
 
