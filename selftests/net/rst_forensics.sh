@@ -21,8 +21,9 @@
 #   6008 2 s of silence, rst-idle 1000     client data, cause idle
 #   6009 `sslvctl flow reject`             sslv's two RSTs: reason operator on
 #                                           the monitor, not counted as seen;
-#                                           the capture cannot tell them from
-#                                           the endpoints' own
+#                                           the capture alone cannot tell them
+#                                           from the endpoints' own, rstscope
+#                                           given the monitor's log can
 #
 # For each port the counters must move by exactly the labels expected, and
 # the monitor and rstscope must give those labels, the same ones, in order.
@@ -516,8 +517,10 @@ mergecap -F pcap -w "$OUT/bridge.pcap" "$OUT"/in.*.pcap "$OUT"/out.*.pcap
 "$RSTSCOPE" -j "$OUT/bridge.pcap" >"$OUT/rstscope.json"
 "$RSTSCOPE" -j --idle $IDLE_MS "$OUT/bridge.pcap" >"$OUT/rstscope-idle.json"
 "$RSTSCOPE" -j "$OUT/in.pcap" >"$OUT/rstscope-in.json"
+"$RSTSCOPE" -j --sslv-log "$MONITOR" "$OUT/bridge.pcap" >"$OUT/rstscope-log.json"
 live_rsts >"$OUT/live.rsts"
 pcap_rsts "$OUT/rstscope.json" >"$OUT/pcap.rsts"
+pcap_rsts "$OUT/rstscope-log.json" >"$OUT/pcap-log.rsts"
 pcap_rsts "$OUT/rstscope-idle.json" >"$OUT/pcap-idle.rsts"
 
 for port in 6001 6002 6003 6004 6005 6006 6007 6009; do
@@ -531,6 +534,25 @@ check "6005: TTL seen and expected, capture" \
 	"$(field "$OUT/pcap.rsts" 6005 3 | head -1)" == "64 128"
 check "6009: reasons on the monitor" \
 	"$(field "$OUT/live.rsts" 6009 4 | sort -u)" == operator
+
+# Given the monitor's log, rstscope finds sslv's two RSTs in the capture and
+# labels them as the monitor does, explained by sslv's reason; nothing else
+# changes.
+check "6009 with sslv's log: rstscope's labels are the monitor's" \
+	"$(field "$OUT/pcap-log.rsts" 6009 2)" == "${want_live[6009]}"
+check "6009 with sslv's log: reason operator" \
+	"$(field "$OUT/pcap-log.rsts" 6009 4 | sort -u)" == operator
+check "6009 with sslv's log: explained as sslv's, not guessed" \
+	"$(field "$OUT/pcap-log.rsts" 6009 5)" == \
+	"$(printf '%s\n' \
+	"sslv: operator reject (sslvctl flow reject); sslv reset the client in the server's name" \
+	"sslv: operator reject (sslvctl flow reject); sslv reset the server in the client's name")"
+check "with sslv's log: every other RST as without it" \
+	"$(grep -v $'^6009\t' "$OUT/pcap-log.rsts")" == \
+	"$(grep -v $'^6009\t' "$OUT/pcap.rsts")"
+check "with sslv's log: both of sslv's RSTs found" \
+	"$(jq -r 'select(.summary) | "\(.summary.sslv_matched) \(.summary.sslv_logged)"' \
+		"$OUT/rstscope-log.json")" == "2 2"
 check "6001-6007: the monitor's explanations are rstscope's" \
 	"$(for port in {6001..6007}; do field "$OUT/live.rsts" $port 5; done)" \
 	== "$(for port in {6001..6007}; do field "$OUT/pcap.rsts" $port 5; done)"

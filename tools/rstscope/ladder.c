@@ -120,7 +120,7 @@ static bool rs_ladder_note(struct rs_ladder *ld, const struct rs_flow *f,
 		snprintf(note->head + len, sizeof(note->head) - len,
 			 "; Zeek %s %s", rs_zeek_conn_state(&f->zeek),
 			 f->zeek.history);
-	sslv_rst_explain(note->text, sizeof(note->text), info);
+	rs_explain(note->text, sizeof(note->text), info);
 	ld->nnotes++;
 	return true;
 }

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include "report.h"
+#include "sslvlog.h"
 
 static void rs_begin(struct rs_report *r)
 {
@@ -115,6 +116,24 @@ static void rs_time_str(char *buf, size_t size, long long us)
 		 (us < 0 ? -us : us) / 1000000, (us < 0 ? -us : us) % 1000000);
 }
 
+void rs_explain(char *buf, size_t size, const struct sslv_rst_info *info)
+{
+	bool server = info->sender == SSLV_RST_SENDER_SERVER;
+
+	if (!(info->causes & SSLV_RST_C_SSLV)) {
+		sslv_rst_explain(buf, (u32)size, info);
+		return;
+	}
+	if (info->sender == SSLV_RST_SENDER_UNKNOWN)
+		snprintf(buf, size, "sslv: %s",
+			 rs_sslv_reason_text(info->reason));
+	else
+		snprintf(buf, size, "sslv: %s; sslv reset the %s in the %s's name",
+			 rs_sslv_reason_text(info->reason),
+			 server ? "client" : "server",
+			 server ? "server" : "client");
+}
+
 void rs_report_init(struct rs_report *r, FILE *out, bool json)
 {
 	r->out = out;
@@ -186,7 +205,7 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 	rs_num(r, "rexmit", NULL, info->rexmit);
 	rs_num(r, "tcp_seq", NULL, pkt->seg.seq);
 	rs_num(r, "tcp_ack", NULL, pkt->seg.ack);
-	sslv_rst_explain(line, sizeof(line), info);
+	rs_explain(line, sizeof(line), info);
 	rs_str(r, "explain", " | %s", line);
 	rs_end(r);
 }
@@ -233,6 +252,11 @@ void rs_report_summary(struct rs_report *r, const struct rs_totals *tot)
 	rs_num(r, "malformed", " %lu malformed,", tot->bad);
 	rs_num(r, "filtered", " %lu filtered out", tot->filtered);
 	rs_num(r, "evicted", "; %lu flows evicted", tot->evicted);
+	if (tot->sslv_log) {
+		rs_num(r, "sslv_matched", "; sslv's log: %lu", tot->sslv_matched);
+		rs_num(r, "sslv_logged", " of its %lu RSTs found",
+		       tot->sslv_logged);
+	}
 	if (!r->json)
 		fprintf(r->out, "\n%-8s %-22s %8s\n", "group", "label", "rsts");
 	rs_group(r, "phase", __SSLV_RST_PHASE_MAX, r->phase,

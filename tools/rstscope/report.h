@@ -17,6 +17,9 @@
 struct rs_totals {
 	unsigned long frames, tcp, other, bad, filtered;
 	unsigned long flows, evicted;
+	bool sslv_log;			/* --sslv-log given: */
+	unsigned long sslv_logged;	/* RSTs sslv sent, by its log */
+	unsigned long sslv_matched;	/* ... found in the capture */
 };
 
 struct rs_report {
@@ -49,6 +52,12 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 		   const struct rs_pkt *pkt, const struct rs_flow *flow,
 		   const struct rs_zeek *zeek,
 		   const struct sslv_rst_info *info);
+
+/*
+ * The explanation of @info into @buf: the classifier's, or, for an RST
+ * sslv's log says sslv sent, "sslv: <why>" and whom it reset.
+ */
+void rs_explain(char *buf, size_t size, const struct sslv_rst_info *info);
 
 /* "ADDR:PORT", "[ADDR]:PORT" for IPv6. */
 void rs_endpoint_str(char *buf, size_t size, u8 family,

@@ -24,6 +24,7 @@
 
 #include "ladder.h"
 #include "report.h"
+#include "sslvlog.h"
 
 /* Flows remembered at once, closed ones included; the oldest make room. */
 #define RS_MAX_FLOWS 65536
@@ -34,6 +35,8 @@ struct rs_run {
 	struct rs_report report;
 	struct sslv_rst_cfg cfg;
 	struct rs_ladders ladders;
+	struct rs_sslvlog log;
+	bool has_log;			/* --sslv-log */
 	bool ladder;			/* --ladder or --ladder-svg */
 	const char *filter;		/* pcap filter expression, or NULL */
 	struct bpf_program prog;	/* ... compiled for the file's link type */
@@ -42,7 +45,7 @@ struct rs_run {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: rstscope [-j] [--idle MS] [--ladder[=N]] [--ladder-svg FILE]\n"
-		"                FILE [EXPRESSION]\n"
+		"                [--sslv-log LOG] FILE [EXPRESSION]\n"
 		"       rstscope -V\n"
 		"  -j, --json     JSON lines: one object per RST, then a summary object\n"
 		"  --idle MS      silence before an RST that counts as idle (default %u)\n"
@@ -51,6 +54,8 @@ static void usage(FILE *f)
 		"                 RST flow's sequence diagram: N segments before and\n"
 		"                 up to N after (default %u)\n"
 		"  --ladder-svg FILE  the same ladders, drawn in an SVG document\n"
+		"  --sslv-log LOG an RST that sslv's log (sslvctl -j monitor) says sslv\n"
+		"                 sent is explained as sslv's, with its reason\n"
 		"  -V, --version  print the version\n"
 		"  EXPRESSION     a pcap filter (tcpdump's syntax): only the frames it\n"
 		"                 accepts are replayed\n",
@@ -93,7 +98,9 @@ static int rs_segment(struct rs_run *run, unsigned long frame, long long ts_us,
 
 	if (rst)
 		info = sslv_rst_classify(f ? &f->tcp : NULL, dir, &pkt->seg,
-					 now_ms, &run->cfg, SSLV_R_NONE);
+					 now_ms, &run->cfg, run->has_log ?
+					 rs_sslvlog_match(&run->log, pkt) :
+					 SSLV_R_NONE);
 	if (!f) {
 		f = rs_flows_add(&run->flows, pkt, now_ms);
 		if (!f)
@@ -298,13 +305,14 @@ static bool parse_count(const char *opt, const char *arg, u32 *n)
 	return true;
 }
 
-enum { OPT_IDLE = 256, OPT_LADDER, OPT_LADDER_SVG };
+enum { OPT_IDLE = 256, OPT_LADDER, OPT_LADDER_SVG, OPT_SSLV_LOG };
 
 static const struct option long_options[] = {
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "idle",	required_argument,	NULL, OPT_IDLE },
 	{ "ladder",	optional_argument,	NULL, OPT_LADDER },
 	{ "ladder-svg",	required_argument,	NULL, OPT_LADDER_SVG },
+	{ "sslv-log",	required_argument,	NULL, OPT_SSLV_LOG },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -316,7 +324,7 @@ int main(int argc, char **argv)
 		.cfg = { .idle_ms = SSLV_RST_IDLE_MS_DEFAULT },
 	};
 	u32 depth = RS_LADDER_DEPTH_DEFAULT;
-	const char *svg = NULL;
+	const char *svg = NULL, *log = NULL;
 	bool json = false, ladder_text = false;
 	char *filter = NULL;
 	int opt, ret;
@@ -349,6 +357,9 @@ int main(int argc, char **argv)
 			}
 			svg = optarg;
 			break;
+		case OPT_SSLV_LOG:
+			log = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -376,6 +387,13 @@ int main(int argc, char **argv)
 		}
 		run.filter = filter;
 	}
+	if (log) {
+		if (!rs_sslvlog_load(&run.log, log)) {
+			free(filter);
+			return 1;
+		}
+		run.has_log = true;
+	}
 	rs_report_init(&run.report, stdout, json);
 	run.ladder = ladder_text || svg;
 	if (!rs_flows_init(&run.flows, RS_MAX_FLOWS) ||
@@ -396,6 +414,7 @@ int main(int argc, char **argv)
 		run.flows.on_end = NULL;
 		rs_flows_free(&run.flows);
 		rs_ladders_free(&run.ladders);
+		rs_sslvlog_free(&run.log);
 		free(filter);
 		return ret == -2 ? 2 : 1;
 	}
@@ -403,6 +422,9 @@ int main(int argc, char **argv)
 		rs_ladders_finish(&run);
 	run.tot.flows = run.flows.created;
 	run.tot.evicted = run.flows.evicted;
+	run.tot.sslv_log = run.has_log;
+	run.tot.sslv_logged = run.log.n;
+	run.tot.sslv_matched = run.log.matched;
 	rs_report_summary(&run.report, &run.tot);
 	rs_flows_free(&run.flows);
 	if (svg && !rs_ladders_write_svg(&run.ladders, svg)) {
@@ -410,6 +432,7 @@ int main(int argc, char **argv)
 		ret = 1;
 	}
 	rs_ladders_free(&run.ladders);
+	rs_sslvlog_free(&run.log);
 	free(filter);
 	return ret;
 }

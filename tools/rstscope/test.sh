@@ -476,6 +476,50 @@ check "--ladder-svg into a missing directory: exit 1, the error names the file" 
 	test $? -eq 1 -a "$(cat "$TMP/err.txt")" = \
 	"rstscope: $TMP/no/such/dir.svg: No such file or directory"
 
+# sslv's monitor log: rstscope -j writes the record sslvctl -j monitor does,
+# so a log is made from it: the forged RST of 7004 said sent by sslv for a
+# rule, one more sslv RST the capture lacks, and events to skip around them.
+jq -c 'select(.event == "rst") | if .flow.dport == 7004 and .sender == "server"
+	then (.reason = "rule" | .causes += ["sslv"]) else . end' "$TMP/out.json" > "$TMP/log.json"
+jq -c 'select(.reason == "rule") | .tcp_seq += 1' "$TMP/log.json" >> "$TMP/log.json"
+sed -i '1i {"event":"session","flow":{"id":3},"sni":"a\\u00e9\\"b","classes":[]}' "$TMP/log.json"
+"$RSTSCOPE" --sslv-log "$TMP/log.json" "$PCAP" > "$TMP/sslv.txt" 2> "$TMP/err.txt"
+check "--sslv-log: exit 0, nothing on stderr" test $? -eq 0 -a ! -s "$TMP/err.txt"
+check "--sslv-log: sslv's RST explained by its reason, with the sslv cause" \
+	grep -qE -- "-> 10.77.2.2:7004  server data rst-bare ttl-anomaly seq-exact sslv RSTR ShADr [|] sslv: policy reject [(]a reject rule matched[)]; sslv reset the client in the server's name\$" \
+	"$TMP/sslv.txt"
+check "--sslv-log: every other RST as without the log" \
+	diff <(grep -v "sslv: policy reject" "$TMP/sslv.txt" | grep -vE '^(summary|cause +sslv)') \
+	     <(grep -v "10.77.2.2:7004  server data" "$T" | grep -vE '^(summary|cause +sslv)')
+check "--sslv-log: the summary counts what was found of sslv's RSTs" \
+	grep -qE "; sslv's log: 1 of its 2 RSTs found$" "$TMP/sslv.txt"
+"$RSTSCOPE" -j --sslv-log "$TMP/log.json" "$PCAP" > "$TMP/sslv.json"
+check "--sslv-log, JSON: the sslv cause and its explanation" \
+	test "$(jq -r 'select(.reason == "rule") | "\(.causes[0]) \(.explain | .[:26])"' \
+		"$TMP/sslv.json")" = "sslv sslv: policy reject (a rej"
+check "--sslv-log, JSON: the summary's counts" \
+	test "$(jq -r 'select(.summary) | "\(.summary.sslv_matched) \(.summary.sslv_logged)"' \
+		"$TMP/sslv.json")" = "1 2"
+{ head -2 "$TMP/log.json"; echo 'rst flow 7 tcp ...'; } > "$TMP/badlog.json"
+"$RSTSCOPE" --sslv-log "$TMP/badlog.json" "$PCAP" > "$TMP/bad.txt" 2> "$TMP/err.txt"
+check "--sslv-log with a line of text: exit 1, nothing on stdout, file and line named" \
+	test $? -eq 1 -a ! -s "$TMP/bad.txt" -a "$(cat "$TMP/err.txt")" = \
+	"rstscope: $TMP/badlog.json:3: not a JSON object (sslvctl -j monitor writes one a line)"
+{ cat "$TMP/log.json"; printf '{"event":"rst","flow":{"src":"10.'; } > "$TMP/cutlog.json"
+"$RSTSCOPE" --sslv-log "$TMP/cutlog.json" "$PCAP" > "$TMP/cut.txt" 2> "$TMP/err.txt"
+check "--sslv-log whose last line is cut short: a warning, the rest used" \
+	test $? -eq 0 -a "$(grep -c 'sslv: policy reject' "$TMP/cut.txt")" -eq 1 -a \
+	"$(cat "$TMP/err.txt")" = "rstscope: $TMP/cutlog.json:$(($(wc -l < "$TMP/log.json") + 1)): warning: the last line is cut short, ignored"
+echo '{"event":"rst","flow":{"family":"inet","src":"10.77.1.1","sport":1,"dst":"10.77.2.2","dport":2},"sender":"client","reason":"rule"}' > "$TMP/badlog.json"
+echo '{}' >> "$TMP/badlog.json"
+"$RSTSCOPE" --sslv-log "$TMP/badlog.json" "$PCAP" > /dev/null 2> "$TMP/err.txt"
+check "--sslv-log with an sslv rst event lacking tcp_seq: exit 1, the line named" \
+	test $? -eq 1 -a "$(cat "$TMP/err.txt")" = \
+	"rstscope: $TMP/badlog.json:1: an rst event without flow, sport, dport or tcp_seq"
+"$RSTSCOPE" --sslv-log "$TMP/none.json" "$PCAP" > /dev/null 2> "$TMP/err.txt"
+check "--sslv-log of a missing file: exit 1, the file named" \
+	test $? -eq 1 -a "$(cat "$TMP/err.txt")" = "rstscope: $TMP/none.json: No such file or directory"
+
 synthetic_pcap "$TMP/vlan.pcap"
 "$RSTSCOPE" "$TMP/vlan.pcap" > "$TMP/vlan.txt"
 check "802.1Q tag, padding and a truncated frame" \
