@@ -340,14 +340,16 @@ except ValueError: sys.exit(print("unparsable: " + t.strip()))
 print(f[0]["state"] if len(f) == 1 else "%d flows" % len(f))'
 }
 
-# wait_rsts PCAP N: give a running capture up to 5 s to hold N RSTs (the
-# counting check that follows says whether it did). The 5 s are wall time:
+# wait_rsts PCAP N: give a running capture up to 20 s to hold N RSTs (the
+# counting check that follows says whether it did). The 20 s are wall time:
 # each look runs tshark, which takes seconds under TCG, so that 50 looks at
 # RSTs that never come took about 140 s and pushed vlan_bridge.sh, against
-# a module that sent no RST where it should, past its timeout.
+# a module that sent no RST where it should, past its timeout; and 5 s were
+# one or two looks on a host running four guests, too few for an RST that
+# tcpdump had not yet written.
 wait_rsts()
 {
-	local end=$((SECONDS + 5))
+	local end=$((SECONDS + 20))
 
 	while (($(rst_fields "$1" | wc -l) < $2)); do
 		((SECONDS < end)) || return 0
