@@ -7,6 +7,8 @@
 # save then writes the same text byte for byte, and the sets hold their
 # names again. A file with one bad line is refused whole, naming the line,
 # and changes nothing; a line the kernel refuses stops the run there.
+# sslvctl -n NETNS acts in NETNS as ip netns exec does: the restore runs
+# from the host's namespace with -n, its reads show the same.
 
 source "$(dirname "$0")/../lib.sh"
 
@@ -50,10 +52,21 @@ check "save: quoting" "$(grep -c "sni '\*.example.com'" "$OUT/saved")" -eq 1
 check "save: the set's names" "$(grep -A 3 '^domains set ads' "$OUT/saved" | tr -d '\\\t' | xargs)" \
 	== "domains set ads ads.example *.tracker.example metrics.example.org"
 
+check "-n: rule list as ip netns exec shows it" \
+	"$("$SSLVCTL" -n "$BOX" rule list)" == "$(ctl rule list)"
+check "-n: JSON config as ip netns exec shows it" \
+	"$("$SSLVCTL" -j -n "$BOX" config)" == "$(ctl -j config)"
+check "-n: not the host's rules" "$("$SSLVCTL" rule list | wc -l)" -eq 0
+rc=0
+"$SSLVCTL" -n "$NS-nosuch" rule list >"$OUT/nons.out" 2>"$OUT/nons.err" || rc=$?
+check "-n: a missing namespace, exit 1, named, nothing on stdout" \
+	"$rc $(cat "$OUT/nons.err")$(cat "$OUT/nons.out")" == \
+	"1 Error: cannot open network namespace \"$NS-nosuch\": No such file or directory"
+
 undo
 check "undone" "$(ctl save)" == "$(cat "$OUT/fresh")"
 rc=0
-ctl -f "$OUT/saved" >"$OUT/restore.out" 2>&1 || rc=$?
+"$SSLVCTL" -n "$BOX" -f "$OUT/saved" >"$OUT/restore.out" 2>&1 || rc=$?
 check "-f: exit status and output" "$rc $(cat "$OUT/restore.out")" == "0 "
 ctl save >"$OUT/restored"
 check_run "save after -f: byte-identical" cmp "$OUT/saved" "$OUT/restored"

@@ -78,8 +78,9 @@ comp() {
 }
 comp "mode config rule domains flow stats rst monitor save help" sslvctl ""
 comp "rule rst" sslvctl r
-comp "mode config rule domains flow stats rst monitor save help" sslvctl -j -n ""
+comp "mode config rule domains flow stats rst monitor save help" sslvctl -j -N ""
 comp "--json" sslvctl --j
+comp "--numeric --netns" sslvctl --n
 comp "add list show del flush replace help" sslvctl rule ""
 comp "src sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
 	sslvctl rule add dst 10.0.0.1 ""
@@ -96,6 +97,16 @@ comp "inet inet6" sslvctl flow family ""
 comp "show reset help" sslvctl stats ""
 comp "list show load set del help" sslvctl domains ""
 comp "" sslvctl rule add sni ""
+# -n NETNS: the namespaces of ip netns (needs root to make one), then
+# the command line goes on after it.
+if [[ $(id -u) == 0 ]] && ip netns add sslv-comp-$$ 2>/dev/null; then
+	comp "sslv-comp-$$" sslvctl -n sslv-comp-
+	ip -n sslv-comp-$$ link add sslvcomp0 type veth peer name sslvcomp1
+	comp "sslvcomp0 sslvcomp1" sslvctl -n sslv-comp-$$ mode set passive-tap dev sslvc
+	ip netns del sslv-comp-$$
+fi
+comp "mode config rule domains flow stats rst monitor save help" sslvctl -n box ""
+comp "add list show del flush replace help" sslvctl -j -n box rule ""
 touch "$tmp/rules.conf"
 comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
 comp "$tmp/rules.conf" sslvctl rule replace "$tmp/rules.c"

@@ -102,6 +102,19 @@ bad 'Error: unexpected argument "now"' save now
 bad 'Error: unknown option "-x"' -x mode
 bad 'Error: unknown object "bogus"' bogus
 
+# -n NETNS: the namespace is entered before anything else, as ip -n does.
+bad 'Error: missing network namespace after "-n"' -n
+bad 'Error: cannot open network namespace "sslv-nosuch": No such file or directory' \
+	-n sslv-nosuch rule list
+bad 'Error: cannot open network namespace "/nonexistent/ns": No such file or directory' \
+	--netns /nonexistent/ns mode
+# -n was numeric output: an object or an option after it says so.
+bad 'Error: cannot open network namespace "mode": No such file or directory (numeric output is -N)' \
+	-n mode
+bad 'Error: cannot open network namespace "-j": No such file or directory (numeric output is -N)' \
+	-n -j rule list
+bad 'Error: invalid network namespace ""' -n '' mode
+
 # mode
 bad 'Error: missing mode after "set"' mode set
 bad 'Error: invalid mode "inline"' mode set inline
@@ -346,7 +359,13 @@ if [[ -d /sys/module/sslv ]]; then
 	echo "sslv is loaded: good command lines not tried"
 else
 	good mode
-	good -j -n mode
+	good -j -N mode
+	# The namespace sslvctl runs in, by path (entering it needs CAP_SYS_ADMIN).
+	if [[ $(id -u) == 0 ]]; then
+		good -n /proc/self/ns/net mode
+		good -N --netns /proc/self/ns/net -j rule list
+	fi
+	good --numeric mode
 	good mode show
 	good mode set active-inline
 	good mode set passive-inline

@@ -3,8 +3,12 @@
  * sslvctl: configure and watch the sslv module over generic netlink.
  * Global options, then an object, then the object's own grammar.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sslvctl.h"
 #include "print.h"
@@ -36,9 +40,10 @@ static const char usage_text[] =
 "  sslvctl save\n"
 "  sslvctl OBJECT help | help [OBJECT]\n"
 "\n"
-"OPTIONS: -j (JSON), -n (numeric: interface indexes, not names),\n"
+"OPTIONS: -j (JSON), -N (numeric: interface indexes, not names),\n"
 "         -d (details: flow and RST sequence numbers), -h (help),\n"
-"         -V (version), -f FILE (run the commands of FILE, - for stdin)\n"
+"         -V (version), -f FILE (run the commands of FILE, - for stdin),\n"
+"         -n NETNS (run in the network namespace NETNS, as ip -n)\n"
 "STATE:   syn-sent syn-recv established closing closed rejected dropped\n"
 "TLS:     sni NAME|*.SUFFIX  sni-list NAME  alpn PROTO  tls-version V[-V]\n"
 "         undecryptable CLASS[,CLASS...]  nontls (alone)\n"
@@ -217,6 +222,46 @@ int run_object(int argc, char **argv)
 	return o->run(argc - 1, argv + 1);
 }
 
+/*
+ * -n NETNS: into the network namespace that `ip netns add NETNS` made
+ * (/run/netns/NETNS), or the one a path names (/proc/PID/ns/net), as
+ * ip -n does, before any interface name is read or socket opened.
+ */
+static int enter_netns(const char *name)
+{
+	char path[4096];
+	int fd, err;
+
+	if (!*name)
+		return arg_error("invalid network namespace", name);
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else if ((size_t)snprintf(path, sizeof(path), "/run/netns/%s", name) >=
+		 sizeof(path))
+		return arg_error("invalid network namespace", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		/* -n was numeric output before it took a namespace. */
+		if (err == ENOENT && (find_object(name) || name[0] == '-'))
+			errorf("cannot open network namespace \"%s\": %s (numeric output is -N)",
+			       name, strerror(err));
+		else
+			errorf("cannot open network namespace \"%s\": %s",
+			       name, strerror(err));
+		return EXIT_USAGE;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		err = errno;
+		close(fd);
+		errorf("cannot enter network namespace \"%s\": %s", name,
+		       strerror(err));
+		return EXIT_USAGE;
+	}
+	close(fd);
+	return EXIT_OK;
+}
+
 /* Global options: the number of arguments they took, or -1 to exit. */
 static int parse_options(int argc, char **argv, int *status)
 {
@@ -228,8 +273,17 @@ static int parse_options(int argc, char **argv, int *status)
 		if (!strcmp(o, "-j") || !strcmp(o, "-json") ||
 		    !strcmp(o, "--json")) {
 			opts.json = true;
-		} else if (!strcmp(o, "-n") || !strcmp(o, "--numeric")) {
+		} else if (!strcmp(o, "-N") || !strcmp(o, "--numeric")) {
 			opts.numeric = true;
+		} else if (!strcmp(o, "-n") || !strcmp(o, "--netns") ||
+			   !strcmp(o, "-netns")) {
+			if (i + 1 >= argc) {
+				*status = arg_error("missing network namespace after", o);
+				return -1;
+			}
+			*status = enter_netns(argv[++i]);
+			if (*status)
+				return -1;
 		} else if (!strcmp(o, "-d") || !strcmp(o, "--details")) {
 			opts.details = true;
 		} else if (!strcmp(o, "-f") || !strcmp(o, "--file")) {

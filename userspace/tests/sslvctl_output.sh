@@ -58,9 +58,9 @@ for line in sys.stdin:
 }
 
 prints mode 'mode passive-tap dev lo'
-prints -n mode 'mode passive-tap dev 1'
+prints -N mode 'mode passive-tap dev 1'
 json -j mode '{"mode":"passive-tap","dev":1,"dev_name":"lo"}'
-json -j -n mode '{"mode":"passive-tap","dev":1}'
+json -j -N mode '{"mode":"passive-tap","dev":1}'
 
 prints config 'max-flows 65536
 flows-current 2
