@@ -107,6 +107,10 @@ if [[ $(id -u) == 0 ]] && ip netns add sslv-comp-$$ 2>/dev/null; then
 fi
 comp "mode config rule domains flow stats rst monitor save help" sslvctl -n box ""
 comp "add list show del flush replace help" sslvctl -j -n box rule ""
+# Abbreviated objects and commands, as sslvctl takes them.
+comp "reject cut drop" sslvctl ru a dport 443 action ""
+comp "client-cert" sslvctl conf se cl
+comp "established" sslvctl fl l state es
 touch "$tmp/rules.conf"
 comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
 comp "$tmp/rules.conf" sslvctl rule replace "$tmp/rules.c"

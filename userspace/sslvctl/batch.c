@@ -238,6 +238,8 @@ static int run_line(struct batch_line *l)
 	if (argv[0][0] == '-')
 		return arg_error("options go on the command line, not in a file:",
 				 argv[0]);
+	if (!expand_object(&argv[0]))
+		return EXIT_USAGE;
 	if (!strcmp(argv[0], "monitor"))
 		return arg_error("cannot run from a file:", argv[0]);
 	return run_object(argc, argv);

@@ -133,6 +133,17 @@ int config_save(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The keys' words, NULL-ended, for expand_keyword(). */
+static const char *const *key_words(void)
+{
+	static const char *words[NKEYS + 1];
+	unsigned int i;
+
+	for (i = 0; i < NKEYS; i++)
+		words[i] = config_keys[i].word;
+	return words;
+}
+
 static const struct config_key *find_key(const char *word)
 {
 	unsigned int i;
@@ -153,6 +164,8 @@ static bool parse_value(const struct config_key *k, const char *val,
 	snprintf(what, sizeof(what), "invalid %s", k->word);
 	if (k->names) {
 		word = parse_keyword(val, k->names, k->nnames);
+		if (word == -2)
+			return false;
 		if (word < 0)
 			return bad_arg(what, val);
 		*out = (uint32_t)word;
@@ -185,6 +198,8 @@ static int config_set(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (i = 1; i < argc; i++) {
+		if (!expand_keyword(&argv[i], key_words()))
+			return EXIT_USAGE;
 		k = find_key(argv[i]);
 		if (!k)
 			return arg_error("unknown keyword", argv[i]);

@@ -252,6 +252,10 @@ static bool set_family(struct flow_filter *f, uint8_t family, const char *tok)
 	return true;
 }
 
+static const char *const filter_keywords[] = {
+	"family", "src", "dst", "sport", "dport", "vlan", "state", NULL
+};
+
 static bool parse_filter(int argc, char **argv, struct flow_filter *f)
 {
 	bool seen_family = false, seen_src = false, seen_dst = false;
@@ -264,6 +268,8 @@ static bool parse_filter(int argc, char **argv, struct flow_filter *f)
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < argc; i++) {
+		if (!expand_keyword(&argv[i], filter_keywords))
+			return false;
 		kw = argv[i];
 		if (!strcmp(kw, "family")) {
 			if (!once(&seen_family, kw) ||
@@ -305,6 +311,8 @@ static bool parse_filter(int argc, char **argv, struct flow_filter *f)
 			    !(val = next_arg(argc, argv, &i)))
 				return false;
 			state = parse_keyword(val, state_names, __SSLV_FS_MAX);
+			if (state == -2)
+				return false;
 			if (state < 0)
 				return bad_arg("invalid state", val);
 			f->state = (uint8_t)state;

@@ -44,6 +44,7 @@ static const char usage_text[] =
 "         -d (details: flow and RST sequence numbers), -h (help),\n"
 "         -V (version), -f FILE (run the commands of FILE, - for stdin),\n"
 "         -n NETNS (run in the network namespace NETNS, as ip -n)\n"
+"Words may be abbreviated: sslvctl ru li, sslvctl conf se cl cut.\n"
 "STATE:   syn-sent syn-recv established closing closed rejected dropped\n"
 "TLS:     sni NAME|*.SUFFIX  sni-list NAME  alpn PROTO  tls-version V[-V]\n"
 "         undecryptable CLASS[,CLASS...]  nontls (alone)\n"
@@ -163,24 +164,49 @@ static int usage(FILE *f, int status)
 
 static int do_help(int argc, char **argv);
 
+/* The words each object takes first, which may be abbreviated. */
+static const char *const mode_words[] = { "show", "set", "help", NULL };
+static const char *const rule_words[] = {
+	"add", "list", "show", "del", "flush", "replace", "help", NULL
+};
+static const char *const domains_words[] = {
+	"list", "show", "load", "set", "del", "help", NULL
+};
+static const char *const flow_words[] = { "list", "show", "reject", "help", NULL };
+static const char *const stats_words[] = { "show", "reset", "help", NULL };
+static const char *const rst_words[] = { "show", "help", NULL };
+static const char *const monitor_words[] = { "rcvbuf", "help", NULL };
+static const char *const save_words[] = { "help", NULL };
+
 static const struct object {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *help;
+	const char *const *words;	/* NULL: names an object (help) */
 } objects[] = {
-	{ "mode", do_mode, mode_help },
-	{ "config", do_config, config_help },
-	{ "rule", do_rule, rule_help },
-	{ "domains", do_domains, domains_help },
-	{ "flow", do_flow, flow_help },
-	{ "stats", do_stats, stats_help },
-	{ "rst", do_rst, rst_help },
-	{ "monitor", do_monitor, monitor_help },
-	{ "save", do_save, save_help },
-	{ "help", do_help, help_help },
+	{ "mode", do_mode, mode_help, mode_words },
+	{ "config", do_config, config_help, mode_words },
+	{ "rule", do_rule, rule_help, rule_words },
+	{ "domains", do_domains, domains_help, domains_words },
+	{ "flow", do_flow, flow_help, flow_words },
+	{ "stats", do_stats, stats_help, stats_words },
+	{ "rst", do_rst, rst_help, rst_words },
+	{ "monitor", do_monitor, monitor_help, monitor_words },
+	{ "save", do_save, save_help, save_words },
+	{ "help", do_help, help_help, NULL },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+static const char *const object_names[NOBJECTS + 1] = {
+	"mode", "config", "rule", "domains", "flow", "stats", "rst",
+	"monitor", "save", "help", NULL
+};
+
+bool expand_object(char **word)
+{
+	return expand_keyword(word, object_names);
+}
 
 static const struct object *find_object(const char *name)
 {
@@ -198,6 +224,8 @@ static int do_help(int argc, char **argv)
 
 	if (argc == 0)
 		return usage(stdout, EXIT_OK);
+	if (!expand_object(&argv[0]))
+		return EXIT_USAGE;
 	o = find_object(argv[0]);
 	if (!o)
 		return arg_error("unknown object", argv[0]);
@@ -209,10 +237,15 @@ static int do_help(int argc, char **argv)
 
 int run_object(int argc, char **argv)
 {
-	const struct object *o = find_object(argv[0]);
+	const struct object *o;
 
+	if (!expand_object(&argv[0]))
+		return EXIT_USAGE;
+	o = find_object(argv[0]);
 	if (!o)
 		return arg_error("unknown object", argv[0]);
+	if (argc > 1 && o->words && !expand_keyword(&argv[1], o->words))
+		return EXIT_USAGE;
 	if (argc > 1 && !strcmp(argv[1], "help")) {
 		if (argc > 2)
 			return arg_error("unexpected argument", argv[2]);

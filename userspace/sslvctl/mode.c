@@ -45,6 +45,7 @@ static int mode_show(int argc, char **argv)
 
 static int mode_set(int argc, char **argv)
 {
+	static const char *const dev_word[] = { "dev", NULL };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	const char *name;
 	uint32_t ifindex = 0;
@@ -57,9 +58,13 @@ static int mode_set(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	mode = parse_keyword(argv[1], mode_names, __SSLV_MODE_MAX);
+	if (mode == -2)
+		return EXIT_USAGE;
 	if (mode < 0)
 		return arg_error("invalid mode", argv[1]);
 	for (i = 2; i < argc; i++) {
+		if (!expand_keyword(&argv[i], dev_word))
+			return EXIT_USAGE;
 		if (strcmp(argv[i], "dev"))
 			return arg_error("unknown keyword", argv[i]);
 		if (mode != SSLV_MODE_PASSIVE_TAP)

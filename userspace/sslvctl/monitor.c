@@ -94,6 +94,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 
 int do_monitor(int argc, char **argv)
 {
+	static const char *const rcvbuf_word[] = { "rcvbuf", NULL };
 	bool seen_rcvbuf = false;
 	int one = 1;
 	struct seq q = { 0 };
@@ -103,6 +104,8 @@ int do_monitor(int argc, char **argv)
 	int ret, err, i;
 
 	for (i = 0; i < argc; i++) {
+		if (!expand_keyword(&argv[i], rcvbuf_word))
+			return EXIT_USAGE;
 		if (strcmp(argv[i], "rcvbuf"))
 			return arg_error("unknown keyword", argv[i]);
 		if (!once(&seen_rcvbuf, argv[i]))

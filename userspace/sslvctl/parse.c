@@ -203,14 +203,53 @@ const char *const action_names[__SSLV_ACT_MAX] = {
 	[SSLV_ACT_DROP] = "drop",
 };
 
-int parse_keyword(const char *s, const char *const *names, unsigned int n)
+/*
+ * The index of the one of @n @names (NULLs skipped) that @s is, or else
+ * begins: -1 if none, -2 (reported as an ambiguous @what) if several.
+ */
+static int match_prefix(const char *s, const char *const *names,
+			unsigned int n, const char *what)
 {
-	unsigned int i;
+	size_t len = strlen(s), used = 0;
+	unsigned int i, count = 0;
+	char list[512];
+	int found = -1;
 
 	for (i = 0; i < n; i++)
 		if (names[i] && !strcmp(s, names[i]))
 			return (int)i;
-	return -1;
+	for (i = 0; len && i < n; i++) {
+		if (!names[i] || strncmp(s, names[i], len))
+			continue;
+		found = (int)i;
+		count++;
+		if (used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used,
+						 "%s%s", count > 1 ? ", " : "",
+						 names[i]);
+	}
+	if (count <= 1)
+		return found;
+	errorf("ambiguous %s \"%s\" (%s)", what, s, list);
+	return -2;
+}
+
+bool expand_keyword(char **word, const char *const *words)
+{
+	unsigned int n = 0;
+	int i;
+
+	while (words[n])
+		n++;
+	i = match_prefix(*word, words, n, "keyword");
+	if (i >= 0)
+		*word = (char *)words[i];
+	return i != -2;
+}
+
+int parse_keyword(const char *s, const char *const *names, unsigned int n)
+{
+	return match_prefix(s, names, n, "value");
 }
 
 const char *keyword_name(const char *const *names, unsigned int n,

@@ -43,6 +43,11 @@ static bool parse_rule_prefix(const char *tok, struct prefix *p,
 	return true;
 }
 
+static const char *const rule_keywords[] = {
+	"src", "dst", "sport", "dport", "vlan", "iif", "sni", "sni-list",
+	"alpn", "tls-version", "undecryptable", "nontls", "action", NULL
+};
+
 bool parse_rule(int argc, char **argv, struct rule *r)
 {
 	bool seen_src = false, seen_dst = false, seen_sport = false;
@@ -55,6 +60,8 @@ bool parse_rule(int argc, char **argv, struct rule *r)
 
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i < argc; i++) {
+		if (!expand_keyword(&argv[i], rule_keywords))
+			return false;
 		kw = argv[i];
 		tls = parse_rule_tls(argc, argv, &i, r, &seen_tls);
 		if (tls < 0)
@@ -106,6 +113,8 @@ bool parse_rule(int argc, char **argv, struct rule *r)
 				return false;
 			action = parse_keyword(val, action_names,
 					       __SSLV_ACT_MAX);
+			if (action == -2)
+				return false;
 			if (action < 0)
 				return bad_arg("invalid action", val);
 			r->action = (uint8_t)action;

@@ -70,7 +70,21 @@ bool parse_u32(const char *s, uint32_t max, uint32_t *out);
 bool parse_prefix(const char *s, struct prefix *p);
 bool parse_port_range(const char *s, uint16_t range[2]);
 bool parse_ifname(const char *s, uint32_t *ifindex);
-/* Index of @s in @names, or -1. */
+/*
+ * Abbreviations, as iproute2's matches(): when *@word is a keyword of the
+ * NULL-ended @words, or the beginning of exactly one, *@word becomes that
+ * keyword. A word that begins none is left as it is, for the caller to
+ * report; one that begins several is reported, naming them, and false
+ * returned.
+ */
+bool expand_keyword(char **word, const char *const *words);
+/* expand_keyword() over the object names (main.c). */
+bool expand_object(char **word);
+
+/*
+ * Index of @s in @names, or of the one name @s begins; -1 if none, -2 if
+ * several (reported, naming them: the caller returns).
+ */
 int parse_keyword(const char *s, const char *const *names, unsigned int n);
 
 /* Words of enum sslv_action: "cut", "reject", "drop". */

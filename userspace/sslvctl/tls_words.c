@@ -118,6 +118,8 @@ bool ud_classes_parse(const char *s, uint32_t *bits)
 		n = end ? (size_t)(end - s) : strlen(s);
 		snprintf(word, sizeof(word), "%.*s", (int)n, s);
 		i = n < sizeof(word) ? parse_keyword(word, ud_names, NCLASSES) : -1;
+		if (i == -2)
+			return false;
 		if (i < 0)
 			return bad_arg("invalid undecryptable class", word);
 		*bits |= 1U << i;

@@ -410,6 +410,62 @@ RULE_ADD RULE{SNI="x.example" ACTION=0}
 RULE_ADD RULE{ALPN="abcd" ACTION=0}
 RULE_ADD RULE{ACTION=2}' "$rc|$out$err$(cat "$attrs")"
 
+# Abbreviations, as ip's: any keyword or value by a prefix that begins
+# only it, sending exactly what the whole words send.
+same() {
+	local abbr=$1 full=$2 a f
+
+	rm -f "$attrs"
+	FAKE_SSLV_ATTRS=$attrs fake $full
+	f="$rc|$out$err|$(cat "$attrs" 2>/dev/null)"
+	rm -f "$attrs"
+	FAKE_SSLV_ATTRS=$attrs fake $abbr
+	a="$rc|$out$err|$(cat "$attrs" 2>/dev/null)"
+	check "sslvctl $abbr = sslvctl $full" "$f" "$a"
+	[[ ${f##*|} ]] || check "sslvctl $full sends a request" "a request" ""
+}
+same "ru li" "rule list"
+same "st" "stats"
+same "st r" "stats reset"
+same "conf se max 5 cl c" "config set max-flows 5 client-cert cut"
+same "con se hs-m 65536 hs-t 3" "config set hs-mem 65536 hs-timeout 3"
+same "ru a sp 80 dp 443 sni-l corp sni a.example u client,e act rej" \
+	"rule add sport 80 dport 443 sni-list corp sni a.example undecryptable client-cert,ech action reject"
+same "ru a sni a.example ac d" "rule add sni a.example action drop"
+same "ru de 3" "rule del 3"
+same "ru f" "rule flush"
+same "fl l st es fa inet6" "flow list state established family inet6"
+same "fl rej 17" "flow reject 17"
+same "mod" "mode"
+same "mode se passive-i" "mode set passive-inline"
+same "dom" "domains"
+same "dom d corp" "domains del corp"
+printf 'ru a dp 25 nont act rej\nconf se client-cert d\n' >"$tmp/abbr"
+printf 'rule add dport 25 nontls action reject\nconfig set client-cert drop\n' >"$tmp/full"
+same "-f $tmp/abbr" "-f $tmp/full"
+
+# A prefix of several is refused, naming them, and sends nothing.
+rm -f "$log"
+ambiguous() {
+	local want=$1
+
+	shift
+	fake "$@"
+	check "sslvctl $* is ambiguous" "1|$want" "$rc|$out$err"
+}
+ambiguous 'Error: ambiguous keyword "r" (rule, rst)' r li
+ambiguous 'Error: ambiguous keyword "s" (stats, save)' s
+ambiguous 'Error: ambiguous keyword "mo" (mode, monitor)' mo
+ambiguous 'Error: ambiguous keyword "s" (show, set)' config s max-flows 5
+ambiguous 'Error: ambiguous keyword "s" (src, sport, sni, sni-list)' rule add s 1 action cut
+ambiguous 'Error: ambiguous keyword "sn" (sni, sni-list)' rule add sn x action cut
+ambiguous 'Error: ambiguous keyword "timeout-c" (timeout-closing, timeout-closed)' config set timeout-c 5
+ambiguous 'Error: ambiguous value "c" (client-cert, compression)' rule add undecryptable c action cut
+ambiguous 'Error: ambiguous value "passive" (passive-inline, passive-tap)' mode set passive
+ambiguous 'Error: ambiguous value "clos" (closing, closed)' flow list state clos
+ambiguous 'Error: ambiguous keyword "l" (list, load)' domains l x
+check "nothing sent for an ambiguous word" "" "$(cat "$log" 2>/dev/null)"
+
 # A line the kernel refuses stops the run there, named by its line.
 printf 'rule flush\nrule add dst 10.0.0.1 action cut\nrule add dst 10.0.0.2 action cut\nrule add dst 10.0.0.3 action cut\n' >"$tmp/refused"
 rm -f "$log"
