@@ -14,7 +14,7 @@ set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 sslvctl=${SSLVCTL:-$root/userspace/sslvctl/sslvctl}
-not_loaded='Error: sslv module not loaded (generic netlink family "sslv" not found)'
+not_loaded='Error: sslv module not loaded (generic netlink family "sslv" not found); load it with "modprobe sslv"'
 passed=0
 failed=0
 
@@ -359,6 +359,13 @@ if [[ -d /sys/module/sslv ]]; then
 	echo "sslv is loaded: good command lines not tried"
 else
 	good mode
+	run -j rule list
+	if [[ $rc == 2 && -z $out && $err == "$not_loaded" ]]; then
+		ok
+	else
+		fail "-j rule list" "want: exit 2, nothing on stdout, stderr: $not_loaded" \
+			"got:  exit $rc, stdout: $out, stderr: $err"
+	fi
 	good -j -N mode
 	# The namespace sslvctl runs in, by path (entering it needs CAP_SYS_ADMIN).
 	if [[ $(id -u) == 0 ]]; then

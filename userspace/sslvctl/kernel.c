@@ -27,7 +27,7 @@ int sslv_open(struct genl *g)
 	err = genl_open(g, SSLV_GENL_NAME, SSLV_GENL_VERSION);
 
 	if (err == -ENOENT) {
-		errorf("sslv module not loaded (generic netlink family \"%s\" not found)",
+		errorf("sslv module not loaded (generic netlink family \"%s\" not found); load it with \"modprobe sslv\"",
 		       SSLV_GENL_NAME);
 		return EXIT_KERNEL;
 	}

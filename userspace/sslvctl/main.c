@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sslvctl.h"
@@ -348,6 +349,75 @@ static int parse_options(int argc, char **argv, int *status)
 	return i;
 }
 
+/* Copies what @fd holds, from its start, to standard output. */
+static int copy_out(int fd)
+{
+	char buf[65536];
+	ssize_t n, w, off;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		goto fail;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		for (off = 0; off < n; off += w) {
+			w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				goto fail;
+		}
+	}
+	return EXIT_OK;
+fail:
+	errorf("cannot write the output: %s", strerror(errno));
+	return EXIT_KERNEL;
+}
+
+/*
+ * With -j a command's output reaches standard output only if the command
+ * succeeds: a failed one prints nothing there (not "[]", not part of a
+ * dump), so whatever parses the JSON never takes a failure for an empty
+ * table. It is held in memory meanwhile; monitor, which streams, is not.
+ */
+static int run_json(int argc, char **argv)
+{
+	int fd, saved, status;
+
+	if (!expand_object(&argv[0]))
+		return EXIT_USAGE;
+	if (!strcmp(argv[0], "monitor"))
+		return run_object(argc, argv);
+	fflush(stdout);
+	fd = memfd_create("sslvctl-output", MFD_CLOEXEC);
+	if (fd < 0) {
+		errorf("cannot hold the output: %s", strerror(errno));
+		return EXIT_KERNEL;
+	}
+	saved = dup(STDOUT_FILENO);
+	if (saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		errorf("cannot hold the output: %s", strerror(errno));
+		if (saved >= 0)
+			close(saved);
+		close(fd);
+		return EXIT_KERNEL;
+	}
+	status = run_object(argc, argv);
+	if (fflush(stdout) && !status) {
+		errorf("cannot hold the output: %s", strerror(errno));
+		status = EXIT_KERNEL;
+	}
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	if (!status)
+		status = copy_out(fd);
+	close(fd);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	int status, first;
@@ -358,5 +428,7 @@ int main(int argc, char **argv)
 	if (first == argc)
 		return usage(stderr, EXIT_USAGE);
 	print_setup(opts.json, opts.numeric);
+	if (opts.json)
+		return run_json(argc - first, argv + first);
 	return run_object(argc - first, argv + first);
 }

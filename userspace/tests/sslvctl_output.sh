@@ -466,6 +466,23 @@ ambiguous 'Error: ambiguous value "clos" (closing, closed)' flow list state clos
 ambiguous 'Error: ambiguous keyword "l" (list, load)' domains l x
 check "nothing sent for an ambiguous word" "" "$(cat "$log" 2>/dev/null)"
 
+# -j: a command that fails prints nothing on stdout, whatever it had
+# printed before the failure (the opening of an array, part of a dump).
+for c in "rule list" "flow list" "domains" "domains show corp" "config" \
+	"stats" "rst" "mode" "save" "rule add action cut"; do
+	FAKE_SSLV_EPERM=1 fake -j $c
+	check "-j $c refused: nothing on stdout" \
+		"2||Error: Operation not permitted (CAP_NET_ADMIN required)" "$rc|$out|$err"
+done
+fake -j domains show nosuch
+check "-j domains show, ENOENT after the dump began: nothing on stdout" \
+	"2|" "$rc|$out"
+fake domains show nosuch
+check "domains show, ENOENT, text" "2|" "$rc|$out"
+fake -j domains show corp
+check "-j domains show, succeeding: printed whole" '0|["a.example","*.b.example","c.example"]' \
+	"$rc|$out"
+
 # A line the kernel refuses stops the run there, named by its line.
 printf 'rule flush\nrule add dst 10.0.0.1 action cut\nrule add dst 10.0.0.2 action cut\nrule add dst 10.0.0.3 action cut\n' >"$tmp/refused"
 rm -f "$log"
