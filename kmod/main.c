@@ -9,6 +9,8 @@
 #include <linux/log2.h>
 #include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <net/genetlink.h>
 
 #include "sslv.h"
@@ -29,6 +31,93 @@ unsigned long sslv_hs_mem_max __read_mostly = 64UL << 20;
 module_param_named(hs_mem_max, sslv_hs_mem_max, ulong, 0644);
 MODULE_PARM_DESC(hs_mem_max, "Bytes all flows may hold while reading TLS handshakes (default 64 MiB)");
 
+/*
+ * A new namespace's mode and client-certificate action, as the words
+ * sslvctl uses, so that modprobe.d can say `options sslv client_cert=cut`.
+ * Read when a namespace's state is created (for those that exist at load
+ * time, during the load). A word not taken fails the load, or the write to
+ * /sys/module/sslv/parameters/, and changes nothing.
+ */
+struct sslv_word_param {
+	const char *const *words;
+	unsigned int n;
+	unsigned int refuse;	/* a word not taken here; n if none */
+	const char *taken;	/* the words taken, for the error */
+	const char *hint;	/* why @refuse is not taken */
+	u8 *value;
+};
+
+static const char *const sslv_action_words[__SSLV_ACT_MAX] = {
+	[SSLV_ACT_CUT]		= "cut",
+	[SSLV_ACT_REJECT]	= "reject",
+	[SSLV_ACT_DROP]		= "drop",
+};
+
+static const char *const sslv_mode_words[__SSLV_MODE_MAX] = {
+	[SSLV_MODE_ACTIVE_INLINE]	= "active-inline",
+	[SSLV_MODE_PASSIVE_INLINE]	= "passive-inline",
+	[SSLV_MODE_PASSIVE_TAP]		= "passive-tap",
+};
+
+static u8 sslv_init_client_cert = SSLV_ACT_REJECT;
+static u8 sslv_init_mode = SSLV_MODE_ACTIVE_INLINE;
+
+static struct sslv_word_param sslv_client_cert_param = {
+	.words	= sslv_action_words,
+	.n	= __SSLV_ACT_MAX,
+	.refuse	= __SSLV_ACT_MAX,
+	.taken	= "reject, cut or drop",
+	.value	= &sslv_init_client_cert,
+};
+
+static struct sslv_word_param sslv_mode_param = {
+	.words	= sslv_mode_words,
+	.n	= __SSLV_MODE_MAX,
+	.refuse	= SSLV_MODE_PASSIVE_TAP,
+	.taken	= "active-inline or passive-inline",
+	.hint	= "it needs a device, set with `sslvctl mode set passive-tap dev IFNAME`",
+	.value	= &sslv_init_mode,
+};
+
+static int sslv_word_set(const char *val, const struct kernel_param *kp)
+{
+	const struct sslv_word_param *p = kp->arg;
+	size_t len = strcspn(val, "\n");
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		if (strlen(p->words[i]) != len || strncmp(val, p->words[i], len))
+			continue;
+		if (i == p->refuse) {
+			pr_err("sslv: parameter %s: \"%s\" is not taken here: %s\n",
+			       kp->name, p->words[i], p->hint);
+			return -EINVAL;
+		}
+		WRITE_ONCE(*p->value, i);
+		return 0;
+	}
+	pr_err("sslv: parameter %s: invalid value \"%.*s\" (%s)\n",
+	       kp->name, (int)min_t(size_t, len, 64), val, p->taken);
+	return -EINVAL;
+}
+
+static int sslv_word_get(char *buf, const struct kernel_param *kp)
+{
+	const struct sslv_word_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", p->words[READ_ONCE(*p->value)]);
+}
+
+static const struct kernel_param_ops sslv_word_ops = {
+	.set	= sslv_word_set,
+	.get	= sslv_word_get,
+};
+
+module_param_cb(client_cert, &sslv_word_ops, &sslv_client_cert_param, 0644);
+MODULE_PARM_DESC(client_cert, "A new namespace's action on a flow no rule decided whose server asks for a client certificate: reject, cut or drop (default reject)");
+module_param_cb(mode, &sslv_word_ops, &sslv_mode_param, 0644);
+MODULE_PARM_DESC(mode, "A new namespace's mode: active-inline or passive-inline (default active-inline)");
+
 unsigned int sslv_net_id __read_mostly;
 DEFINE_MUTEX(sslv_cfg_mutex);
 
@@ -46,7 +135,7 @@ static int __net_init sslv_net_init(struct net *net)
 	int err;
 
 	sn->net = net;
-	sn->mode = SSLV_MODE_ACTIVE_INLINE;
+	sn->mode = READ_ONCE(sslv_init_mode);
 	sn->timeouts = sslv_default_timeouts;
 	sn->next_rule_id = 1;
 	sn->ft.nbuckets = roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22));
@@ -58,7 +147,7 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->memcg = get_mem_cgroup_from_mm(current->mm);
 	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
 	sn->rst_rate.rate = SSLV_RST_RATE_DEFAULT;
-	sn->client_cert_action = SSLV_ACT_REJECT;
+	sn->client_cert_action = READ_ONCE(sslv_init_client_cert);
 	sn->hs_mem = SSLV_HS_MEM_DEFAULT;
 	sn->hs_timeout_ms = SSLV_HS_TIMEOUT_DEFAULT * MSEC_PER_SEC;
 	sn->hs_expire_next = jiffies;
