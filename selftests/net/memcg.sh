@@ -10,13 +10,13 @@
 #                as the set lives
 #
 # Each is read from the cgroup's memory.current, with nothing else running
-# in that cgroup: it grows by at least what the objects need, and a set's
+# in that cgroup: it grows by at least half what the objects need, and a set's
 # charge goes away with the set.
 
 source "$(dirname "$0")/../lib.sh"
 
 CG=/sys/fs/cgroup
-NFLOWS=2000
+NFLOWS=8000
 NNAMES=100000
 
 # mem CGROUP: the bytes charged to CGROUP now.
@@ -62,10 +62,12 @@ closed_flows $NFLOWS
 check "flows: all tracked" "$(stat_get "$BOX" flows_current)" -eq $NFLOWS
 grew=$(($(mem sslv-netns) - before))
 objsize=$(awk '$1 == "sslv_flow" { print $4 }' /proc/slabinfo)
-# Charges go through a per-cpu stock of bytes charged ahead: allow a
-# quarter less than the objects' exact size.
+# Charges go through a per-cpu stock of bytes charged ahead, and the
+# namespaces' own objects are freed and uncharged meanwhile (300 KB in one
+# run beside three other guests): allow half less than the objects' exact
+# size, 1 MB, which still tells charged flows from uncharged ones.
 check "flows: the namespace's cgroup is charged (bytes)" "$grew" -ge \
-	$((NFLOWS * objsize * 3 / 4))
+	$((NFLOWS * objsize / 2))
 
 # A set of names, written to tmpfs from this shell's own cgroup, loaded by
 # an sslvctl that runs in sslv-loader.
