@@ -11,6 +11,8 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # For wait_for, which runs its command again at every try.
 no_conn_443() { [[ -z $(n_srv ss -Htn state established '( sport = :443 )') ]]; }
 has_flow() { [[ -n $(n_box "$SSLVCTL" flow list "$@") ]]; }
+# Both of sslv's RSTs of step 3 are in the JSON monitor's log.
+operator_rsts() { (($(grep -c '"event":"rst".*"reason":"operator"' "$OUT/monitor.json") >= 2)); }
 sessions_at_least() { (($(grep -c '^session' "$OUT/monitor.txt") >= $1)); }
 box() { echo "box# sslvctl $*"; n_box "$SSLVCTL" "$@"; }
 
@@ -57,6 +59,10 @@ n_cli curl -sk -o /dev/null -w 'client$ curl https://server/ -> HTTP %{http_code
 box flow list
 
 say "2. a reject rule: the SYN gets one RST back, the server never sees it"
+# sslv's log of what it did, for rstscope in step 4.
+n_box "$SSLVCTL" -j monitor >"$OUT/monitor.json" 2>&1 &
+json_monitor=$!
+sleep 1		# the monitor joins the event group
 box rule add dst "$SRV_IP4" dport 8443 action reject
 rc=0
 n_cli curl -sSk -o /dev/null "https://$SRV_IP4:8443/" || rc=$?
@@ -89,8 +95,16 @@ tcpdump -r "$OUT/demo-client.pcap" -nn -e -v 'tcp[tcpflags] & tcp-rst != 0' 2>/d
 echo "RST reaching the server (impersonating the client, TTL $CLI_TTL):"
 tcpdump -r "$OUT/demo-server.pcap" -nn -e -v 'tcp[tcpflags] & tcp-rst != 0' 2>/dev/null
 
-say "4. what rstscope makes of the client's capture"
-"$REPO/tools/rstscope/rstscope" "$OUT/demo-client.pcap"
+say "4. what rstscope makes of the client's capture, given sslv's log"
+wait_for operator_rsts
+kill "$json_monitor"
+echo "box# sslvctl -j monitor > monitor.json   (kept running since step 2)"
+echo "\$ rstscope --sslv-log monitor.json demo-client.pcap"
+"$REPO/tools/rstscope/rstscope" --sslv-log "$OUT/monitor.json" \
+	"$OUT/demo-client.pcap" | tee "$OUT/rstscope.txt"
+check "rstscope explains the RST the client got as sslv's operator reject" \
+	"$(grep -c "| sslv: operator reject (sslvctl flow reject); sslv reset the client in the server's name" \
+		"$OUT/rstscope.txt")" -eq 1
 
 say "5. plain sockets: the errno each end sees"
 rm -f "$OUT/c" "$OUT/s"
