@@ -283,6 +283,11 @@ check "JSON: as many RST objects as text lines, and the summary agrees" \
 check "JSON: the fin-rst object" \
 	test "$(jq -r 'select(.phase == "fin-rst") | .server + " " + .sender + " " + .kind' \
 		"$TMP/out.json")" = "10.77.2.2:7003 client rst-ack"
+SCHEMA_CHECK=$(dirname "$0")/../../userspace/tests/json_schema.py
+check "JSON: each RST as Documentation/sslvctl.schema.json says" \
+	"$SCHEMA_CHECK" rstscope_rst <(jq -c 'select(.summary | not)' "$TMP/out.json")
+check "JSON: the summary as Documentation/sslvctl.schema.json says" \
+	"$SCHEMA_CHECK" rstscope_summary <(jq -c 'select(.summary)' "$TMP/out.json")
 check "JSON: the fin-rst object's flow, as sslvctl shows a flow" \
 	test "$(jq -r 'select(.phase == "fin-rst") | .flow |
 		"\(.proto) \(.family) \(.dst) \(.dport) \(.vlan) \(has("id"))"' \

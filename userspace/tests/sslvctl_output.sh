@@ -178,6 +178,46 @@ json -j monitor "{\"event\":\"rejected\",\"flow\":$json17,\"reason\":\"rule\",\"
 {\"event\":\"session\",\"flow\":$json18,\"tls_version\":\"1.2\",\"tls-version\":\"1.2\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":49199,\"sni\":\"intranet.example\",\"action\":\"reject\",\"reason\":\"client-cert\",\"classes\":[\"client-cert\",\"compression\"]}
 {\"event\":\"session\",\"flow\":$json17,\"client_version\":\"ssl2\",\"client-version\":\"ssl2\",\"sni\":\"a\\\"b\\\\c\\u0001\\ufffd\\u0000z\",\"alpn\":\"hé\",\"action\":\"cut\",\"classes\":[],\"error\":\"malformed\"}"
 
+# Every command's JSON against Documentation/sslvctl.schema.json.
+# schema DEF ARGS...: sslvctl -j ARGS... exits 0 and each line is a DEF.
+schema() {
+	local def=$1
+
+	shift
+	fake -j "$@"
+	if [[ $rc == 0 && -z $err ]] &&
+	   "$here/json_schema.py" "$def" "$tmp/out" >"$tmp/schema" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		printf 'FAIL: schema %s: sslvctl -j %s (exit %s)\n%s%s\n' "$def" "$*" \
+			"$rc" "$err" "$(cat "$tmp/schema")"
+	fi
+}
+schema mode mode
+schema mode -N mode
+schema config config
+schema rule_list rule list
+schema rule_add rule add action cut
+schema domains domains
+schema domains_show domains show corp
+schema flow_list flow list
+schema flow_list -N flow list
+schema flow_list flow list vlan 99
+schema stats stats
+schema rst rst
+schema event monitor
+schema event -d monitor
+# The check fails on a key the schema does not know, or a wrong type.
+for bad in '{"mode":"passive-tap","dev":1,"extra":1}' '{"mode":"passive-tap","dev":"lo"}'; do
+	if "$here/json_schema.py" mode <<<"$bad" >/dev/null; then
+		failed=$((failed + 1))
+		echo "FAIL: schema mode accepts $bad"
+	else
+		passed=$((passed + 1))
+	fi
+done
+
 # Commands that only take an ack print nothing.
 for cmd in "mode set passive-tap dev lo" "config set max-flows 10" \
 	"config set rst-idle 45000" \

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sslvctl -j on a live module: what every command prints, and every monitor
+# event of a real TLS flow, is what Documentation/sslvctl.schema.json says.
+#
+#   A TLS 1.3 client names a server a rule allows: its session is logged
+#   (action cut, with its cipher). Another names one a rule rejects: its
+#   session, the rejected flow and sslv's RSTs are logged, and the flow
+#   stays as a tombstone. Then mode, config, rule list, rule add, domains,
+#   domains show, flow list, stats and rst are checked as they print, and
+#   so is each monitor line. The flow id of the rejected flow's events is
+#   the one flow list shows.
+
+source "$(dirname "$0")/../lib.sh"
+
+PORT=443
+MON=$OUT/monitor.json
+SCHEMA_CHECK=$REPO/userspace/tests/json_schema.py
+TLS=$(mktemp -d)
+on_exit rm -rf "$TLS"
+
+ctl() { n_box "$SSLVCTL" "$@"; }
+
+# tls_server: a TLS server in $SRV on $PORT, each connection held until the
+# client closes it.
+tls_server()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj /CN=sslv.test -keyout "$TLS/key.pem" \
+		-out "$TLS/cert.pem" 2>/dev/null
+	n_srv /usr/bin/python3 -c 'import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[3])))
+s.listen()
+while True:
+    c, _ = s.accept()
+    c.settimeout(10)
+    try:
+        t = ctx.wrap_socket(c, server_side=True)
+        t.recv(1)
+        t.close()
+    except OSError:
+        c.close()
+' "$TLS/cert.pem" "$TLS/key.pem" $PORT &
+	on_exit kill $!
+	wait_for listening "$SRV" $PORT
+}
+
+# hello NAME: one TLS 1.3 handshake naming NAME; the exit status of s_client.
+hello()
+{
+	local rc=0
+
+	n_cli timeout 20 openssl s_client -tls1_3 -connect "$SRV_IP4:$PORT" \
+		-servername "$1" </dev/null >"$OUT/s_client.$1" 2>&1 || rc=$?
+	echo $rc
+}
+
+# schema DEF ARGS...: `sslvctl -j ARGS...` exits 0 and prints a DEF.
+schema()
+{
+	local def=$1 rc=0
+
+	shift
+	ctl -j "$@" >"$OUT/$def.json" || rc=$?
+	check "sslvctl -j $*: exit" $rc -eq 0
+	check_run "sslvctl -j $*: as the schema's $def" \
+		"$SCHEMA_CHECK" "$def" "$OUT/$def.json"
+}
+
+# events KIND: the monitor's events of KIND so far.
+events() { grep -c "^{\"event\":\"$1\"" "$MON" || true; }
+
+module_load
+topo_up
+tls_server
+ctl config set timeout-rejected 120
+ctl domains set corp blocked.sslv.test '*.corp.example'
+rule=$(ctl rule add sni-list corp action reject)
+rule=${rule#rule }
+
+ip netns exec "$BOX" "$SSLVCTL" -j monitor >"$MON" 2>"$OUT/monitor.err" &
+MON_PID=$!
+on_exit kill $MON_PID
+wait_for grep -q skb_wait "/proc/$MON_PID/wchan"
+
+check "allowed name: s_client exit" "$(hello ok.sslv.test)" -eq 0
+check "blocked name: s_client exit" "$(hello blocked.sslv.test)" -eq 1
+wait_for -t 20 test "$(events session)" -ge 2
+wait_for test "$(events rejected)" -ge 1
+wait_for test "$(events rst)" -ge 2
+
+schema mode mode
+schema config config
+schema rule_list rule list
+schema rule_add rule add dport 9 action cut
+schema domains domains
+schema domains_show domains show corp
+schema flow_list flow list
+schema stats stats
+schema rst rst
+check_run "monitor: every line as the schema's event" \
+	"$SCHEMA_CHECK" event "$MON"
+
+# The rejected flow: its session, rejected and RST events and flow list
+# name it by one id.
+read -r id_session id_rejected id_rst sni rule_seen cipher <<<"$(
+	/usr/bin/python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+s = [e for e in ev if e["event"] == "session" and e.get("action") == "reject"][0]
+r = [e for e in ev if e["event"] == "rejected"][0]
+t = [e for e in ev if e["event"] == "rst" and e["reason"] == "rule"][0]
+ok = [e for e in ev if e["event"] == "session" and e.get("action") == "cut"][0]
+print(s["flow"]["id"], r["flow"]["id"], t["flow"]["id"], s["sni"],
+      s["rule"], ok.get("cipher", "-"))' "$MON")"
+check "session event: sni" "$sni" == blocked.sslv.test
+check "session event: rule" "$rule_seen" -eq "$rule"
+check "session event: a flow id" "$id_session" -gt 0
+check "rejected event: the session's flow id" "$id_rejected" -eq "$id_session"
+check "rst event: the session's flow id" "$id_rst" -eq "$id_session"
+check "flow list: the events' flow id, rejected" \
+	"$(ctl flow list state rejected | awk '{ print $2 }')" == "$id_session"
+check "allowed session: a TLS 1.3 cipher" "$cipher" -ge $((0x1301))
+check "monitor: nothing on stderr" "$(cat "$OUT/monitor.err")" == ""
