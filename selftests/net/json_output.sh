@@ -10,12 +10,15 @@
 #   stays as a tombstone. Then mode, config, rule list, rule add, domains,
 #   domains show, flow list, stats and rst are checked as they print, and
 #   so is each monitor line. The flow id of the rejected flow's events is
-#   the one flow list shows.
+#   the one flow list shows. A second monitor, `monitor -t session` in
+#   text, shows the two sessions only, each stamped, with the cipher's
+#   IANA name.
 
 source "$(dirname "$0")/../lib.sh"
 
 PORT=443
 MON=$OUT/monitor.json
+MON_TEXT=$OUT/monitor.txt
 SCHEMA_CHECK=$REPO/userspace/tests/json_schema.py
 TLS=$(mktemp -d)
 on_exit rm -rf "$TLS"
@@ -75,6 +78,7 @@ schema()
 # events KIND: the monitor's events of KIND so far.
 events() { grep -c "^{\"event\":\"$1\"" "$MON" || true; }
 
+START=$(date +%s)
 module_load
 topo_up
 tls_server
@@ -86,7 +90,10 @@ rule=${rule#rule }
 ip netns exec "$BOX" "$SSLVCTL" -j monitor >"$MON" 2>"$OUT/monitor.err" &
 MON_PID=$!
 on_exit kill $MON_PID
+ip netns exec "$BOX" "$SSLVCTL" monitor -t session >"$MON_TEXT" &
+on_exit kill $!
 wait_for grep -q skb_wait "/proc/$MON_PID/wchan"
+wait_for grep -q skb_wait "/proc/$!/wchan"
 
 check "allowed name: s_client exit" "$(hello ok.sslv.test)" -eq 0
 check "blocked name: s_client exit" "$(hello blocked.sslv.test)" -eq 1
@@ -126,3 +133,18 @@ check "flow list: the events' flow id, rejected" \
 	"$(ctl flow list state rejected | awk '{ print $2 }')" == "$id_session"
 check "allowed session: a TLS 1.3 cipher" "$cipher" -ge $((0x1301))
 check "monitor: nothing on stderr" "$(cat "$OUT/monitor.err")" == ""
+
+# monitor -t session: the two sessions, no other event, each line stamped
+# [SECONDS.USEC] within the test's run, the allowed one with its cipher
+# by number and IANA name, the rejected one with its flow's id.
+wait_for test "$(wc -l <"$MON_TEXT")" -ge 2
+check "monitor -t session: lines" "$(wc -l <"$MON_TEXT")" -eq 2
+check "monitor -t session: each a stamped session" \
+	"$(grep -cE '^\[[0-9]{10}\.[0-9]{6}\] session flow [0-9]+ ' "$MON_TEXT")" -eq 2
+stamp=$(head -1 "$MON_TEXT" | tr -d '[' | cut -d']' -f1)
+check "monitor -t: stamped after the test began" "${stamp%.*}" -ge "$START"
+check "monitor -t: stamped before now" "${stamp%.*}" -le "$(date +%s)"
+check "monitor -t session: the cipher by number and name" \
+	"$(grep -oE 'cipher 0x130[1-5] TLS_[A-Z0-9_]+' "$MON_TEXT" | wc -l)" -eq 1
+check "monitor -t session: the rejected flow's id" \
+	"$(grep -c "session flow $id_session .*sni blocked.sslv.test" "$MON_TEXT")" -eq 1

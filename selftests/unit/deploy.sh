@@ -95,6 +95,7 @@ comp "lo" sslvctl mode set passive-tap dev l
 comp "established" sslvctl flow list state es
 comp "inet inet6" sslvctl flow family ""
 comp "show reset help" sslvctl stats ""
+comp "rcvbuf ended rst session" sslvctl monitor -t rejected ""
 comp "list show load set del help" sslvctl domains ""
 comp "" sslvctl rule add sni ""
 # -n NETNS: the namespaces of ip netns (needs root to make one), then

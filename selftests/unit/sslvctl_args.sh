@@ -348,7 +348,10 @@ bad 'Error: unexpected argument "now"' stats reset now
 bad 'Error: unknown keyword "foo"' rst foo
 bad 'Error: unknown keyword "reset"' rst reset
 bad 'Error: unexpected argument "x"' rst show x
-bad 'Error: unknown keyword "all"' monitor all
+bad 'Error: unknown event type "all"' monitor all
+bad 'Error: unknown event type "sessions"' monitor -t sessions
+bad 'Error: duplicate event type "rst"' monitor rst session rst
+bad 'Error: duplicate keyword "-t"' monitor -t rst -t
 bad 'Error: missing argument after "rcvbuf"' monitor rcvbuf
 bad 'Error: invalid rcvbuf "x"' monitor rcvbuf x
 bad 'Error: duplicate keyword "rcvbuf"' monitor rcvbuf 1 rcvbuf 2
@@ -426,6 +429,7 @@ else
 	good rst show
 	good monitor
 	good -j monitor
+	good monitor -t rst session
 	good domains
 	good -j domains list
 	good domains load corp "$tmp/domains"

@@ -110,7 +110,7 @@ static void print_endpoints(const struct nlattr **tb, const char *arrow)
 static void print_flow_attrs(const struct nlattr **tb, enum flow_view view)
 {
 	bool full = view == FLOW_FULL || opts.json;
-	enum pr_where head = view == FLOW_ENDS ? PR_JSON : PR_ANY;
+	enum pr_where proto = view == FLOW_ENDS ? PR_JSON : PR_ANY;
 	enum pr_where seq_where = opts.details && full ? PR_ANY : PR_JSON;
 	uint32_t flags = get_u32(tb[SSLV_FLOW_FLAGS]);
 	uint32_t id = get_u32(tb[SSLV_FLOW_ID]);
@@ -121,9 +121,9 @@ static void print_flow_attrs(const struct nlattr **tb, enum flow_view view)
 		print_uint(PR_JSON, "id", NULL, id);
 		print_str(PR_TEXT, NULL, NULL, "no-flow");
 	} else if (tb[SSLV_FLOW_ID]) {
-		print_uint(head, "id", "flow", id);
+		print_uint(PR_ANY, "id", "flow", id);
 	}
-	print_str(head, "proto", NULL, "tcp");
+	print_str(proto, "proto", NULL, "tcp");
 	print_endpoints(tb, view == FLOW_ENDS ? ">" : "->");
 	if (tb[SSLV_FLOW_VLAN])
 		print_uint(vlan ? PR_ANY : PR_JSON, "vlan", "vlan", vlan);

@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * sslvctl monitor [rcvbuf BYTES]: one line per SSLV_CMD_EVENT from the
- * "events" group, as it happens. RST events are shown by rst.c, sessions by
+ * sslvctl monitor [-t] [rcvbuf BYTES] [EVENT...]: one line per
+ * SSLV_CMD_EVENT from the "events" group, as it happens; with EVENTs, only
+ * events of those types. RST events are shown by rst.c, sessions by
  * session.c. Events are numbered (SSLV_A_EVENT_SEQ): a gap is shown as one
  * "lost N" line, so that no event, and no session record, is lost silently.
+ *
+ * The module does not stamp events: each is stamped when sslvctl reads it
+ * (CLOCK_REALTIME), which is when an event log would have it anyway.
+ * JSON carries it always ("timestamp", RFC 3339 in UTC, microseconds, as
+ * Suricata's eve.json); text with -t, as "[SECONDS.USEC]" first on the
+ * line, as conntrack -E -o timestamp prints it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "json_writer.h"
 #include "rst.h"
 #include "sslvctl.h"
 #include "print.h"
@@ -17,31 +26,55 @@
 static const char *const event_names[__SSLV_EV_MAX] = {
 	[SSLV_EV_FLOW_REJECTED] = "rejected",
 	[SSLV_EV_FLOW_ENDED] = "ended",
+	[SSLV_EV_RST] = "rst",
+	[SSLV_EV_SESSION] = "session",
 };
 
-/* The number of the last event shown. */
-struct seq {
-	bool seen;
+struct monitor {
+	bool seen;		/* an event was read: last is its number */
 	uint32_t last;
+	unsigned int types;	/* 1 << SSLV_EV_* shown; 0: every type */
 };
 
-/* Show the events lost since the last one shown, if any. */
-static void lost(struct seq *q, const struct nlattr *a)
+/* -t, and the time the event being shown was read. */
+static bool show_time;
+static struct timespec event_time;
+
+void print_event(const char *name)
+{
+	char stamp[JW_TIME_SIZE];
+
+	if (show_time) {
+		snprintf(stamp, sizeof(stamp), "[%lld.%06ld]",
+			 (long long)event_time.tv_sec,
+			 event_time.tv_nsec / 1000);
+		print_str(PR_TEXT, NULL, NULL, stamp);
+	}
+	print_str(PR_ANY, "event", NULL, name);
+	print_str(PR_JSON, "timestamp", NULL,
+		  jw_time(stamp, event_time.tv_sec, event_time.tv_nsec / 1000));
+}
+
+/*
+ * Show the events lost since the last one read, if any: of every type,
+ * since nobody knows the types of events never read.
+ */
+static void lost(struct monitor *m, const struct nlattr *a)
 {
 	uint32_t seq, n;
 
 	if (!a)
 		return;
 	seq = mnl_attr_get_u32(a);
-	n = seq - q->last - 1;
-	if (q->seen && n) {
+	n = seq - m->last - 1;
+	if (m->seen && n) {
 		open_object(NULL);
-		print_str(PR_ANY, "event", NULL, "lost");
+		print_event("lost");
 		print_uint(PR_ANY, "count", NULL, n);
 		close_object();
 	}
-	q->seen = true;
-	q->last = seq;
+	m->seen = true;
+	m->last = seq;
 }
 
 static int event(const struct nlmsghdr *nlh, void *data)
@@ -57,13 +90,19 @@ static int event(const struct nlmsghdr *nlh, void *data)
 	};
 	const struct nlattr *tb[SSLV_A_MAX + 1];
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct monitor *m = data;
 	char num[16];
+	uint8_t type;
 
 	if (genl_parse(nlh, tb, SSLV_A_MAX, types) < 0 ||
 	    genl->cmd != SSLV_CMD_EVENT || !tb[SSLV_A_EVENT])
 		return MNL_CB_OK;
-	lost(data, tb[SSLV_A_EVENT_SEQ]);
-	switch (mnl_attr_get_u8(tb[SSLV_A_EVENT])) {
+	clock_gettime(CLOCK_REALTIME, &event_time);
+	lost(m, tb[SSLV_A_EVENT_SEQ]);
+	type = mnl_attr_get_u8(tb[SSLV_A_EVENT]);
+	if (m->types && (type >= 32 || !(m->types & 1U << type)))
+		return MNL_CB_OK;
+	switch (type) {
 	case SSLV_EV_RST:
 		if (!print_rst_event(tb[SSLV_A_FLOW], tb[SSLV_A_RST]))
 			fprintf(stderr, "Warning: malformed rst event\n");
@@ -76,9 +115,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	}
 	open_object(NULL);
-	print_str(PR_ANY, "event", NULL,
-		  keyword_name(event_names, __SSLV_EV_MAX,
-			       mnl_attr_get_u8(tb[SSLV_A_EVENT]), num));
+	print_event(keyword_name(event_names, __SSLV_EV_MAX, type, num));
 	if (tb[SSLV_A_FLOW])
 		print_flow(tb[SSLV_A_FLOW], "flow", FLOW_FULL);
 	if (tb[SSLV_A_REASON])
@@ -94,20 +131,37 @@ static int event(const struct nlmsghdr *nlh, void *data)
 
 int do_monitor(int argc, char **argv)
 {
-	static const char *const rcvbuf_word[] = { "rcvbuf", NULL };
-	bool seen_rcvbuf = false;
+	static const char *const words[] = {
+		"rcvbuf", "rejected", "ended", "rst", "session", NULL,
+	};
+	bool seen_rcvbuf = false, seen_time = false;
 	int one = 1;
-	struct seq q = { 0 };
+	struct monitor m = { 0 };
 	uint32_t rcvbuf = 0;
 	const char *val;
 	struct genl g;
-	int ret, err, i;
+	int ret, err, i, type;
 
 	for (i = 0; i < argc; i++) {
-		if (!expand_keyword(&argv[i], rcvbuf_word))
+		if (!expand_keyword(&argv[i], words))
 			return EXIT_USAGE;
-		if (strcmp(argv[i], "rcvbuf"))
-			return arg_error("unknown keyword", argv[i]);
+		if (!strcmp(argv[i], "-t")) {
+			if (!once(&seen_time, argv[i]))
+				return EXIT_USAGE;
+			show_time = true;
+			continue;
+		}
+		if (strcmp(argv[i], "rcvbuf")) {
+			type = parse_keyword(argv[i], event_names,
+					     __SSLV_EV_MAX);
+			if (type <= 0)
+				return arg_error("unknown event type", argv[i]);
+			if (m.types & 1U << type)
+				return arg_error("duplicate event type",
+						 argv[i]);
+			m.types |= 1U << type;
+			continue;
+		}
 		if (!once(&seen_rcvbuf, argv[i]))
 			return EXIT_USAGE;
 		val = next_arg(argc, argv, &i);
@@ -139,7 +193,7 @@ int do_monitor(int argc, char **argv)
 		sslv_report(&g, err);
 	}
 	while (!err) {
-		err = genl_listen(&g, event, &q);
+		err = genl_listen(&g, event, &m);
 		if (err == -ENOBUFS) {
 			fprintf(stderr, "Warning: events lost (receive queue overflowed)\n");
 			err = 0;

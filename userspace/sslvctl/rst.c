@@ -252,7 +252,7 @@ bool print_rst_event(const struct nlattr *flow, const struct nlattr *rst)
 	info.idle_ms = mnl_attr_get_u32(tb[SSLV_RST_IDLE_MS]);
 
 	open_object(NULL);
-	print_str(PR_ANY, "event", NULL, "rst");
+	print_event("rst");
 	print_flow(flow, "flow", FLOW_BRIEF);
 	print_rst_info(&info, mnl_attr_get_u32(tb[SSLV_RST_SEQ]),
 		       mnl_attr_get_u32(tb[SSLV_RST_ACK]));

@@ -3,11 +3,12 @@
  * How monitor shows the session log: one SSLV_EV_SESSION event per flow
  * whose handshake sslv read, once its policy is final.
  *
- *   session 10.0.0.1:43210 > 10.0.0.2:443 vlan 10 tls 1.3 cipher 0x1302
- *           sni www.example.com alpn h2 action cut [rule N] [reason R]
- *           [classes C,C] [error E]
+ *   session flow 17 10.0.0.1:43210 > 10.0.0.2:443 vlan 10 tls 1.3
+ *           cipher 0x1302 TLS_AES_256_GCM_SHA384 sni www.example.com
+ *           alpn h2 action cut [rule N] [reason R] [classes C,C] [error E]
  *
- * (one line). Fields the kernel did not see are left out. The server name
+ * (one line). Fields the kernel did not see are left out; a cipher suite
+ * without a name in tls_ciphers.c is shown by number only. The server name
  * and ALPN are the client's bytes: shown escaped, never trusted.
  */
 #include <stdio.h>
@@ -48,17 +49,21 @@ static void print_session(const struct nlattr **tb,
 			  const struct nlattr *reason,
 			  const struct nlattr *rule)
 {
+	const char *name;
+	uint16_t cipher;
 	char num[16];
 	uint8_t v;
 
 	print_version("tls-version", "tls", tb[SSLV_SESS_VERSION]);
 	print_version("client-version", NULL, tb[SSLV_SESS_CLIENT_VERSION]);
 	if (tb[SSLV_SESS_CIPHER]) {
-		snprintf(num, sizeof(num), "0x%04x",
-			 mnl_attr_get_u16(tb[SSLV_SESS_CIPHER]));
+		cipher = mnl_attr_get_u16(tb[SSLV_SESS_CIPHER]);
+		name = tls_cipher_name(cipher);
+		snprintf(num, sizeof(num), "0x%04x", cipher);
 		print_str(PR_TEXT, NULL, "cipher", num);
-		print_uint(PR_JSON, "cipher", NULL,
-			   mnl_attr_get_u16(tb[SSLV_SESS_CIPHER]));
+		print_uint(PR_JSON, "cipher", NULL, cipher);
+		if (name)
+			print_str(PR_ANY, "cipher_name", NULL, name);
 	}
 	print_wire_bytes("sni", tb[SSLV_SESS_SNI]);
 	print_wire_bytes("alpn", tb[SSLV_SESS_ALPN]);
@@ -103,7 +108,7 @@ bool print_session_event(const struct nlattr **tb)
 	    genl_parse_nest(tb[SSLV_A_SESSION], stb, SSLV_SESS_MAX, types) < 0)
 		return false;
 	open_object(NULL);
-	print_str(PR_ANY, "event", NULL, "session");
+	print_event("session");
 	print_flow(flow, "flow", FLOW_ENDS);
 	print_session(stb, tb[SSLV_A_REASON], tb[SSLV_A_RULE_ID]);
 	close_object();

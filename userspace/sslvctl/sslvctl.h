@@ -168,6 +168,8 @@ bool alpn_ok(const char *s);
 uint16_t tls_version_parse(const char *s);
 /* "ssl2", "ssl3", "1.0" ... "1.3", else "0x" and 4 hex digits, in @buf. */
 const char *tls_version_name(uint16_t v, char buf[8]);
+/* tls_ciphers.c: the IANA name of cipher suite @id, or NULL. */
+const char *tls_cipher_name(uint16_t id);
 /* "client-cert,ech" or "any" into SSLV_UD_* bits; false (reported) if bad. */
 bool ud_classes_parse(const char *s, uint32_t *bits);
 /*
@@ -236,7 +238,7 @@ void print_rule_tls(const struct nlattr **tb);
 enum flow_view {
 	FLOW_FULL,	/* every field, as flow list shows them */
 	FLOW_BRIEF,	/* "flow ID tcp SRC -> DST [vlan N]", "no-flow" for id 0 */
-	FLOW_ENDS,	/* "SRC > DST [vlan N]" */
+	FLOW_ENDS,	/* "flow ID SRC > DST [vlan N]" */
 };
 
 /*
@@ -245,6 +247,15 @@ enum flow_view {
  */
 bool print_flow(const struct nlattr *nest, const char *key,
 		enum flow_view view);
+
+/* monitor.c, for rst.c and session.c */
+
+/*
+ * Starts an event's record: with monitor -t, text "[SECONDS.USEC]" first;
+ * then the event's name; JSON "event" and "timestamp" (RFC 3339, the time
+ * sslvctl received the event).
+ */
+void print_event(const char *name);
 
 /* session.c, for monitor.c */
 

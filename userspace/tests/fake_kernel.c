@@ -19,6 +19,11 @@
  *                      Nth domain, pointing at that SSLV_A_DOMAIN.
  * FAKE_SSLV_EPERM=1    refuses every sslv command with EPERM.
  * FAKE_SSLV_NO_RST=1   STATS_GET has no rst_* counters (an older module).
+ * FAKE_SSLV_TIME=S.US  clock_gettime() tells this time (CLOCK_REALTIME; the
+ *                      other clocks count from 0), and clock_nanosleep()
+ *                      returns at once, moving the clocks on as if it had
+ *                      slept: monitor's timestamps and stats -d's intervals
+ *                      come out the same every run.
  *
  * DOMSET_GET dumps two sets, "corp" (3 names) and "blocklist" (100000);
  * DOMSET_DEL of "busy" is refused with EBUSY. DOMSET_GET with a set's
@@ -37,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
@@ -926,5 +932,58 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	if (level == SOL_NETLINK && name == NETLINK_ADD_MEMBERSHIP &&
 	    *(const unsigned int *)val == EVENTS_ID)
 		joined = true;
+	return 0;
+}
+
+/* FAKE_SSLV_TIME: the nanoseconds slept so far, and the start. */
+static long long slept_ns;
+
+static bool fake_time(long long *start_ns)
+{
+	const char *t = getenv("FAKE_SSLV_TIME");
+	long long sec = 0, usec = 0;
+
+	if (!t || sscanf(t, "%lld.%lld", &sec, &usec) < 1)
+		return false;
+	*start_ns = sec * 1000000000LL + usec * 1000;
+	return true;
+}
+
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	static int (*real)(clockid_t, struct timespec *);
+	long long start, now;
+
+	if (!fake_time(&start)) {
+		if (!real)
+			real = dlsym(RTLD_NEXT, "clock_gettime");
+		return real(clock, ts);
+	}
+	now = (clock == CLOCK_REALTIME ? start : 0) + slept_ns;
+	ts->tv_sec = now / 1000000000;
+	ts->tv_nsec = now % 1000000000;
+	return 0;
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+		    struct timespec *rem)
+{
+	static int (*real)(clockid_t, int, const struct timespec *,
+			   struct timespec *);
+	long long start, want;
+	struct timespec now;
+
+	if (!fake_time(&start)) {
+		if (!real)
+			real = dlsym(RTLD_NEXT, "clock_nanosleep");
+		return real(clock, flags, req, rem);
+	}
+	want = req->tv_sec * 1000000000LL + req->tv_nsec;
+	if (flags & TIMER_ABSTIME) {
+		clock_gettime(clock, &now);
+		want -= now.tv_sec * 1000000000LL + now.tv_nsec;
+	}
+	if (want > 0)
+		slept_ns += want;
 	return 0;
 }

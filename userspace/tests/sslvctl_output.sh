@@ -18,7 +18,8 @@ failed=0
 
 # fake ARGS...: sslvctl against the fake module; sets rc, out, err.
 fake() {
-	LD_PRELOAD=$here/fake_kernel.so FAKE_SSLV_LOG=$log "$sslvctl" "$@" \
+	LD_PRELOAD=$here/fake_kernel.so FAKE_SSLV_LOG=$log \
+		FAKE_SSLV_TIME=${FAKE_SSLV_TIME-1764667801.042000} "$sslvctl" "$@" \
 		<"${stdin:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	out=$(cat "$tmp/out")
@@ -150,9 +151,9 @@ json0='{"id":0,"proto":"tcp","family":"inet","src":"10.0.1.9","sport":55555,"dst
 
 # Sessions: a TLS 1.3 one a rule cut; a TLS 1.2 one the client-cert default
 # rejected; a malformed hello whose server name holds odd bytes.
-sess17='session 10.0.1.1:40000 > 10.0.1.2:443 vlan 10 tls 1.3 cipher 0x1302 sni www.example.com alpn h2 action cut rule 3 reason rule'
-sess18='session [2001:db8::1]:50000 > [2001:db8::2]:443 tls 1.2 cipher 0xc02f sni intranet.example action reject reason client-cert classes client-cert,compression'
-sessodd='session 10.0.1.1:40000 > 10.0.1.2:443 vlan 10 sni a"b\x5cc\x01\xff\x00z alpn h\xc3\xa9 action cut error malformed'
+sess17='session flow 17 10.0.1.1:40000 > 10.0.1.2:443 vlan 10 tls 1.3 cipher 0x1302 TLS_AES_256_GCM_SHA384 sni www.example.com alpn h2 action cut rule 3 reason rule'
+sess18='session flow 18 [2001:db8::1]:50000 > [2001:db8::2]:443 tls 1.2 cipher 0xc02f TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 sni intranet.example action reject reason client-cert classes client-cert,compression'
+sessodd='session flow 17 10.0.1.1:40000 > 10.0.1.2:443 vlan 10 sni a"b\x5cc\x01\xff\x00z alpn h\xc3\xa9 action cut error malformed'
 sessions="$sess17
 $sess18
 $sessodd"
@@ -169,14 +170,30 @@ $rst17 seq 4000000000 ack 1000 | $why17
 $rst0 seq 77 ack 0 | $why0
 $rst18 seq 1000 ack 4000000000 | $why18
 $sessions"
-json -j monitor "{\"event\":\"rejected\",\"flow\":$json17,\"reason\":\"rule\",\"rule\":3}
-{\"event\":\"ended\",\"flow\":$json18,\"reason\":\"timeout\"}
-{\"event\":\"rst\",\"flow\":$json17,\"sender\":\"server\",\"phase\":\"data\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-match\",\"ttl_seen\":128,\"ttl_expected\":128,\"seq\":\"seq-exact\",\"causes\":[\"idle\",\"rexmit\"],\"reason\":\"none\",\"idle_ms\":31000,\"rexmit\":3,\"tcp_seq\":4000000000,\"tcp_ack\":1000,\"explain\":\"$why17\"}
-{\"event\":\"rst\",\"flow\":$json0,\"sender\":\"unknown\",\"phase\":\"no-flow\",\"kind\":\"rst-bare\",\"ttl\":\"ttl-unknown\",\"ttl_seen\":64,\"ttl_expected\":0,\"seq\":\"seq-unknown\",\"causes\":[],\"reason\":\"none\",\"idle_ms\":0,\"rexmit\":0,\"tcp_seq\":77,\"tcp_ack\":0,\"explain\":\"$why0\"}
-{\"event\":\"rst\",\"flow\":$json18,\"sender\":\"client\",\"phase\":\"teardown\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-anomaly\",\"ttl_seen\":50,\"ttl_expected\":64,\"seq\":\"seq-in-window\",\"causes\":[\"sslv\"],\"reason\":\"operator\",\"idle_ms\":5,\"rexmit\":0,\"tcp_seq\":1000,\"tcp_ack\":4000000000,\"explain\":\"$why18\"}
-{\"event\":\"session\",\"flow\":$json17,\"tls_version\":\"1.3\",\"tls-version\":\"1.3\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":4866,\"sni\":\"www.example.com\",\"alpn\":\"h2\",\"action\":\"cut\",\"rule\":3,\"reason\":\"rule\",\"classes\":[]}
-{\"event\":\"session\",\"flow\":$json18,\"tls_version\":\"1.2\",\"tls-version\":\"1.2\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":49199,\"sni\":\"intranet.example\",\"action\":\"reject\",\"reason\":\"client-cert\",\"classes\":[\"client-cert\",\"compression\"]}
-{\"event\":\"session\",\"flow\":$json17,\"client_version\":\"ssl2\",\"client-version\":\"ssl2\",\"sni\":\"a\\\"b\\\\c\\u0001\\ufffd\\u0000z\",\"alpn\":\"hé\",\"action\":\"cut\",\"classes\":[],\"error\":\"malformed\"}"
+json -j monitor "{\"event\":\"rejected\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json17,\"reason\":\"rule\",\"rule\":3}
+{\"event\":\"ended\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json18,\"reason\":\"timeout\"}
+{\"event\":\"rst\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json17,\"sender\":\"server\",\"phase\":\"data\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-match\",\"ttl_seen\":128,\"ttl_expected\":128,\"seq\":\"seq-exact\",\"causes\":[\"idle\",\"rexmit\"],\"reason\":\"none\",\"idle_ms\":31000,\"rexmit\":3,\"tcp_seq\":4000000000,\"tcp_ack\":1000,\"explain\":\"$why17\"}
+{\"event\":\"rst\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json0,\"sender\":\"unknown\",\"phase\":\"no-flow\",\"kind\":\"rst-bare\",\"ttl\":\"ttl-unknown\",\"ttl_seen\":64,\"ttl_expected\":0,\"seq\":\"seq-unknown\",\"causes\":[],\"reason\":\"none\",\"idle_ms\":0,\"rexmit\":0,\"tcp_seq\":77,\"tcp_ack\":0,\"explain\":\"$why0\"}
+{\"event\":\"rst\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json18,\"sender\":\"client\",\"phase\":\"teardown\",\"kind\":\"rst-ack\",\"ttl\":\"ttl-anomaly\",\"ttl_seen\":50,\"ttl_expected\":64,\"seq\":\"seq-in-window\",\"causes\":[\"sslv\"],\"reason\":\"operator\",\"idle_ms\":5,\"rexmit\":0,\"tcp_seq\":1000,\"tcp_ack\":4000000000,\"explain\":\"$why18\"}
+{\"event\":\"session\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json17,\"tls_version\":\"1.3\",\"tls-version\":\"1.3\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":4866,\"cipher_name\":\"TLS_AES_256_GCM_SHA384\",\"sni\":\"www.example.com\",\"alpn\":\"h2\",\"action\":\"cut\",\"rule\":3,\"reason\":\"rule\",\"classes\":[]}
+{\"event\":\"session\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json18,\"tls_version\":\"1.2\",\"tls-version\":\"1.2\",\"client_version\":\"1.3\",\"client-version\":\"1.3\",\"cipher\":49199,\"cipher_name\":\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"sni\":\"intranet.example\",\"action\":\"reject\",\"reason\":\"client-cert\",\"classes\":[\"client-cert\",\"compression\"]}
+{\"event\":\"session\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json17,\"client_version\":\"ssl2\",\"client-version\":\"ssl2\",\"sni\":\"a\\\"b\\\\c\\u0001\\ufffd\\u0000z\",\"alpn\":\"hé\",\"action\":\"cut\",\"classes\":[],\"error\":\"malformed\"}"
+
+# monitor -t: conntrack's [SECONDS.USEC] first on each line; EVENT...:
+# only events of those types.
+prints monitor -t rst "[1764667801.042000] $rst17 | $why17
+[1764667801.042000] $rst0 | $why0
+[1764667801.042000] $rst18 | $why18"
+prints monitor session rejected "rejected ${flow17} reason rule rule 3
+$sessions"
+prints monitor ended -t "[1764667801.042000] ended ${flow18} reason timeout"
+json -j monitor ended "{\"event\":\"ended\",\"timestamp\":\"2025-12-02T09:30:01.042000+00:00\",\"flow\":$json18,\"reason\":\"timeout\"}"
+FAKE_SSLV_TIME=0.000001 fake -j monitor ended
+check "monitor: the epoch's first microsecond" \
+	'{"event":"ended","timestamp":"1970-01-01T00:00:00.000001+00:00",' "${out%%\"flow\"*}"
+# A suite without a name is shown by number alone.
+check "cipher 0x1302's name" TLS_AES_256_GCM_SHA384 \
+	"$(fake monitor session; grep -o 'cipher 0x1302 [^ ]*' <<<"$out" | head -1 | cut -d' ' -f3)"
 
 # Every command's JSON against Documentation/sslvctl.schema.json.
 # schema DEF ARGS...: sslvctl -j ARGS... exits 0 and each line is a DEF.
