@@ -94,7 +94,9 @@ comp "dev" sslvctl mode set passive-tap ""
 comp "lo" sslvctl mode set passive-tap dev l
 comp "established" sslvctl flow list state es
 comp "inet inet6" sslvctl flow family ""
-comp "show reset help" sslvctl stats ""
+comp "show reset -a -d help" sslvctl stats ""
+comp "-a -c" sslvctl stats -d 1 ""
+comp "" sslvctl stats -a -d ""
 comp "rcvbuf ended rst session" sslvctl monitor -t rejected ""
 comp "list show load set del help" sslvctl domains ""
 comp "" sslvctl rule add sni ""

@@ -345,6 +345,18 @@ bad 'Error: unknown keyword "kill"' flow kill 17
 # stats, rst, monitor
 bad 'Error: unknown keyword "clear"' stats clear
 bad 'Error: unexpected argument "now"' stats reset now
+bad 'Error: invalid interval (seconds, 0.001 to 86400) "x"' stats -d x
+bad 'Error: invalid interval (seconds, 0.001 to 86400) "0"' stats show -d 0
+bad 'Error: invalid interval (seconds, 0.001 to 86400) "1."' stats -d 1.
+bad 'Error: invalid interval (seconds, 0.001 to 86400) "86401"' stats -d 86401
+bad 'Error: invalid interval (seconds, 0.001 to 86400) "-1"' stats -d -1
+bad 'Error: missing argument after "-d"' stats -d
+bad 'Error: invalid count "0"' stats -d 1 -c 0
+bad 'Error: invalid count "x"' stats -d 1 -c x
+bad 'Error: -c COUNT needs -d INTERVAL' stats -c 2
+bad 'Error: duplicate keyword "-a"' stats -a -a
+bad 'Error: duplicate keyword "-d"' stats -d 1 -d 2
+bad 'Error: unexpected argument "x"' stats -a x
 bad 'Error: unknown keyword "foo"' rst foo
 bad 'Error: unknown keyword "reset"' rst reset
 bad 'Error: unexpected argument "x"' rst show x
@@ -424,6 +436,8 @@ else
 	good stats
 	good -j stats
 	good stats reset
+	good stats -a
+	good -j stats show -d 0.1 -c 1
 	good rst
 	good -j rst
 	good rst show

@@ -35,7 +35,7 @@ static const char usage_text[] =
 "  sslvctl flow list [family inet|inet6] [src PREFIX] [dst PREFIX]\n"
 "                    [sport P[-P]] [dport P[-P]] [vlan ID] [state STATE]\n"
 "  sslvctl flow reject ID\n"
-"  sslvctl stats [reset]\n"
+"  sslvctl stats [-a] [-d INTERVAL [-c COUNT]] | stats reset\n"
 "  sslvctl rst\n"
 "  sslvctl monitor [-t] [rcvbuf BYTES] [EVENT...]\n"
 "  sslvctl save\n"
@@ -124,11 +124,16 @@ static const char flow_help[] =
 "numbers.\n";
 
 static const char stats_help[] =
-"Usage: sslvctl stats [show]\n"
+"Usage: sslvctl stats [show] [-a] [-d INTERVAL [-c COUNT]]\n"
 "       sslvctl stats reset\n"
 "\n"
-"The module's counters (Documentation/counters.md, sslv(7)); reset zeroes\n"
-"all but the gauges.\n";
+"The module's counters (Documentation/counters.md, sslv(7)) by family,\n"
+"those at zero left out; -j: all, as one object.\n"
+"  -a           the counters at zero too\n"
+"  -d INTERVAL  every INTERVAL seconds, what each counter grew by and its\n"
+"               rate a second (gauges: their value), as nstat does\n"
+"  -c COUNT     stop after COUNT intervals\n"
+"reset zeroes all but the gauges.\n";
 
 static const char rst_help[] =
 "Usage: sslvctl rst [show]\n"

@@ -126,6 +126,17 @@ void print_uint_unit(enum pr_where where, const char *key, const char *label,
 	}
 }
 
+void print_number(enum pr_where where, const char *key, const char *label,
+		  const char *text)
+{
+	if (json_wanted(where)) {
+		jw_number(&jw, key, text);
+	} else if (text_wanted(where)) {
+		text_label(label);
+		fputs(text, stdout);
+	}
+}
+
 void print_uint(enum pr_where where, const char *key, const char *label,
 		uint64_t val)
 {

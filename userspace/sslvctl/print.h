@@ -44,6 +44,9 @@ void print_bytes(enum pr_where where, const char *key, const char *label,
 		 const void *buf, size_t len);
 void print_uint(enum pr_where where, const char *key, const char *label,
 		uint64_t val);
+/* A number already written as decimal text, e.g. "1.500". */
+void print_number(enum pr_where where, const char *key, const char *label,
+		  const char *text);
 /* Text "label <val><unit>", e.g. "age 1200ms"; JSON the bare number. */
 void print_uint_unit(enum pr_where where, const char *key, const char *label,
 		     uint64_t val, const char *unit);

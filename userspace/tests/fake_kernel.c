@@ -61,6 +61,7 @@ static int fake_fd = -1;
 static bool joined;
 static unsigned int rules_seen;
 static unsigned int domains_seen;
+static unsigned int stats_gets;
 
 /* Datagrams waiting to be read, each one or more netlink messages. */
 static char dgrams[MAX_DGRAMS][DGRAM_SIZE];
@@ -449,10 +450,15 @@ static void answer_sslv(const struct nlmsghdr *req, uint8_t cmd,
 		done(req);
 		return;
 	case SSLV_CMD_STATS_GET:
+		/* Each STATS_GET finds packets 250 and tls_sessions 3 more,
+		 * and the gauge flows_current 1 higher, than the last.
+		 */
 		nlh = reply(req, FAMILY_ID, 0, cmd);
-		put_stat(nlh, "packets", 1000);
-		put_stat(nlh, "flows_current", 2);
+		put_stat(nlh, "packets", 1000 + 250 * stats_gets);
+		put_stat(nlh, "flows_current", 2 + stats_gets);
 		put_stat(nlh, "rst_sent", 7);
+		put_stat(nlh, "tls_sessions", 3 * stats_gets);
+		stats_gets++;
 		if (!getenv("FAKE_SSLV_NO_RST"))
 			put_rst_stats(nlh);
 		put_stat(nlh, "esc\"\\\t\xc3\xa9\xff", 0);

@@ -107,15 +107,55 @@ rst_names='rst_handshake_refused rst_handshake_abort rst_post_handshake_abort
 rst_data rst_teardown rst_fin_rst rst_after_teardown rst_no_flow rst_bare
 rst_ttl_anomaly rst_seq_exact rst_seq_in_window rst_seq_outside rst_idle
 rst_rexmit rst_events_suppressed'
-rst_stats=$(n=100; for c in $rst_names; do n=$((n + 1)); echo "$c $n"; done)
+rst_stats=$(n=100; for c in $rst_names; do n=$((n + 1)); printf '    %-26s %14d\n' $c $n; done)
 rst_json=$(n=100; for c in $rst_names; do n=$((n + 1)); printf ',"%s":%d' $c $n; done)
-prints stats "packets 1000
-flows_current 2
-rst_sent 7
-rst_seen 500
+row() { printf '    %-26s %14s' "$1" "$2"; }
+# stats: by family, zeros left out; -a: every counter, zeros included.
+# Each STATS_GET of the fake finds packets 250 and tls_sessions 3 higher,
+# and flows_current 1 higher, than the one before.
+prints stats "packets:
+$(row packets 1000)
+flows:
+$(row flows_current 2)
+resets:
+$(row rst_sent 7)
+rst:
+$(row rst_seen 500)
+$rst_stats"
+prints stats show -a "packets:
+$(row packets 1000)
+flows:
+$(row flows_current 2)
+resets:
+$(row rst_sent 7)
+rst:
+$(row rst_seen 500)
 $rst_stats
-esc\"\\"$'\t''é'$'\xff'' 0'
-json -j stats "{\"packets\":1000,\"flows_current\":2,\"rst_sent\":7,\"rst_seen\":500$rst_json,"'"esc\"\\\té\ufffd":0}'
+tls:
+$(row tls_sessions 0)
+other:
+$(row esc\"\\$'\t''é'$'\xff' 0)"
+json -j stats "{\"packets\":1000,\"flows_current\":2,\"rst_sent\":7,\"tls_sessions\":0,\"rst_seen\":500$rst_json,"'"esc\"\\\té\ufffd":0}'
+json -j stats -a "$out"
+
+# stats -d: what grew in each interval, and its rate; gauges as they are.
+prints stats -d 2 -c 2 "# 2025-12-02T09:30:03.042000+00:00, 2.000 s
+packets:
+$(row packets 250)        125.0/s
+flows:
+$(row flows_current 3)
+tls:
+$(row tls_sessions 3)          1.5/s
+# 2025-12-02T09:30:05.042000+00:00, 2.000 s
+packets:
+$(row packets 250)        125.0/s
+flows:
+$(row flows_current 4)
+tls:
+$(row tls_sessions 3)          1.5/s"
+fake stats -d 0.25 -c 1 -a
+check "stats -d -a: every counter" "0|22" "$rc|$(grep -c '^    ' <<<"$out")"
+json -j stats -d 0.5 -c 1 "{\"timestamp\":\"2025-12-02T09:30:01.542000+00:00\",\"interval\":0.500,\"deltas\":{\"packets\":250,\"rst_sent\":0,\"tls_sessions\":3,\"rst_seen\":0${rst_json//[0-9][0-9][0-9]/0},"'"esc\"\\\té\ufffd":0},"gauges":{"flows_current":3}}'
 
 # rst: the counters grouped by the classifier's labels.
 prints rst 'rsts 500 events-suppressed 116
@@ -222,6 +262,7 @@ schema flow_list flow list
 schema flow_list -N flow list
 schema flow_list flow list vlan 99
 schema stats stats
+schema stats_deltas stats -d 1 -c 3
 schema rst rst
 schema event monitor
 schema event -d monitor
