@@ -12,13 +12,16 @@
 #   so is each monitor line. The flow id of the rejected flow's events is
 #   the one flow list shows. A second monitor, `monitor -t session` in
 #   text, shows the two sessions only, each stamped, with the cipher's
-#   IANA name.
+#   IANA name. A third, `monitor -w FILE`, logs every event as eve.json
+#   lines; moved away and sent SIGHUP, as logrotate does, it opens FILE
+#   afresh for the next session.
 
 source "$(dirname "$0")/../lib.sh"
 
 PORT=443
 MON=$OUT/monitor.json
 MON_TEXT=$OUT/monitor.txt
+EVE=$OUT/eve.json
 SCHEMA_CHECK=$REPO/userspace/tests/json_schema.py
 TLS=$(mktemp -d)
 on_exit rm -rf "$TLS"
@@ -94,6 +97,10 @@ ip netns exec "$BOX" "$SSLVCTL" monitor -t session >"$MON_TEXT" &
 on_exit kill $!
 wait_for grep -q skb_wait "/proc/$MON_PID/wchan"
 wait_for grep -q skb_wait "/proc/$!/wchan"
+ip netns exec "$BOX" "$SSLVCTL" monitor -w "$EVE" 2>"$OUT/eve.err" &
+EVE_PID=$!
+on_exit kill $EVE_PID
+wait_for grep -q skb_wait "/proc/$EVE_PID/wchan"
 
 check "allowed name: s_client exit" "$(hello ok.sslv.test)" -eq 0
 check "blocked name: s_client exit" "$(hello blocked.sslv.test)" -eq 1
@@ -148,3 +155,31 @@ check "monitor -t session: the cipher by number and name" \
 	"$(grep -oE 'cipher 0x130[1-5] TLS_[A-Z0-9_]+' "$MON_TEXT" | wc -l)" -eq 1
 check "monitor -t session: the rejected flow's id" \
 	"$(grep -c "session flow $id_session .*sni blocked.sslv.test" "$MON_TEXT")" -eq 1
+
+# monitor -w: the same events as eve.json lines, sessions as event_type
+# tls with Suricata's tls object; then logrotate's move and SIGHUP.
+wait_for test "$(grep -c '"event_type":"tls"' "$EVE")" -ge 2
+check_run "monitor -w: every line as the schema's eve" \
+	"$SCHEMA_CHECK" eve "$EVE"
+check "monitor -w: the rejected session" \
+	"$(jq -r 'select(.event_type == "tls" and .sslv.action == "reject") |
+		[.flow_id, .src_ip, .dest_ip, .dest_port, .proto, .tls.sni,
+		 .tls.version // "-"] | join(" ")' "$EVE")" == \
+	"$id_session $CLI_IP4 $SRV_IP4 $PORT TCP blocked.sslv.test -"
+check "monitor -w: the allowed session's version, as Suricata names it" \
+	"$(jq -r 'select(.event_type == "tls" and .sslv.action == "cut") |
+		.tls.version' "$EVE")" == "TLS 1.3"
+check "monitor -w: as many sessions as monitor -j" \
+	"$(grep -c '"event_type":"tls"' "$EVE")" -eq "$(events session)"
+mv "$EVE" "$EVE.1"
+kill -HUP $EVE_PID
+check "after SIGHUP: s_client exit" "$(hello blocked.sslv.test)" -eq 1
+wait_for test -s "$EVE"
+wait_for grep -q '"event_type":"tls"' "$EVE"
+check "after SIGHUP: the new session in the new file" \
+	"$(jq -r 'select(.event_type == "tls") | .tls.sni' "$EVE")" == \
+	blocked.sslv.test
+check "after SIGHUP: the old file untouched" \
+	"$(grep -c '"event_type":"tls"' "$EVE.1")" -eq 2
+check "after SIGHUP: monitor -w still running, quiet" \
+	"$(kill -0 $EVE_PID && cat "$OUT/eve.err")" == ""

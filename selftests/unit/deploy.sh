@@ -97,7 +97,7 @@ comp "inet inet6" sslvctl flow family ""
 comp "show reset -a -d help" sslvctl stats ""
 comp "-a -c" sslvctl stats -d 1 ""
 comp "" sslvctl stats -a -d ""
-comp "rcvbuf ended rst session" sslvctl monitor -t rejected ""
+comp "-w rcvbuf ended rst session" sslvctl monitor -t rejected ""
 comp "list show load set del help" sslvctl domains ""
 comp "" sslvctl rule add sni ""
 # -n NETNS: the namespaces of ip netns (needs root to make one), then
@@ -116,6 +116,7 @@ comp "client-cert" sslvctl conf se cl
 comp "established" sslvctl fl l state es
 touch "$tmp/rules.conf"
 comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
+comp "$tmp/rules.conf" sslvctl monitor -w "$tmp/rules.c"
 comp "$tmp/rules.conf" sslvctl rule replace "$tmp/rules.c"
 
 # What make deps installs: what a bridge box needs to build and run sslv,

@@ -364,6 +364,9 @@ bad 'Error: unknown event type "all"' monitor all
 bad 'Error: unknown event type "sessions"' monitor -t sessions
 bad 'Error: duplicate event type "rst"' monitor rst session rst
 bad 'Error: duplicate keyword "-t"' monitor -t rst -t
+bad 'Error: missing argument after "-w"' monitor -w
+bad 'Error: duplicate keyword "-w"' monitor -w a -w b
+bad 'Error: invalid file ""' monitor -w ''
 bad 'Error: missing argument after "rcvbuf"' monitor rcvbuf
 bad 'Error: invalid rcvbuf "x"' monitor rcvbuf x
 bad 'Error: duplicate keyword "rcvbuf"' monitor rcvbuf 1 rcvbuf 2

@@ -160,6 +160,28 @@ static void print_flow_attrs(const struct nlattr **tb, enum flow_view view)
 		print_flag(PR_ANY, "tap", "tap");
 }
 
+bool flow_ends(const struct nlattr *nest, struct flow_ends *e)
+{
+	const struct nlattr *tb[SSLV_FLOW_MAX + 1];
+	const uint8_t *saddr, *daddr;
+
+	memset(e, 0, sizeof(*e));
+	if (!nest || genl_parse_nest(nest, tb, SSLV_FLOW_MAX, flow_types) < 0)
+		return false;
+	e->family = get_u8(tb[SSLV_FLOW_FAMILY]);
+	saddr = flow_addr(tb[SSLV_FLOW_SADDR], e->family);
+	daddr = flow_addr(tb[SSLV_FLOW_DADDR], e->family);
+	if (!saddr || !daddr)
+		return false;
+	format_addr(e->src, sizeof(e->src), e->family, saddr, -1);
+	format_addr(e->dst, sizeof(e->dst), e->family, daddr, -1);
+	e->id = get_u32(tb[SSLV_FLOW_ID]);
+	e->sport = get_u16(tb[SSLV_FLOW_SPORT]);
+	e->dport = get_u16(tb[SSLV_FLOW_DPORT]);
+	e->vlan = get_u16(tb[SSLV_FLOW_VLAN]);
+	return true;
+}
+
 bool print_flow(const struct nlattr *nest, const char *key,
 		enum flow_view view)
 {

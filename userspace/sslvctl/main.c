@@ -37,7 +37,7 @@ static const char usage_text[] =
 "  sslvctl flow reject ID\n"
 "  sslvctl stats [-a] [-d INTERVAL [-c COUNT]] | stats reset\n"
 "  sslvctl rst\n"
-"  sslvctl monitor [-t] [rcvbuf BYTES] [EVENT...]\n"
+"  sslvctl monitor [-t] [-w FILE] [rcvbuf BYTES] [EVENT...]\n"
 "  sslvctl save\n"
 "  sslvctl OBJECT help | help [OBJECT]\n"
 "\n"
@@ -142,13 +142,15 @@ static const char rst_help[] =
 "and cause, as tools/rstscope groups a capture's RSTs.\n";
 
 static const char monitor_help[] =
-"Usage: sslvctl monitor [-t] [rcvbuf BYTES] [EVENT...]\n"
+"Usage: sslvctl monitor [-t] [-w FILE] [rcvbuf BYTES] [EVENT...]\n"
 "\n"
 "Prints events as they come: rejected and ended flows, RSTs explained, and\n"
 "the session log (one line a TLS handshake). Runs until interrupted.\n"
 "EVENT:  rejected ended rst session: only these (lost N lines always)\n"
 "-t      each line starts with the time the event was read,\n"
-"        [SECONDS.USEC]; JSON always has \"timestamp\" (RFC 3339, UTC)\n";
+"        [SECONDS.USEC]; JSON always has \"timestamp\" (RFC 3339, UTC)\n"
+"-w FILE append Suricata eve.json lines to FILE, not stdout; SIGHUP\n"
+"        reopens FILE (logrotate)\n";
 
 static const char save_help[] =
 "Usage: sslvctl save\n"

@@ -25,6 +25,12 @@ void print_setup(bool as_json, bool as_numbers)
 	jw_init(&jw, stdout);
 }
 
+void print_json_to(FILE *f)
+{
+	json = true;
+	jw_init(&jw, f);
+}
+
 static void text_token_start(void)
 {
 	if (line_used)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum pr_where {
 	PR_TEXT = 1,
@@ -26,6 +27,8 @@ enum pr_where {
 };
 
 void print_setup(bool json, bool numeric);
+/* From now on, JSON to @f (monitor -w renders each record to memory). */
+void print_json_to(FILE *f);
 
 void open_object(const char *key);
 void close_object(void);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <time.h>
 #include <linux/sslv.h>
 
 #include "genl.h"
@@ -256,6 +257,37 @@ bool print_flow(const struct nlattr *nest, const char *key,
  * sslvctl received the event).
  */
 void print_event(const char *name);
+
+/* A flow's ends, as text, for eve.c. */
+struct flow_ends {
+	uint32_t id;		/* 0: an RST of no flow */
+	uint8_t family;
+	uint16_t sport, dport, vlan;
+	char src[46], dst[46];	/* INET6_ADDRSTRLEN */
+};
+/* Reads an SSLV_A_FLOW nest into @e; false if malformed or without ends. */
+bool flow_ends(const struct nlattr *nest, struct flow_ends *e);
+
+/* eve.c: monitor -w FILE, Suricata eve.json lines */
+
+struct eve {
+	const char *path;
+	FILE *f;
+};
+
+/* Opens (appends to) e->path: EXIT_OK, or EXIT_USAGE having said why. */
+int eve_open(struct eve *e);
+/* Closes e->path and opens it afresh (SIGHUP, after logrotate moved it). */
+int eve_reopen(struct eve *e);
+/*
+ * Writes one eve line for an event of type @type (SSLV_EV_*) with
+ * top-level attributes @tb, read at @ts, whose monitor JSON record is the
+ * @len bytes at @record. EXIT_OK, or EXIT_KERNEL having said why not.
+ */
+int eve_write(struct eve *e, const struct nlattr **tb, uint8_t type,
+	      const struct timespec *ts, const char *record, size_t len);
+/* The eve line for "lost N". */
+int eve_lost(struct eve *e, const struct timespec *ts, uint32_t n);
 
 /* session.c, for monitor.c */
 

@@ -19,6 +19,9 @@
  *                      Nth domain, pointing at that SSLV_A_DOMAIN.
  * FAKE_SSLV_EPERM=1    refuses every sslv command with EPERM.
  * FAKE_SSLV_NO_RST=1   STATS_GET has no rst_* counters (an older module).
+ * FAKE_SSLV_ROTATE=FILE  once the events are read, does what logrotate does:
+ *                      renames FILE to FILE.1 and sends SIGHUP (the read
+ *                      fails with EINTR), then serves the events again.
  * FAKE_SSLV_TIME=S.US  clock_gettime() tells this time (CLOCK_REALTIME; the
  *                      other clocks count from 0), and clock_nanosleep()
  *                      returns at once, moving the clocks on as if it had
@@ -37,6 +40,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -865,6 +869,19 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		return real(fd, msg, flags);
 	}
 	if (head == tail) {
+		const char *rotate = getenv("FAKE_SSLV_ROTATE");
+		static bool rotated;
+		char to[4096];
+
+		if (joined && events_sent && rotate && !rotated) {
+			rotated = true;
+			snprintf(to, sizeof(to), "%s.1", rotate);
+			rename(rotate, to);
+			raise(SIGHUP);
+			events_sent = false;
+			errno = EINTR;
+			return -1;
+		}
 		if (!joined || events_sent) {
 			fflush(stdout);
 			_exit(0);

@@ -235,6 +235,38 @@ check "monitor: the epoch's first microsecond" \
 check "cipher 0x1302's name" TLS_AES_256_GCM_SHA384 \
 	"$(fake monitor session; grep -o 'cipher 0x1302 [^ ]*' <<<"$out" | head -1 | cut -d' ' -f3)"
 
+# monitor -w FILE: eve.json lines appended to FILE, nothing on stdout; the
+# sslv object of each is the line -j monitor prints.
+eve=$tmp/eve.json
+fake -j monitor session
+mon=$out
+echo '{"kept":"a line already there"}' >"$eve"
+fake monitor -w "$eve" session
+check "monitor -w: quiet" '0|' "$rc|$out$err"
+check "monitor -w session: the file" '{"kept":"a line already there"}
+{"timestamp":"2025-12-02T09:30:01.042000+00:00","flow_id":17,"event_type":"tls","vlan":[10],"src_ip":"10.0.1.1","src_port":40000,"dest_ip":"10.0.1.2","dest_port":443,"proto":"TCP","app_proto":"tls","tls":{"sni":"www.example.com","version":"TLS 1.3"},"sslv":'"$(sed -n 1p <<<"$mon")"'}
+{"timestamp":"2025-12-02T09:30:01.042000+00:00","flow_id":18,"event_type":"tls","src_ip":"2001:db8::1","src_port":50000,"dest_ip":"2001:db8::2","dest_port":443,"proto":"TCP","app_proto":"tls","tls":{"sni":"intranet.example","version":"TLS 1.2"},"sslv":'"$(sed -n 2p <<<"$mon")"'}
+{"timestamp":"2025-12-02T09:30:01.042000+00:00","flow_id":17,"event_type":"tls","vlan":[10],"src_ip":"10.0.1.1","src_port":40000,"dest_ip":"10.0.1.2","dest_port":443,"proto":"TCP","app_proto":"tls","tls":{"sni":"a\"b\\c\u0001\ufffd\u0000z"},"sslv":'"$(sed -n 3p <<<"$mon")"'}' "$(cat "$eve")"
+rm -f "$eve"
+fake monitor -w "$eve"
+check "monitor -w: every event, no flow_id for an RST of no flow" \
+	"0|8|sslv sslv sslv sslv sslv tls tls tls|7" \
+	"$rc|$(wc -l <"$eve")|$(jq -r .event_type "$eve" | paste -sd ' ')|$(grep -c '"flow_id":' "$eve")"
+if "$here/json_schema.py" eve "$eve" >"$tmp/schema"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	echo "FAIL: monitor -w: as the schema's eve"; cat "$tmp/schema"
+fi
+# logrotate: FILE moved to FILE.1, then SIGHUP: FILE is opened afresh.
+rm -f "$eve" "$eve.1"
+FAKE_SSLV_ROTATE=$eve fake monitor -w "$eve" rejected
+check "monitor -w: SIGHUP reopens FILE" '0||1|1|rejected|rejected' \
+	"$rc|$out$err|$(wc -l <"$eve.1")|$(wc -l <"$eve")|$(jq -r .sslv.event "$eve.1")|$(jq -r .sslv.event "$eve")"
+fake monitor -w "$tmp/no/such/dir/eve.json"
+check "monitor -w: a file that cannot be opened" \
+	"1|Error: cannot open \"$tmp/no/such/dir/eve.json\": No such file or directory" "$rc|$out$err"
+
 # Every command's JSON against Documentation/sslvctl.schema.json.
 # schema DEF ARGS...: sslvctl -j ARGS... exits 0 and each line is a DEF.
 schema() {
