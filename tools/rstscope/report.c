@@ -183,7 +183,7 @@ void rs_report_rst(struct rs_report *r, unsigned long frame, long long ts_us,
 	/* Without a flow nobody knows the client: show the RST's own ends. */
 	if (r->json)
 		rs_flow_json(r, pkt, client, server);
-	/* vlan, client, server, src, dst: the JSON of 0.1, kept for a release */
+	/* vlan, client, server, src, dst: the JSON before 0.1.0, kept for it */
 	if (pkt->vlan || r->json)
 		rs_num(r, "vlan", " vlan %lu", pkt->vlan);
 	rs_endpoint_str(a, sizeof(a), pkt->family, client);

@@ -8,11 +8,11 @@
  * arrays nest, members are "key": value, elements have a NULL key, and a
  * top-level value ends with a newline (JSON lines).
  *
- * Keys are snake_case. A key given with '-' (sslvctl 0.1 wrote
+ * Keys are snake_case. A key given with '-' (sslvctl before 0.1.0 wrote
  * "tls-version", "sni-list", and RST labels such as "handshake-refused"
- * as keys) is written with '_' instead and, while jw_legacy_keys is set,
- * a scalar is also written a second time under the old key, right after
- * the new one. Strings are escaped per RFC 8259; bytes that are not
+ * as keys) is written with '_' instead and, while jw_legacy_keys is set
+ * (0.1.0; the next release clears it), a scalar is also written a second
+ * time under the old key, right after the new one. Strings are escaped per RFC 8259; bytes that are not
  * UTF-8 become U+FFFD.
  */
 #ifndef SSLV_JSON_WRITER_H
