@@ -13,7 +13,9 @@
 # make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
 #                      built once (tools/debug-kernel/build); not run by CI
 # make install         sslvctl, rstscope, man pages and bash completion under
-#                      DESTDIR/PREFIX (/usr/local); and the module, built for
+#                      DESTDIR/PREFIX (/usr/local), sslv.service in UNITDIR,
+#                      /etc/sslv/sslv.conf and /etc/modprobe.d/sslv.conf
+#                      unless they exist; and the module, built for
 #                      KVER and installed with modules_install + depmod, when
 #                      KDIR or KVER is given or kmod/sslv.ko was built
 #                      (INSTALL_MODULE=0 or 1 decides instead)
@@ -45,6 +47,12 @@ SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd's unit directory: /lib/systemd/system for PREFIX=/usr, as
+# Debian's packages use, else under PREFIX (systemd reads
+# /usr/local/lib/systemd/system too). The configuration is read from
+# /etc whatever PREFIX is: the unit and modprobe look nowhere else.
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+SYSCONFDIR ?= /etc
 INSTALL ?= install
 DEPMOD ?= depmod
 # The module goes with the tools when a kernel was named, or one was built.
@@ -86,6 +94,19 @@ install-tools:
 	$(INSTALL) -m 0644 man/sslv.7 $(DESTDIR)$(MANDIR)/man7/sslv.7
 	$(INSTALL) -m 0644 man/sslvctl.8 $(DESTDIR)$(MANDIR)/man8/sslvctl.8
 	$(INSTALL) -m 0644 completion/sslvctl $(DESTDIR)$(COMPLETIONDIR)/sslvctl
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/sslv \
+		$(DESTDIR)$(SYSCONFDIR)/modprobe.d
+	sed -e 's|/usr/sbin/sslvctl|$(SBINDIR)/sslvctl|' \
+		-e 's|/etc/sslv/|$(SYSCONFDIR)/sslv/|' systemd/sslv.service \
+		>$(DESTDIR)$(UNITDIR)/sslv.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sslv.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/sslv.service.tmp $(DESTDIR)$(UNITDIR)/sslv.service
+	# A configuration already there is the administrator's: never replaced.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sslv/sslv.conf ] || \
+		$(INSTALL) -m 0644 etc/sslv/sslv.conf $(DESTDIR)$(SYSCONFDIR)/sslv/sslv.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/modprobe.d/sslv.conf ] || \
+		$(INSTALL) -m 0644 etc/modprobe.d/sslv.conf \
+		$(DESTDIR)$(SYSCONFDIR)/modprobe.d/sslv.conf
 
 # kbuild puts it in DESTDIR/lib/modules/KVER/updates/ (INSTALL_MOD_DIR);
 # depmod then indexes it there, so that `modprobe sslv` finds it.

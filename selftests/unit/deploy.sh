@@ -11,7 +11,10 @@
 # - `make install` into a DESTDIR installs exactly the expected files, the
 #   programs run from there, and the module is installed (modules_install
 #   + depmod, against a stand-in for kbuild) only when a kernel is named or
-#   a module was built.
+#   a module was built;
+# - the installed sslv.service passes `systemd-analyze verify` without a
+#   word, runs the installed sslvctl on the installed /etc/sslv/sslv.conf,
+#   whose lines all parse; an existing configuration is never replaced.
 
 set -u
 # Run from make (make unit): the makes below are not its sub-makes.
@@ -194,7 +197,10 @@ if make -s -C "$root" install DESTDIR="$tmp/root" PREFIX=/usr INSTALL_MODULE=0 \
 else
 	fail "make install" "$(tail -5 "$tmp/install.log")"
 fi
-check "make install: files" "./usr/bin/rstscope
+check "make install: files" "./etc/modprobe.d/sslv.conf
+./etc/sslv/sslv.conf
+./lib/systemd/system/sslv.service
+./usr/bin/rstscope
 ./usr/sbin/sslvctl
 ./usr/share/bash-completion/completions/sslvctl
 ./usr/share/man/man1/rstscope.1
@@ -205,6 +211,41 @@ check "installed sslvctl runs" "sslvctl" "$("$tmp/root/usr/sbin/sslvctl" -V | aw
 check "installed rstscope runs" 0 $?
 check "installed man page is the source's" "" \
 	"$(cmp "$root/man/sslvctl.8" "$tmp/root/usr/share/man/man8/sslvctl.8")"
+
+# sslv.service: systemd's own check, inside the staging root (a stand-in
+# for modprobe there; the man pages from there too). verify exits 0 on a
+# bad key too, so any output fails.
+unit=$tmp/root/lib/systemd/system/sslv.service
+mkdir -p "$tmp/root/sbin"
+printf '#!/bin/sh\n' >"$tmp/root/sbin/modprobe"
+chmod +x "$tmp/root/sbin/modprobe"
+if command -v systemd-analyze >/dev/null; then
+	out=$(MANPATH=$tmp/root/usr/share/man systemd-analyze verify \
+		--root="$tmp/root" "$unit" 2>&1)
+	check "systemd-analyze verify sslv.service" "0:" "$?:$out"
+else
+	fail "systemd-analyze verify sslv.service" "systemd-analyze is not installed"
+fi
+check "sslv.service: what it runs" "ExecStartPre=/sbin/modprobe sslv
+ExecStart=/usr/sbin/sslvctl -f /etc/sslv/sslv.conf
+ExecReload=/usr/sbin/sslvctl -f /etc/sslv/sslv.conf
+ExecStop=/usr/sbin/sslvctl rule flush
+WantedBy=sysinit.target" "$(grep -E '^(Exec|WantedBy)' "$unit")"
+# The default configuration parses whole: the installed sslvctl gets as far
+# as the kernel (exit 2, no module here), after checking every line.
+out=$("$tmp/root/usr/sbin/sslvctl" -f "$tmp/root/etc/sslv/sslv.conf" 2>&1)
+check "sslvctl -f /etc/sslv/sslv.conf: every line parses" \
+	"2:Error: $tmp/root/etc/sslv/sslv.conf:LINE: sslv module not loaded" \
+	"$?:$(sed 's/\.conf:[0-9]*:/.conf:LINE:/; s/ (.*//' <<<"$out")"
+# Installed again: the administrator's files stay.
+echo "rule add dport 443 action reject" >"$tmp/root/etc/sslv/sslv.conf"
+echo "options sslv client_cert=cut" >"$tmp/root/etc/modprobe.d/sslv.conf"
+make -s -C "$root" install DESTDIR="$tmp/root" PREFIX=/usr INSTALL_MODULE=0 \
+	>"$tmp/install.log" 2>&1
+check "make install again: /etc/sslv/sslv.conf kept" \
+	"rule add dport 443 action reject" "$(cat "$tmp/root/etc/sslv/sslv.conf")"
+check "make install again: /etc/modprobe.d/sslv.conf kept" \
+	"options sslv client_cert=cut" "$(cat "$tmp/root/etc/modprobe.d/sslv.conf")"
 
 # The module part, with a stand-in for kbuild (KDIR) and depmod: the tools
 # and, only when a kernel is named or a module was built, modules_install
@@ -219,6 +260,9 @@ check "make install KVER=... KDIR=...: modules_install + depmod" \
 depmod -b $tmp/root2 6.1.0-test" "$(grep -E '^(kbuild|depmod)' "$tmp/mod.log")"
 [[ -x $tmp/root2/usr/local/sbin/sslvctl ]] && ok ||
 	fail "make install: default PREFIX /usr/local"
+check "make install: PREFIX /usr/local's unit runs its sslvctl" \
+	"ExecStart=/usr/local/sbin/sslvctl -f /etc/sslv/sslv.conf" \
+	"$(grep '^ExecStart=' "$tmp/root2/usr/local/lib/systemd/system/sslv.service")"
 make -s -C "$root" install INSTALL_MODULE=0 DESTDIR="$tmp/root3" \
 	KVER=6.1.0-test KDIR="$tmp/kdir" DEPMOD="echo depmod" >"$tmp/nomod.log" 2>&1
 check "make install INSTALL_MODULE=0: no module" "" \
