@@ -213,11 +213,14 @@ monitors_heard()
 		grep -q '"dport":1,' "$OUT/monitor.json"
 }
 
-# session SPORT: the session line of the client port SPORT, once logged.
+# session SPORT: the session line of the client port SPORT, once logged,
+# without its flow id ("session CLIENT > SERVER ...").
 session()
 {
-	wait_for -t 15 grep -q "^session $CLI_IP4:$1 " "$OUT/monitor.txt"
-	grep "^session $CLI_IP4:$1 " "$OUT/monitor.txt"
+	wait_for -t 15 grep -q "^session flow [0-9]* $CLI_IP4:$1 " \
+		"$OUT/monitor.txt"
+	grep "^session flow [0-9]* $CLI_IP4:$1 " "$OUT/monitor.txt" |
+		sed -E 's/^session flow [0-9]+ /session /'
 }
 
 # session_word SPORT KEY: the word after KEY in SPORT's session line.
@@ -225,6 +228,14 @@ session_word()
 {
 	session "$1" | awk -v key="$2" \
 		'{ for (i = 1; i < NF; i++) if ($i == key) print $(i + 1) }'
+}
+
+# session_cipher SPORT: the cipher suite of SPORT's session line, its id
+# and its IANA name ("0xc02c TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384").
+session_cipher()
+{
+	session "$1" |
+		sed -E 's/.* cipher (0x[0-9a-f]{4} TLS_[A-Z0-9_]+) sni .*/\1/'
 }
 
 # session_json SPORT EXPR: EXPR (Python, over the event "e") evaluated on
@@ -350,7 +361,7 @@ test_client_cert_default()
 		tls_client_cert=1 tls_rejected=1 T_ssl_policy_reject=2 \
 		tls_sessions=1
 	check "$tag: session" "$(session $sport | cut -d' ' -f4-)" == \
-		"$SRV_IP4:443 tls 1.2 cipher $(session_word $sport cipher) sni $NAME alpn h2 action reject reason client-cert classes client-cert"
+		"$SRV_IP4:443 tls 1.2 cipher $(session_cipher $sport) sni $NAME alpn h2 action reject reason client-cert classes client-cert"
 	check "$tag: session JSON reason, classes" \
 		"$(session_json $sport 'e["reason"], e["classes"]')" == \
 		"('client-cert', ['client-cert'])"
@@ -440,7 +451,7 @@ test_tls_version()
 		tls_rejected=1 T_ssl_policy_reject=2
 	check "$tag: rule hits after 1.2" "$(rule_hits "$id")" -eq 1
 	check "$tag: 1.2 session" "$(session $sport | cut -d' ' -f4-)" == \
-		"$SRV_IP4:8443 tls 1.2 cipher $(session_word $sport cipher) sni $NAME alpn h2 action reject rule $id reason rule"
+		"$SRV_IP4:8443 tls 1.2 cipher $(session_cipher $sport) sni $NAME alpn h2 action reject rule $id reason rule"
 
 	curl_get $((sport + 1)) 8443
 	check "$tag: curl 1.3 exit" "$CURL_RC" -eq 0
@@ -511,7 +522,7 @@ replay()
 	# count lands before the next stats_reset reads and zeroes it.
 	[[ $want == "end ECONNRESET" ]] ||
 		check_run "$tag: logged incomplete" wait_for -t 15 grep -q \
-			"^session $CLI_IP4:$sport .* error incomplete$" \
+			"^session flow [0-9]* $CLI_IP4:$sport .* error incomplete$" \
 			"$OUT/monitor.txt"
 }
 
@@ -579,7 +590,7 @@ test_hs_memory()
 	check "hs-bytes: tls_incomplete" "$INCOMPLETE" -eq 4
 	check "hs-bytes: sessions logged incomplete" \
 		"$(grep '^session .* error incomplete$' "$OUT/monitor.txt" |
-		   cut -d' ' -f2 | sort | tr '\n' ' ')" == \
+		   cut -d' ' -f4 | sort | tr '\n' ' ')" == \
 		"$CLI_IP4:40053 $CLI_IP4:40062 $CLI_IP4:40072 $CLI_IP4:40073 "
 }
 
