@@ -305,6 +305,69 @@ SSLVCTL=$REPO/userspace/sslvctl/sslvctl
 SOCK=$REPO/selftests/net/sock.py
 CRAFT=$REPO/selftests/net/craft.py
 
+# mtls_nginx_up: one nginx in $SRV, three TLS servers for $NAME with a
+# self-signed certificate, its files in $W:
+#   443   TLS 1.2 only, asks for a client certificate
+#   4443  TLS 1.2 and 1.3, asks for a client certificate
+#   8443  TLS 1.2 and 1.3, no client certificate
+mtls_nginx_up()
+{
+	n_srv openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 2 \
+		-subj "/CN=$NAME" 2>/dev/null
+	cat >"$W/nginx.conf" <<-EOF
+	daemon off;
+	master_process off;
+	pid $W/nginx.pid;
+	error_log $W/nginx.err;
+	events {}
+	http {
+		access_log off;
+		client_body_temp_path $W/body;
+		proxy_temp_path $W/proxy;
+		ssl_certificate $W/cert.pem;
+		ssl_certificate_key $W/key.pem;
+		server {
+			listen 443 ssl;
+			ssl_protocols TLSv1.2;
+			ssl_verify_client on;
+			ssl_client_certificate $W/cert.pem;
+			location / { return 200 "ok\n"; }
+		}
+		server {
+			listen 4443 ssl;
+			ssl_protocols TLSv1.2 TLSv1.3;
+			ssl_verify_client on;
+			ssl_client_certificate $W/cert.pem;
+			location / { return 200 "ok\n"; }
+		}
+		server {
+			listen 8443 ssl;
+			ssl_protocols TLSv1.2 TLSv1.3;
+			location / { return 200 "ok\n"; }
+		}
+	}
+	EOF
+	ip netns exec "$SRV" nginx -c "$W/nginx.conf" -e "$W/nginx.err" &
+	wait_for listening "$SRV" 443
+	wait_for listening "$SRV" 4443
+	wait_for listening "$SRV" 8443
+}
+
+# curl_get SPORT PORT [CURL ARGS...]: GET https://$NAME:PORT/ from source
+# port SPORT; sets CURL_RC, CURL_CODE (HTTP status) and CURL_ERR (stderr).
+curl_get()
+{
+	local sport=$1 port=$2
+
+	shift 2
+	CURL_RC=0
+	CURL_CODE=$(n_cli curl -sSk -m 10 --local-port "$sport" \
+		--resolve "$NAME:$port:$SRV_IP4" -o /dev/null -w '%{http_code}' \
+		"$@" "https://$NAME:$port/" 2>"$W/curl.err") || CURL_RC=$?
+	CURL_ERR=$(cat "$W/curl.err")
+}
+
 # mac NS: the MAC of eth0 in NS.
 mac() { ip -n "$1" -br link show eth0 | awk '{print $3}'; }
 

@@ -63,37 +63,10 @@ for ns in "$BOX" "$NS-late"; do
 	check "$tag: mode" "$(mode "$ns")" == passive-inline
 done
 
-n_srv openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-	-nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 2 \
-	-subj "/CN=$NAME" 2>/dev/null
-cat >"$W/nginx.conf" <<-EOT
-daemon off;
-master_process off;
-pid $W/nginx.pid;
-error_log $W/nginx.err;
-events {}
-http {
-	access_log off;
-	client_body_temp_path $W/body;
-	server {
-		listen 443 ssl;
-		ssl_protocols TLSv1.2;
-		ssl_certificate $W/cert.pem;
-		ssl_certificate_key $W/key.pem;
-		ssl_verify_client on;
-		ssl_client_certificate $W/cert.pem;
-		location / { return 200 "ok\n"; }
-	}
-}
-EOT
-n_srv nginx -c "$W/nginx.conf" -e "$W/nginx.err" &
-wait_for listening "$SRV" 443
-
-rc=0
-code=$(n_cli curl -sSk -m 10 --tls-max 1.2 --resolve "$NAME:443:$SRV_IP4" \
-	-o /dev/null -w '%{http_code}' "https://$NAME/" 2>"$W/curl.err") || rc=$?
-check "mTLS flow cut: curl exit" "$rc" -eq 0
-check "mTLS flow cut: nginx refuses (no certificate sent)" "$code" -eq 400
+mtls_nginx_up
+curl_get 40001 443 --tls-max 1.2
+check "mTLS flow cut: curl exit" "$CURL_RC" -eq 0
+check "mTLS flow cut: nginx refuses (no certificate sent)" "$CURL_CODE" -eq 400
 check "tls_client_cert" "$(stat_get "$BOX" tls_client_cert)" -eq 1
 check "tls_rejected" "$(stat_get "$BOX" tls_rejected)" -eq 0
 check "T_ssl_policy_reject" "$(stat_get "$BOX" T_ssl_policy_reject)" -eq 0
