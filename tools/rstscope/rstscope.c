@@ -272,37 +272,35 @@ static char *join_words(char **words, int n)
 	return s;
 }
 
-static bool parse_ms(const char *opt, const char *arg, u32 *ms)
+/*
+ * @arg, a whole decimal number of @what from @min to @max, into @out; else
+ * false, with an error naming the option as it was given ("@opt@sep@arg")
+ * and what it takes: the range too when it is narrower than a u32's.
+ */
+static bool parse_u32(const char *opt, const char *sep, const char *arg,
+		      unsigned long min, unsigned long max, const char *what,
+		      u32 *out)
 {
 	unsigned long v;
 	char *end;
 
 	errno = 0;
 	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || *arg == '-' || v > UINT32_MAX) {
-		fprintf(stderr, "Error: %s %s: not a number of milliseconds\n",
-			opt, arg);
+	if (errno || *end || end == arg || *arg == '-' || v < min || v > max) {
+		fprintf(stderr, "Error: %s%s%s: not a number of %s", opt, sep,
+			arg, what);
+		if (min > 0 || max < UINT32_MAX)
+			fprintf(stderr, " from %lu to %lu", min, max);
+		fputc('\n', stderr);
 		return false;
 	}
-	*ms = (u32)v;
+	*out = (u32)v;
 	return true;
 }
 
-static bool parse_count(const char *opt, const char *arg, u32 *n)
+static bool parse_ms(const char *opt, const char *arg, u32 *ms)
 {
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || *arg == '-' || v < 1 ||
-	    v > RS_LADDER_DEPTH_MAX) {
-		fprintf(stderr, "Error: %s=%s: not a number of segments from 1 to %d\n",
-			opt, arg, RS_LADDER_DEPTH_MAX);
-		return false;
-	}
-	*n = (u32)v;
-	return true;
+	return parse_u32(opt, " ", arg, 0, UINT32_MAX, "milliseconds", ms);
 }
 
 enum { OPT_IDLE = 256, OPT_LADDER, OPT_LADDER_SVG, OPT_SSLV_LOG };
@@ -347,7 +345,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LADDER:
 			ladder_text = true;
-			if (optarg && (!parse_count("--ladder", optarg, &depth)))
+			if (optarg &&
+			    !parse_u32("--ladder", "=", optarg, 1,
+				       RS_LADDER_DEPTH_MAX,
+				       "segments", &depth))
 				return 2;
 			break;
 		case OPT_LADDER_SVG:

@@ -416,6 +416,10 @@ check "-j --ladder: exit 2, the error says why" \
 check "--ladder=0: exit 2, the error names it" \
 	test $? -eq 2 -a "$(cat "$TMP/err.txt")" = \
 	"Error: --ladder=0: not a number of segments from 1 to 1000"
+"$RSTSCOPE" --ladder=1001 "$PCAP" > "$TMP/bad.txt" 2> "$TMP/err.txt"
+check "--ladder=1001: exit 2, the error names it, nothing printed" \
+	test $? -eq 2 -a ! -s "$TMP/bad.txt" -a "$(cat "$TMP/err.txt")" = \
+	"Error: --ladder=1001: not a number of segments from 1 to 1000"
 
 # The same ladders in SVG: well-formed XML, one group a flow with RSTs, and a
 # browser draws them (headless Chromium's screenshot has ink, and red RSTs).
