@@ -117,6 +117,30 @@ comp "add list show del flush replace help" sslvctl -j -n box rule ""
 comp "reject cut drop" sslvctl ru a dport 443 action ""
 comp "client-cert" sslvctl conf se cl
 comp "established" sslvctl fl l state es
+# Abbreviated keywords complete as the full word: their values, and the
+# keywords not yet given; a value that happens to begin a keyword is
+# still a value.
+comp "src dst sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
+	sslvctl ru a ""
+comp "reject cut drop" sslvctl ru a dp 443 act ""
+comp "src dst sport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
+	sslvctl ru a dp 443 ""
+comp "1.0 1.1 1.2 1.3" sslvctl ru a tls 1.
+comp "client-cert compression" sslvctl ru a undec c
+comp "src dst sport dport vlan iif sni-list alpn tls-version undecryptable nontls action" \
+	sslvctl ru a sni act ""
+comp "reject cut drop" sslvctl conf se cl ""
+comp "timeout-handshake timeout-established timeout-closing timeout-closed timeout-rejected rst-idle rst-rate client-cert hs-mem hs-timeout" \
+	sslvctl conf se max 5 ""
+comp "dev" sslvctl mode se passive-t ""
+comp "lo" sslvctl mode se passive-t d l
+comp "" sslvctl mode se pas ""
+comp "syn-sent syn-recv established closing closed rejected dropped" sslvctl fl st ""
+comp "inet inet6" sslvctl fl l fam ""
+comp "-a -c" sslvctl st sh -d 1 ""
+comp "-w rcvbuf ended rst session" sslvctl mon -t rej ""
+comp "" sslvctl mon rc ""
+comp "" sslvctl fl rej ""
 touch "$tmp/rules.conf"
 comp "$tmp/rules.conf" sslvctl -f "$tmp/rules.c"
 comp "$tmp/rules.conf" sslvctl monitor -w "$tmp/rules.c"
