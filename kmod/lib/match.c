@@ -16,12 +16,13 @@
  *
  * The table is an array of buckets of SSLV_MATCH_SLOTS slots, at most half
  * of them in use. A bucket is 16-bit tags (from the key's hash, 0 for a
- * free slot), half a cache line, compared all at once (SWAR). A key lives
- * in the first bucket from its home bucket on that had room, so a search
- * goes on to the next bucket only past a full one. Slots are used in order
- * and the entries of the slots' first rules are stored in slot order, so
- * that slot j of bucket b is entry base[b] + j: a hit reads one entry, and
- * a chain's further entries come after all those.
+ * free slot) and the index of its first entry, half a cache line; the tags
+ * are compared all at once (SWAR). A key lives in the first bucket from
+ * its home bucket on that had room, so a search goes on to the next bucket
+ * only past a full one. Slots are used in order and the entries of the
+ * slots' first rules are stored in slot order, so that slot j of bucket b
+ * is entry b.base + j: a hit reads one entry, and a chain's further entries
+ * come after all those.
  *
  * A lookup walks the groups of the key's family, in order of their lowest
  * rule index: it masks the key, hashes it, probes the group's table and, on
@@ -34,8 +35,12 @@
  * realistic ruleset (100k /32 and /24 destinations with a port or a port
  * range each, plus a few broad rules) has a handful of groups. A probe
  * that misses reads one bucket and takes every branch the same way; the
- * tags take at most 4 bytes per rule, so even 100k rules' tags stay in a
- * 1 MiB cache, and the rest (64 bytes an entry) is read on hits only.
+ * buckets take about 4.6 bytes per rule, so even 100k rules' stay in a
+ * 512 KiB cache. A hit reads one more cache line, its entry: 32 bytes
+ * holding the rule's whole key when it is IPv4 (or family-less), so a
+ * large ruleset is read from half the memory a 64-byte entry would take;
+ * an IPv6 entry points to its 32 bytes of addresses, kept apart so that
+ * IPv4 entries stay small.
  * Chains usually hold one rule. Worst cases: rules of many distinct
  * shapes (up to 2 + 33 * 33 * 2 + 129 * 129 * 2 groups), and many rules
  * sharing one key with different port ranges (a longer chain). Building is
@@ -46,8 +51,8 @@
  *
  *	struct sslv_match			header, 64 bytes
  *	struct sslv_match_entry[n_rules]	the rules, in slot order
+ *	struct sslv_match_addrs[]		IPv6 entries' addresses
  *	struct sslv_match_bucket[]		every group's table, 64-aligned
- *	u32 base[]				by bucket, see above
  *	struct sslv_match_group[]		per family lists, see list_start
  *
  * Building also uses a scratch area past the largest possible block: the
@@ -57,8 +62,8 @@
 struct sslv_match {
 	u64 bytes;		/* of the whole block */
 	u32 entries_off;	/* byte offsets from the block's start */
+	u32 addrs_off;
 	u32 buckets_off;
-	u32 bases_off;
 	u32 groups_off;
 	/*
 	 * The groups a key of list l may match are
@@ -73,35 +78,59 @@ struct sslv_match {
 _Static_assert(sizeof(struct sslv_match) <= SSLV_MATCH_HEADER,
 	       "the entries start at 64");
 
+/* A compiled rule. vlan and iif are compared only when not ANY. */
 struct sslv_match_entry {
-	u64 src[2];		/* prefix, masked by the group's mask */
-	u64 dst[2];
+	u32 rule;		/* its index in the ruleset */
 	u32 next;		/* entry of the next rule with the same key, or NONE */
-	u32 iif;
+	/*
+	 * The prefixes, masked by the group's masks: an IPv4 (or family-less)
+	 * group's source and destination addresses, as the first 4 bytes of
+	 * each key address; an IPv6 group's index in the addrs[] array.
+	 */
+	u32 addr[2];
 	u16 sport_min;
 	u16 sport_max;
 	u16 dport_min;
 	u16 dport_max;
+	u32 iif;
 	u16 vlan;
-	u8 has_vlan;
-	u8 has_iif;
-	u32 rule;		/* its index in the ruleset */
-	u32 pad[2];		/* to 64 bytes: a hit reads one cache line */
+	u16 v6;			/* building only: the group is IPv6 */
 };
 
-_Static_assert(sizeof(struct sslv_match_entry) == 64, "one cache line");
+_Static_assert(sizeof(struct sslv_match_entry) == 32, "half a cache line");
 
-#define SSLV_MATCH_SLOTS	16
+#define SSLV_MATCH_IIF_ANY	0		/* not a valid ifindex */
+#define SSLV_MATCH_VLAN_ANY	0xffff		/* above 4094 */
+
+/* An IPv6 entry's prefixes, masked. */
+struct sslv_match_addrs {
+	u64 src[2];
+	u64 dst[2];
+};
+
+/* A build's view of a rule: its whole key, whatever its family. */
+struct sslv_match_wide {
+	struct sslv_match_addrs a;
+	struct sslv_match_entry e;
+};
+
+#define SSLV_MATCH_SLOTS	14
 
 struct sslv_match_bucket {
 	u16 tag[SSLV_MATCH_SLOTS];	/* 0: free; filled from the start */
+	u32 base;			/* entry of slot 0 */
 };
+
+_Static_assert(sizeof(struct sslv_match_bucket) == 32, "half a cache line");
+
+#define SSLV_MATCH_KEYED	1	/* the key includes the destination port */
+#define SSLV_MATCH_V6		2	/* entries keep their addresses in addrs[] */
 
 struct sslv_match_group {
 	u64 smask[2];
 	u64 dmask[2];
 	u32 min_rule;		/* lowest rule index in the group */
-	u32 keyed;		/* the key includes the destination port */
+	u32 flags;		/* SSLV_MATCH_KEYED, SSLV_MATCH_V6 */
 	u32 bucket;		/* its table: buckets[bucket .. + buckets - 1] */
 	u32 buckets;
 };
@@ -129,7 +158,7 @@ struct sslv_match_layout {
 	size_t shapes_off;	/* scratch, past the largest block */
 	size_t shape_slots_off;
 	size_t gids_off;
-	size_t rules_off;	/* entries by rule index */
+	size_t rules_off;	/* wide entries by rule index */
 	size_t firsts_off;	/* a slot's first rule */
 	size_t size;
 	u32 shape_slots;
@@ -216,16 +245,17 @@ static void sslv_match_layout(struct sslv_match_layout *l, u32 n)
 
 	l->shape_slots = sslv_match_pow2(gmax * 2);
 	l->buckets_off = sslv_match_align(SSLV_MATCH_HEADER +
-					  n * sizeof(struct sslv_match_entry), 64);
+					  n * (sizeof(struct sslv_match_entry) +
+					       sizeof(struct sslv_match_addrs)), 64);
 	/* Family-less groups, at most 2, appear in 3 lists. */
 	l->shapes_off = l->buckets_off +
-			buckets * (sizeof(struct sslv_match_bucket) + sizeof(u32)) +
+			buckets * sizeof(struct sslv_match_bucket) +
 			8 + (gmax + 4) * sizeof(struct sslv_match_group);
 	l->shape_slots_off = l->shapes_off + gmax * sizeof(struct sslv_match_shape);
 	l->gids_off = l->shape_slots_off +
 		      l->shape_slots * sizeof(struct sslv_match_shape_slot);
 	l->rules_off = sslv_match_align(l->gids_off + n * sizeof(u32), 8);
-	l->firsts_off = l->rules_off + n * sizeof(struct sslv_match_entry);
+	l->firsts_off = l->rules_off + n * sizeof(struct sslv_match_wide);
 	l->size = l->firsts_off + buckets * SSLV_MATCH_SLOTS * sizeof(u32);
 }
 
@@ -269,7 +299,9 @@ static void sslv_match_group_init(struct sslv_match_group *g,
 	u32 code = s->code;
 
 	g->min_rule = s->min_rule;
-	g->keyed = code % 2;
+	g->flags = code % 2 ? SSLV_MATCH_KEYED : 0;
+	if (code / (2 * 129 * 129) == sslv_match_list(SSLV_AF_INET6))
+		g->flags |= SSLV_MATCH_V6;
 	g->bucket = s->bucket;
 	g->buckets = sslv_match_buckets(s->rules);
 	code /= 2;
@@ -306,12 +338,11 @@ static inline u16 sslv_match_tag(u64 h)
 	return tag ? tag : 1;
 }
 
-static bool sslv_match_same_key(const struct sslv_match_entry *e, u32 keyed,
-				u32 port, const u64 src[2], const u64 dst[2])
+static bool sslv_match_same_addrs(const struct sslv_match_addrs *a,
+				  const u64 src[2], const u64 dst[2])
 {
-	return (!keyed || e->dport_min == port) &&
-	       e->src[0] == src[0] && e->src[1] == src[1] &&
-	       e->dst[0] == dst[0] && e->dst[1] == dst[1];
+	return a->src[0] == src[0] && a->src[1] == src[1] &&
+	       a->dst[0] == dst[0] && a->dst[1] == dst[1];
 }
 
 /* The group id of shape @code, added (with @rule as its first) if new. */
@@ -334,28 +365,32 @@ static u32 sslv_match_shape_gid(struct sslv_match_shape_slot *tab, u32 mask,
 	return tab[pos].gid1 - 1;
 }
 
-static void sslv_match_compile(struct sslv_match_entry *e, u32 rule,
+static void sslv_match_compile(struct sslv_match_wide *w, u32 rule,
 			       const struct sslv_rule_spec *r,
 			       const struct sslv_match_group *g)
 {
+	struct sslv_match_entry *e = &w->e;
 	u64 src[2], dst[2];
 
 	memcpy(src, r->src, sizeof(src));
 	memcpy(dst, r->dst, sizeof(dst));
-	memset(e, 0, sizeof(*e));
-	e->src[0] = src[0] & g->smask[0];
-	e->src[1] = src[1] & g->smask[1];
-	e->dst[0] = dst[0] & g->dmask[0];
-	e->dst[1] = dst[1] & g->dmask[1];
-	e->iif = r->iif;
+	memset(w, 0, sizeof(*w));
+	w->a.src[0] = src[0] & g->smask[0];
+	w->a.src[1] = src[1] & g->smask[1];
+	w->a.dst[0] = dst[0] & g->dmask[0];
+	w->a.dst[1] = dst[1] & g->dmask[1];
+	e->iif = r->has_iif ? r->iif : SSLV_MATCH_IIF_ANY;
 	e->sport_min = r->sport_min;
 	e->sport_max = r->sport_max;
 	e->dport_min = r->dport_min;
 	e->dport_max = r->dport_max;
-	e->vlan = r->vlan;
-	e->has_vlan = !!r->has_vlan;
-	e->has_iif = !!r->has_iif;
+	e->vlan = r->has_vlan ? r->vlan : SSLV_MATCH_VLAN_ANY;
 	e->rule = rule;
+	e->v6 = !!(g->flags & SSLV_MATCH_V6);
+	if (!e->v6) {
+		memcpy(&e->addr[0], w->a.src, sizeof(e->addr[0]));
+		memcpy(&e->addr[1], w->a.dst, sizeof(e->addr[1]));
+	}
 }
 
 #define SSLV_MATCH_AT(m, off)	((void *)((u8 *)(m) + (off)))
@@ -364,16 +399,17 @@ static void sslv_match_compile(struct sslv_match_entry *e, u32 rule,
 struct sslv_match_builder {
 	struct sslv_match_bucket *buckets;
 	u32 (*firsts)[SSLV_MATCH_SLOTS];	/* a slot's first rule */
-	struct sslv_match_entry *rules;		/* by rule index */
+	struct sslv_match_wide *rules;		/* by rule index */
 };
 
 /* The slot of @e's key in @g's table (its first rule), new if need be. */
 static u32 *sslv_match_slot(const struct sslv_match_builder *bld,
 			    const struct sslv_match_group *g,
-			    const struct sslv_match_entry *e)
+			    const struct sslv_match_wide *w)
 {
-	u32 port = g->keyed ? e->dport_min : 0;
-	u64 h = sslv_match_hash(port, e->src, e->dst);
+	u32 keyed = g->flags & SSLV_MATCH_KEYED;
+	u32 port = keyed ? w->e.dport_min : 0;
+	u64 h = sslv_match_hash(port, w->a.src, w->a.dst);
 	u16 tag = sslv_match_tag(h);
 	u32 b = sslv_match_home(h, g->buckets), j;
 
@@ -382,16 +418,35 @@ static u32 *sslv_match_slot(const struct sslv_match_builder *bld,
 		u32 *first = bld->firsts[g->bucket + b];
 
 		for (j = 0; j < SSLV_MATCH_SLOTS; j++) {
+			const struct sslv_match_wide *o;
+
 			if (!tags[j]) {
 				tags[j] = tag;
 				first[j] = SSLV_MATCH_NONE;
 				return &first[j];
 			}
-			if (tags[j] == tag &&
-			    sslv_match_same_key(&bld->rules[first[j]], g->keyed,
-						port, e->src, e->dst))
+			if (tags[j] != tag)
+				continue;
+			o = &bld->rules[first[j]];
+			if ((!keyed || o->e.dport_min == port) &&
+			    sslv_match_same_addrs(&o->a, w->a.src, w->a.dst))
 				return &first[j];
 		}
+	}
+}
+
+/* Entry @pos of the block: @w's, its addresses in addrs[] if IPv6. */
+static void sslv_match_put(struct sslv_match *m, u32 pos,
+			   const struct sslv_match_wide *w, u32 *naddrs)
+{
+	struct sslv_match_entry *e = SSLV_MATCH_AT(m, m->entries_off);
+	struct sslv_match_addrs *a = SSLV_MATCH_AT(m, m->addrs_off);
+
+	e[pos] = w->e;
+	e[pos].v6 = 0;
+	if (w->e.v6) {
+		a[*naddrs] = w->a;
+		e[pos].addr[0] = (*naddrs)++;
 	}
 }
 
@@ -403,21 +458,22 @@ static void sslv_match_place(struct sslv_match *m,
 			     const struct sslv_match_builder *bld, u32 buckets)
 {
 	struct sslv_match_entry *entries = SSLV_MATCH_AT(m, m->entries_off);
-	u32 *bases = SSLV_MATCH_AT(m, m->bases_off);
-	u32 b, j, pos = 0, keys, more;
+	struct sslv_match_bucket *bk = bld->buckets;
+	u32 b, j, pos = 0, keys, more, naddrs = 0;
 
 	for (b = 0; b < buckets; b++) {
-		bases[b] = pos;
-		for (j = 0; j < SSLV_MATCH_SLOTS && bld->buckets[b].tag[j]; j++)
-			entries[pos++] = bld->rules[bld->firsts[b][j]];
+		bk[b].base = pos;
+		for (j = 0; j < SSLV_MATCH_SLOTS && bk[b].tag[j]; j++)
+			sslv_match_put(m, pos++, &bld->rules[bld->firsts[b][j]],
+				       &naddrs);
 	}
 	keys = pos;
 	for (j = 0; j < keys; j++) {
 		u32 prev = j;
 
 		for (more = entries[j].next; more != SSLV_MATCH_NONE;
-		     more = bld->rules[more].next) {
-			entries[pos] = bld->rules[more];
+		     more = bld->rules[more].e.next) {
+			sslv_match_put(m, pos, &bld->rules[more], &naddrs);
 			entries[prev].next = pos;
 			prev = pos++;
 		}
@@ -435,7 +491,7 @@ int sslv_match_build(void *mem, size_t size, const struct sslv_rule_spec *rules,
 	struct sslv_match_shape *shapes;
 	struct sslv_match_shape_slot *shape_tab;
 	u32 *gids;
-	u32 i, list, ngroups = 0, buckets = 0, pos = 0;
+	u32 i, list, ngroups = 0, buckets = 0, pos = 0, naddrs = 0;
 	int err;
 
 	if (n > SSLV_MATCH_MAX_RULES)
@@ -463,13 +519,17 @@ int sslv_match_build(void *mem, size_t size, const struct sslv_rule_spec *rules,
 	for (i = 0; i < ngroups; i++) {
 		shapes[i].bucket = buckets;
 		buckets += sslv_match_buckets(shapes[i].rules);
+		if (shapes[i].code / (2 * 129 * 129) ==
+		    sslv_match_list(SSLV_AF_INET6))
+			naddrs += shapes[i].rules;
 	}
 
 	memset(m, 0, SSLV_MATCH_HEADER);
 	m->entries_off = SSLV_MATCH_HEADER;
-	m->buckets_off = l.buckets_off;
-	m->bases_off = l.buckets_off + buckets * sizeof(struct sslv_match_bucket);
-	m->groups_off = sslv_match_align(m->bases_off + buckets * sizeof(u32), 8);
+	m->addrs_off = SSLV_MATCH_HEADER + n * sizeof(struct sslv_match_entry);
+	m->buckets_off = sslv_match_align(m->addrs_off + naddrs *
+					  sizeof(struct sslv_match_addrs), 64);
+	m->groups_off = m->buckets_off + buckets * sizeof(struct sslv_match_bucket);
 	groups = SSLV_MATCH_AT(mem, m->groups_off);
 
 	/* The lists: a family's groups and the family-less ones, in order. */
@@ -491,13 +551,13 @@ int sslv_match_build(void *mem, size_t size, const struct sslv_rule_spec *rules,
 	bld.rules = SSLV_MATCH_AT(mem, l.rules_off);
 	memset(bld.buckets, 0, buckets * sizeof(*bld.buckets));
 	for (i = n; i-- > 0;) {
-		struct sslv_match_entry *e = &bld.rules[i];
+		struct sslv_match_wide *w = &bld.rules[i];
 		u32 *first;
 
 		sslv_match_group_init(&g, &shapes[gids[i]]);
-		sslv_match_compile(e, i, &rules[i], &g);
-		first = sslv_match_slot(&bld, &g, e);
-		e->next = *first;
+		sslv_match_compile(w, i, &rules[i], &g);
+		first = sslv_match_slot(&bld, &g, w);
+		w->e.next = *first;
 		*first = i;
 	}
 	sslv_match_place(m, &bld, buckets);
@@ -505,20 +565,59 @@ int sslv_match_build(void *mem, size_t size, const struct sslv_rule_spec *rules,
 }
 
 #define SSLV_MATCH_LANES	0x0001000100010001ULL
+#define SSLV_MATCH_TOPS		(SSLV_MATCH_LANES << 15)
+/* The top bits of the lanes of the last word that are tags, not the base. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SSLV_MATCH_TOPS_LAST	0x0000000080008000ULL
+#else
+#define SSLV_MATCH_TOPS_LAST	0x8000800000000000ULL
+#endif
 
-/* Whether a tag of @bk may be @tag: four words, four 16-bit lanes each. */
+/* Lanes of @x that are zero have their top bit set, and maybe those above. */
+#define SSLV_MATCH_ZEROS(x)	(((x) - SSLV_MATCH_LANES) & ~(x))
+
+/*
+ * Whether a tag of @bk may be @tag: four words of four 16-bit lanes, the
+ * last two lanes of the last word being the base, not tags. A borrow only
+ * runs upwards, from a lane that is a match, so a lane's answer is wrong
+ * only above a true match, and the base's lanes are not looked at.
+ */
 static inline bool sslv_match_maybe(const struct sslv_match_bucket *bk, u16 tag)
 {
-	u64 w[SSLV_MATCH_SLOTS / 4], zero = 0;
+	static const u64 tops[4] = {
+		SSLV_MATCH_TOPS, SSLV_MATCH_TOPS, SSLV_MATCH_TOPS,
+		SSLV_MATCH_TOPS_LAST
+	};
+	u64 w[4], zero = 0;
 	u32 i;
 
-	memcpy(w, bk->tag, sizeof(w));
-	for (i = 0; i < SSLV_MATCH_SLOTS / 4; i++) {
+	memcpy(w, bk, sizeof(w));
+	for (i = 0; i < 4; i++) {
 		u64 x = w[i] ^ (tag * SSLV_MATCH_LANES);
 
-		zero |= (x - SSLV_MATCH_LANES) & ~x;
+		zero |= SSLV_MATCH_ZEROS(x) & tops[i];
 	}
-	return zero & (SSLV_MATCH_LANES << 15);
+	return zero;
+}
+
+/* Whether entry @e has the key (@src, @dst, @port) of its group @g. */
+static inline bool sslv_match_same_key(const struct sslv_match *m,
+				       const struct sslv_match_entry *e,
+				       u32 flags, u32 port, const u64 src[2],
+				       const u64 dst[2])
+{
+	const struct sslv_match_addrs *a;
+	u32 s4, d4;
+
+	if ((flags & SSLV_MATCH_KEYED) && e->dport_min != port)
+		return false;
+	if (flags & SSLV_MATCH_V6) {
+		a = SSLV_MATCH_AT(m, m->addrs_off);
+		return sslv_match_same_addrs(&a[e->addr[0]], src, dst);
+	}
+	memcpy(&s4, src, sizeof(s4));
+	memcpy(&d4, dst, sizeof(d4));
+	return e->addr[0] == s4 && e->addr[1] == d4;
 }
 
 /* The entry of @g's key (@src, @dst, @port), or NONE. */
@@ -528,7 +627,6 @@ static u32 sslv_match_find(const struct sslv_match *m,
 {
 	const struct sslv_match_bucket *buckets =
 		SSLV_MATCH_AT(m, m->buckets_off + g->bucket * sizeof(*buckets));
-	const u32 *bases = SSLV_MATCH_AT(m, m->bases_off + g->bucket * sizeof(u32));
 	const struct sslv_match_entry *entries = SSLV_MATCH_AT(m, m->entries_off);
 	u64 h = sslv_match_hash(port, src, dst);
 	u16 tag = sslv_match_tag(h);
@@ -540,9 +638,10 @@ static u32 sslv_match_find(const struct sslv_match *m,
 		if (sslv_match_maybe(bk, tag)) {
 			for (j = 0; j < SSLV_MATCH_SLOTS; j++)
 				if (bk->tag[j] == tag &&
-				    sslv_match_same_key(&entries[bases[b] + j],
-							g->keyed, port, src, dst))
-					return bases[b] + j;
+				    sslv_match_same_key(m, &entries[bk->base + j],
+							g->flags, port, src,
+							dst))
+					return bk->base + j;
 		}
 		if (!bk->tag[SSLV_MATCH_SLOTS - 1])
 			return SSLV_MATCH_NONE;
@@ -555,8 +654,8 @@ static bool sslv_match_rest(const struct sslv_match_entry *e,
 {
 	return k->sport >= e->sport_min && k->sport <= e->sport_max &&
 	       k->dport >= e->dport_min && k->dport <= e->dport_max &&
-	       (!e->has_vlan || e->vlan == k->vlan) &&
-	       (!e->has_iif || e->iif == k->iif);
+	       (e->vlan == SSLV_MATCH_VLAN_ANY || e->vlan == k->vlan) &&
+	       (e->iif == SSLV_MATCH_IIF_ANY || e->iif == k->iif);
 }
 
 u32 sslv_match_lookup(const void *mem, const struct sslv_match_key *k)
@@ -575,7 +674,8 @@ u32 sslv_match_lookup(const void *mem, const struct sslv_match_key *k)
 		const struct sslv_match_group *grp = &g[gi];
 		u64 src[2] = { ksrc[0] & grp->smask[0], ksrc[1] & grp->smask[1] };
 		u64 dst[2] = { kdst[0] & grp->dmask[0], kdst[1] & grp->dmask[1] };
-		u32 e = sslv_match_find(m, grp, grp->keyed ? k->dport : 0, src, dst);
+		u32 port = grp->flags & SSLV_MATCH_KEYED ? k->dport : 0;
+		u32 e = sslv_match_find(m, grp, port, src, dst);
 
 		for (; e != SSLV_MATCH_NONE && entries[e].rule < best;
 		     e = entries[e].next) {
