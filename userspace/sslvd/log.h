@@ -18,6 +18,9 @@ enum sslvd_status {
 	SSLVD_EX_CA_MISMATCH = 5,	/* CA key is not the certificate's */
 	SSLVD_EX_TRUST_STORE = 6,	/* trust store unreadable or empty */
 	SSLVD_EX_TLS = 7,		/* OpenSSL failed to set up (memory...) */
+	SSLVD_EX_MODULE = 8,		/* sslv not loaded, or without decrypt */
+	SSLVD_EX_BUSY = 9,		/* another sslvd serves this namespace */
+	SSLVD_EX_NET = 10,		/* listener, routes or sysctl not usable */
 };
 
 void sslvd_log(const char *fmt, ...)
@@ -29,5 +32,8 @@ void sslvd_log_ssl(const char *fmt, ...)
 
 /* Where messages go (stderr by default); the unit tests silence it. */
 void sslvd_log_quiet(int quiet);
+
+/* From now on to syslog (daemon facility) instead of stderr. */
+void sslvd_log_syslog(void);
 
 #endif /* SSLVD_LOG_H */

@@ -116,7 +116,8 @@ static enum sslvd_relay_res dir_step(struct sslvd_relay *r, int i, short *ev_src
 			if (!d->closed) {
 				d->closed = 1;
 				/* best effort: the peer may be gone already */
-				sslvd_ktls_close_notify(dst);
+				if (!r->plain)
+					sslvd_ktls_close_notify(dst);
 				shutdown(dst, SHUT_WR);
 			}
 			return SSLVD_RELAY_DONE;

@@ -47,6 +47,7 @@ struct sslvd_relay {
 	uint64_t progress_ns;		/* CLOCK_MONOTONIC of the last byte */
 	int err;
 	int which;			/* the direction of a KEYUPDATE/PROTO */
+	int plain;			/* plain TCP both sides: no close_notify */
 };
 
 /* 0, or -1 with errno (pipes). @a and @b are kTLS sockets, made non-blocking. */

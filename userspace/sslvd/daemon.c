@@ -1,0 +1,978 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon: start-up, the epoll loop and the session state machine, see
+ * daemon.h and Documentation/sslvd.md.
+ *
+ * Every socket is non-blocking and every step of a session runs from the
+ * loop: a session waits for exactly the events its state needs on its two
+ * sockets (level-triggered), and a step moves it as far as it can go. A
+ * session that ends is unlinked at once and freed after the batch of
+ * events that may still name it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "cache.h"
+#include "client.h"
+#include "daemon.h"
+#include "forge.h"
+#include "kernel.h"
+#include "ktls.h"
+#include "log.h"
+#include "relay.h"
+#include "route.h"
+#include "upstream.h"
+
+#define HELLO_CAP	32768	/* a ClientHello larger than this is refused */
+#define ALPN_CAP	4096
+#define VERDICT_RETRY_NS	(20 * 1000000ULL)
+#define VERDICT_TRIES	50	/* 1 s for the module to have decided */
+#define ACCEPT_BATCH	64
+#define FDS_PER_SESSION	6	/* two sockets, two pipes */
+#define LOG_EVERY_NS	(1000 * 1000000ULL)
+
+enum sstate {
+	S_HELLO,	/* peeking until the whole ClientHello is there */
+	S_VERDICT,	/* asking the module what to do with the flow */
+	S_CONNECT,	/* the transparent upstream connect is in progress */
+	S_UP_HS,	/* TLS handshake with the server */
+	S_CL_HS,	/* TLS handshake with the client */
+	S_RELAY,	/* plaintext over kTLS (decrypt) or bytes (cut) */
+	S_DEAD,		/* ended, freed after the current batch */
+};
+
+static const char *const state_names[] = {
+	"hello", "verdict", "connect", "upstream-handshake", "client-handshake",
+	"relay", "dead",
+};
+
+enum step { STEP_WAIT, STEP_NEXT, STEP_END };
+
+struct daemon;
+
+struct epref {
+	struct session *s;	/* NULL: the listener or the signalfd */
+	int leg;
+};
+
+struct session {
+	struct session *prev, *next;
+	struct daemon *d;
+	struct epref ref[2];
+	int fd[2];			/* 0: the client, 1: upstream */
+	uint32_t ev[2];			/* the events epoll waits for */
+	enum sstate st;
+	int action;			/* enum sslv_action, SSLVD_ACT_DECRYPT */
+	bool tls;			/* the client opened with a ClientHello */
+	int tries;
+	uint64_t wake_ns;		/* S_VERDICT: when to ask again */
+	uint64_t deadline_ns;		/* handshake states: give up */
+	struct sockaddr_storage cli, srv;
+	uint8_t *hello, *alpn_buf;
+	struct sslv_tls_client h;
+	struct sslv_tls_alpn_wire alpn;
+	SSL *up, *cl;
+	const struct sslvd_ca *ca;
+	struct sslvd_relay *relay;
+	struct sslvd_report rep;
+};
+
+struct daemon {
+	const struct sslvd_conf *conf;
+	int ep, lfd, sfd;
+	struct epref lref, sref;
+	struct sslvd_kernel k;
+	struct sslvd_route route;
+	struct sslvd_ca box, untrusted;
+	bool have_untrusted;
+	EVP_PKEY *leaf_key;
+	struct sslvd_cache *cache;
+	SSL_CTX *up_ctx, *cl_ctx;
+	struct session *head, *dead;
+	unsigned int nsessions, max_sessions;
+	uint64_t idle_ns;
+	uint64_t refused, refused_logged_ns;
+	uint64_t listen_off_ns;		/* accept paused until then (EMFILE) */
+	bool stop;
+};
+
+static void addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned int port;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		port = ntohs(s4->sin_port);
+		snprintf(buf, len, "%s:%u", a, port);
+	} else {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		port = ntohs(s6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", a, port);
+	}
+}
+
+/* An IPv4-mapped IPv6 address (the dual-stack listener's) as IPv4. */
+static void addr_unmap(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (void *)ss;
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return;
+	s4.sin_port = s6->sin6_port;
+	memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &s4, sizeof(s4));
+}
+
+static socklen_t addr_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+					  sizeof(struct sockaddr_in6);
+}
+
+static void set_events(struct session *s, int leg, uint32_t ev)
+{
+	struct epoll_event e = { .events = ev, .data.ptr = &s->ref[leg] };
+
+	if (s->fd[leg] < 0 || s->ev[leg] == ev)
+		return;
+	if (epoll_ctl(s->d->ep, EPOLL_CTL_MOD, s->fd[leg], &e) < 0)
+		sslvd_log("epoll: %s", strerror(errno));
+	s->ev[leg] = ev;
+}
+
+static int add_fd(struct session *s, int leg, int fd)
+{
+	struct epoll_event e = { .events = 0, .data.ptr = &s->ref[leg] };
+
+	s->ref[leg].s = s;
+	s->ref[leg].leg = leg;
+	if (epoll_ctl(s->d->ep, EPOLL_CTL_ADD, fd, &e) < 0)
+		return -1;
+	s->fd[leg] = fd;
+	s->ev[leg] = 0;
+	return 0;
+}
+
+/* Closes with an RST (SO_LINGER 0): the peer learns at once it is over. */
+static void abort_fd(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+static int sock_error(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return errno;
+	return err;
+}
+
+/*
+ * Ends a session: with RSTs on both sockets when @abort, else closed (the
+ * relay has already sent close_notify and FIN both ways); reported to the
+ * module when it decrypted or cut the flow.
+ */
+static enum step session_end(struct session *s, enum sslvd_close reason, int err,
+			     bool abort)
+{
+	struct daemon *d = s->d;
+	int i;
+
+	s->rep.reason = reason;
+	s->rep.err = err;
+	if (s->relay) {
+		s->rep.bytes_c2s = s->relay->dir[0].bytes;
+		s->rep.bytes_s2c = s->relay->dir[1].bytes;
+		sslvd_relay_fini(s->relay);
+		free(s->relay);
+		s->relay = NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		if (s->fd[i] < 0)
+			continue;
+		epoll_ctl(d->ep, EPOLL_CTL_DEL, s->fd[i], NULL);
+		if (abort)
+			abort_fd(s->fd[i]);
+		else
+			close(s->fd[i]);
+		s->fd[i] = -1;
+	}
+	SSL_free(s->cl);
+	SSL_free(s->up);
+	s->cl = s->up = NULL;
+	free(s->hello);
+	free(s->alpn_buf);
+	s->hello = s->alpn_buf = NULL;
+	if (s->action == SSLVD_ACT_DECRYPT || s->action == SSLV_ACT_CUT)
+		sslvd_kernel_report(&d->k, &s->rep);
+	else
+		sslvd_log("connection %s -> %s ended in state %s: %s%s%s", s->rep.client,
+			  s->rep.server, state_names[s->st], sslvd_close_name(reason),
+			  err ? ": " : "", err ? strerror(err) : "");
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		d->head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->st = S_DEAD;
+	s->next = d->dead;
+	d->dead = s;
+	d->nsessions--;
+	return STEP_END;
+}
+
+static enum step st_hello(struct session *s)
+{
+	enum sslv_tls_res res;
+	ssize_t n;
+	int lowat;
+
+	n = recv(s->fd[0], s->hello, HELLO_CAP, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		set_events(s, 0, EPOLLIN);
+		return STEP_WAIT;
+	}
+	if (n <= 0)
+		return session_end(s, SSLVD_CLOSE_CLIENT, n < 0 ? errno : 0, true);
+	s->alpn.len = 0;
+	s->alpn.cut = false;
+	res = sslv_tls_parse_client_alpn(s->hello, (u32)n, &s->h, &s->alpn);
+	if (res == SSLV_TLS_MORE && n < HELLO_CAP) {
+		/* readable again only once more than these bytes are there */
+		lowat = (int)n + 1;
+		setsockopt(s->fd[0], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+		set_events(s, 0, EPOLLIN);
+		return STEP_WAIT;
+	}
+	lowat = 1;
+	setsockopt(s->fd[0], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+	s->tls = res == SSLV_TLS_DONE;
+	set_events(s, 0, 0);
+	s->st = S_VERDICT;
+	s->tries = 0;
+	return STEP_NEXT;
+}
+
+static enum step connect_failed(struct session *s, int err)
+{
+	char srv[64];
+
+	addr_str(&s->srv, srv, sizeof(srv));
+	return session_end(s, err == ECONNREFUSED ? SSLVD_CLOSE_UPSTREAM_REFUSED :
+			   SSLVD_CLOSE_UPSTREAM_UNREACHABLE, err, true);
+}
+
+/* The upstream socket: the client's address and port, to the original destination. */
+static enum step connect_start(struct session *s)
+{
+	int family = s->srv.ss_family, one = 1, fd;
+
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+	if ((family == AF_INET ?
+	     setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) :
+	     setsockopt(fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof(one))) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&s->cli, addr_len(&s->cli)) < 0) {
+		int err = errno;
+
+		close(fd);
+		sslvd_log("upstream socket for %s: %s", s->rep.client, strerror(err));
+		return session_end(s, SSLVD_CLOSE_ERROR, err, true);
+	}
+	if (add_fd(s, 1, fd) < 0) {
+		close(fd);
+		return session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+	}
+	s->st = S_CONNECT;
+	if (connect(fd, (struct sockaddr *)&s->srv, addr_len(&s->srv)) == 0)
+		return STEP_NEXT;
+	if (errno != EINPROGRESS)
+		return connect_failed(s, errno);
+	set_events(s, 1, EPOLLOUT);
+	return STEP_WAIT;
+}
+
+static enum step st_verdict(struct session *s)
+{
+	struct daemon *d = s->d;
+	struct sslvd_flow f = { .action = SSLVD_ACT_DECRYPT };
+
+	if (!d->conf->no_module) {
+		if (sslvd_kernel_flow(&d->k, &s->cli, &s->srv, &f) < 0)
+			return session_end(s, SSLVD_CLOSE_ERROR, EPROTO, true);
+		if (f.action < 0) {
+			if (++s->tries >= VERDICT_TRIES) {
+				sslvd_log("%s -> %s: the module %s", s->rep.client, s->rep.server,
+					  f.action == SSLVD_FLOW_UNKNOWN ? "has no such flow" :
+					  "did not decide");
+				return session_end(s, SSLVD_CLOSE_ACTION, 0, true);
+			}
+			s->wake_ns = sslvd_now_ns() + VERDICT_RETRY_NS;
+			return STEP_WAIT;
+		}
+	}
+	s->action = f.action;
+	s->rep.flow_id = f.id;
+	s->rep.action = f.action;
+	if (f.action == SSLVD_ACT_DECRYPT && !s->tls)
+		return session_end(s, SSLVD_CLOSE_NOT_TLS, 0, true);
+	if (f.action != SSLVD_ACT_DECRYPT && f.action != SSLV_ACT_CUT)
+		return session_end(s, SSLVD_CLOSE_ACTION, 0, true);
+	return connect_start(s);
+}
+
+static enum step relay_start(struct session *s, bool plain)
+{
+	s->relay = malloc(sizeof(*s->relay));
+	if (!s->relay || sslvd_relay_init(s->relay, s->fd[0], s->fd[1]) < 0) {
+		free(s->relay);
+		s->relay = NULL;
+		return session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+	}
+	s->relay->plain = plain;
+	free(s->hello);
+	free(s->alpn_buf);
+	s->hello = s->alpn_buf = NULL;
+	s->st = S_RELAY;
+	return STEP_NEXT;
+}
+
+static enum step st_connect(struct session *s)
+{
+	int err = sock_error(s->fd[1]);
+
+	if (err)
+		return connect_failed(s, err);
+	if (s->action == SSLV_ACT_CUT)
+		return relay_start(s, true);
+	s->st = S_UP_HS;
+	return STEP_NEXT;
+}
+
+/* Where an SSL wants to go on: the events to wait for, or 0 on failure. */
+static uint32_t ssl_wants(SSL *ssl, int ret)
+{
+	switch (SSL_get_error(ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		return EPOLLIN;
+	case SSL_ERROR_WANT_WRITE:
+		return EPOLLOUT;
+	}
+	return 0;
+}
+
+static enum step upstream_verified(struct session *s);
+
+static enum step st_up_hs(struct session *s)
+{
+	struct daemon *d = s->d;
+	uint32_t ev;
+	int ret;
+
+	if (!s->up) {
+		s->up = sslvd_upstream_new(d->up_ctx, &s->h, &s->alpn);
+		if (!s->up || !SSL_set_fd(s->up, s->fd[1])) {
+			sslvd_log_ssl("%s -> %s: cannot start the upstream handshake",
+				      s->rep.client, s->rep.server);
+			return session_end(s, SSLVD_CLOSE_UPSTREAM_TLS, 0, true);
+		}
+	}
+	ERR_clear_error();
+	ret = SSL_connect(s->up);
+	if (ret != 1) {
+		ev = ssl_wants(s->up, ret);
+		if (ev) {
+			set_events(s, 1, ev);
+			return STEP_WAIT;
+		}
+		sslvd_log_ssl("%s -> %s: upstream handshake failed", s->rep.client,
+			      s->rep.server);
+		return session_end(s, SSLVD_CLOSE_UPSTREAM_TLS, 0, true);
+	}
+	set_events(s, 1, 0);
+	return upstream_verified(s);
+}
+
+static enum step upstream_verified(struct session *s)
+{
+	struct daemon *d = s->d;
+	struct sslvd_cache_stats before, after;
+	struct sslvd_ktls_info k;
+	struct sslvd_verify v;
+	X509 *orig, *leaf;
+	int policy;
+
+	sslvd_upstream_verify(s->up, &v);
+	s->rep.verify = v.code;
+	s->rep.version = SSL_get_version(s->up);
+	s->rep.cipher = SSL_get_cipher_name(s->up);
+	s->ca = &d->box;
+	if (!v.ok) {
+		policy = d->conf->no_module ? SSLVD_INVALID_UNTRUSTED :
+			 sslvd_kernel_upstream_invalid(&d->k);
+		sslvd_log("%s -> %s: the server did not verify (%ld: %s)%s", s->rep.client,
+			  s->rep.server, v.code, v.text,
+			  policy == SSLV_ACT_REJECT ? ", rejected" :
+			  policy == SSLV_ACT_CUT ? ", cut" : "");
+		if (policy == SSLV_ACT_REJECT)
+			return session_end(s, SSLVD_CLOSE_UPSTREAM_INVALID, 0, true);
+		if (policy == SSLV_ACT_CUT) {
+			/* the hello is still unread: relay it to a new connection */
+			SSL_free(s->up);
+			s->up = NULL;
+			epoll_ctl(d->ep, EPOLL_CTL_DEL, s->fd[1], NULL);
+			abort_fd(s->fd[1]);
+			s->fd[1] = -1;
+			s->action = SSLV_ACT_CUT;
+			s->rep.action = SSLV_ACT_CUT;
+			return connect_start(s);
+		}
+		if (!d->have_untrusted) {
+			sslvd_log("%s: no --untrusted-ca-cert to forge with, rejected",
+				  s->rep.server);
+			return session_end(s, SSLVD_CLOSE_UPSTREAM_INVALID, 0, true);
+		}
+		s->ca = &d->untrusted;
+	}
+	if (sslvd_ktls_finish(s->up, s->fd[1], &k) < 0)
+		return session_end(s, SSLVD_CLOSE_KTLS, 0, true);
+	s->rep.ktls_up_tx = k.tx_openssl;
+	s->rep.ktls_up_rx = k.rx_openssl || k.rx_derived;
+	orig = SSL_get1_peer_certificate(s->up);
+	sslvd_cache_stats(d->cache, &before);
+	leaf = orig ? sslvd_forge_cached(d->cache, s->ca, d->leaf_key, orig) : NULL;
+	sslvd_cache_stats(d->cache, &after);
+	X509_free(orig);
+	if (!leaf) {
+		sslvd_log("%s: no leaf forged", s->rep.server);
+		return session_end(s, SSLVD_CLOSE_UPSTREAM_TLS, 0, true);
+	}
+	s->rep.cache_hit = after.hits > before.hits;
+	s->cl = sslvd_client_new(d->cl_ctx, s->up, leaf, d->leaf_key);
+	X509_free(leaf);
+	if (!s->cl || !SSL_set_fd(s->cl, s->fd[0])) {
+		sslvd_log_ssl("%s: cannot start the client handshake", s->rep.client);
+		return session_end(s, SSLVD_CLOSE_CLIENT_TLS, 0, true);
+	}
+	s->st = S_CL_HS;
+	return STEP_NEXT;
+}
+
+static enum step st_cl_hs(struct session *s)
+{
+	struct sslvd_ktls_info k;
+	uint32_t ev;
+	int ret;
+
+	ERR_clear_error();
+	ret = SSL_accept(s->cl);
+	if (ret != 1) {
+		ev = ssl_wants(s->cl, ret);
+		if (ev) {
+			set_events(s, 0, ev);
+			return STEP_WAIT;
+		}
+		sslvd_log_ssl("%s -> %s: client handshake failed", s->rep.client,
+			      s->rep.server);
+		return session_end(s, SSLVD_CLOSE_CLIENT_TLS, 0, true);
+	}
+	if (sslvd_ktls_finish(s->cl, s->fd[0], &k) < 0)
+		return session_end(s, SSLVD_CLOSE_KTLS, 0, true);
+	s->rep.ktls_cl_tx = k.tx_openssl;
+	s->rep.ktls_cl_rx = k.rx_openssl || k.rx_derived;
+	/* both sockets carry plaintext now: the SSLs are done with */
+	SSL_free(s->cl);
+	SSL_free(s->up);
+	s->cl = s->up = NULL;
+	return relay_start(s, false);
+}
+
+static enum step st_relay(struct session *s)
+{
+	struct sslvd_relay *r = s->relay;
+
+	switch (sslvd_relay_step(r)) {
+	case SSLVD_RELAY_AGAIN:
+		set_events(s, 0, (uint32_t)r->events[0]);
+		set_events(s, 1, (uint32_t)r->events[1]);
+		return STEP_WAIT;
+	case SSLVD_RELAY_DONE:
+		return session_end(s, SSLVD_CLOSE_DONE, 0, false);
+	case SSLVD_RELAY_KEYUPDATE:
+		sslvd_log("%s -> %s: KeyUpdate from the %s, which kTLS cannot follow",
+			  s->rep.client, s->rep.server, r->which ? "server" : "client");
+		return session_end(s, SSLVD_CLOSE_KEYUPDATE, 0, true);
+	case SSLVD_RELAY_PROTO:
+		sslvd_log("%s -> %s: bad record or fatal alert from the %s%s%s",
+			  s->rep.client, s->rep.server, r->which ? "server" : "client",
+			  r->err ? ": " : "", r->err ? strerror(r->err) : "");
+		return session_end(s, SSLVD_CLOSE_BAD_RECORD, r->err, true);
+	case SSLVD_RELAY_IDLE:
+		return session_end(s, SSLVD_CLOSE_IDLE, 0, true);
+	case SSLVD_RELAY_ERROR:
+		break;
+	}
+	return session_end(s, SSLVD_CLOSE_ERROR, r->err, true);
+}
+
+/* Moves @s as far as it goes. */
+static void session_step(struct session *s)
+{
+	enum sstate before;
+	enum step r = STEP_NEXT;
+
+	while (r == STEP_NEXT) {
+		before = s->st;
+		switch (s->st) {
+		case S_HELLO:
+			r = st_hello(s);
+			break;
+		case S_VERDICT:
+			r = st_verdict(s);
+			break;
+		case S_CONNECT:
+			r = st_connect(s);
+			break;
+		case S_UP_HS:
+			r = st_up_hs(s);
+			break;
+		case S_CL_HS:
+			r = st_cl_hs(s);
+			break;
+		case S_RELAY:
+			r = st_relay(s);
+			break;
+		case S_DEAD:
+			return;
+		}
+		if (r != STEP_END && s->st != before)
+			s->deadline_ns = sslvd_now_ns() + s->d->idle_ns;
+	}
+}
+
+static void session_event(struct session *s, int leg, uint32_t events)
+{
+	enum sstate before = s->st;
+	int err;
+
+	if (s->st == S_DEAD)
+		return;
+	if ((events & EPOLLERR) && !(s->st == S_CONNECT && leg == 1)) {
+		err = sock_error(s->fd[leg]);
+		session_end(s, leg ? SSLVD_CLOSE_ERROR : SSLVD_CLOSE_CLIENT, err, true);
+		return;
+	}
+	session_step(s);
+	/* a hang-up on a socket the state does not read: nothing will follow */
+	if (s->st != S_DEAD && s->st == before && (events & EPOLLHUP) && !s->ev[leg])
+		session_end(s, leg ? SSLVD_CLOSE_ERROR : SSLVD_CLOSE_CLIENT, EPIPE, true);
+}
+
+static void session_new(struct daemon *d, int fd)
+{
+	struct session *s;
+	socklen_t len;
+
+	if (d->nsessions >= d->max_sessions) {
+		abort_fd(fd);
+		d->refused++;
+		if (sslvd_now_ns() - d->refused_logged_ns >= LOG_EVERY_NS) {
+			sslvd_log("%u sessions: connection reset (%llu so far)", d->nsessions,
+				  (unsigned long long)d->refused);
+			d->refused_logged_ns = sslvd_now_ns();
+		}
+		return;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s) {
+		s->hello = malloc(HELLO_CAP);
+		s->alpn_buf = malloc(ALPN_CAP);
+	}
+	if (!s || !s->hello || !s->alpn_buf) {
+		if (s) {
+			free(s->hello);
+			free(s->alpn_buf);
+		}
+		free(s);
+		abort_fd(fd);
+		sslvd_log("out of memory: connection reset");
+		return;
+	}
+	s->d = d;
+	s->fd[0] = s->fd[1] = -1;
+	s->rep.verify = -1;
+	s->rep.action = -1;
+	s->action = -1;
+	s->alpn.buf = s->alpn_buf;
+	s->alpn.cap = ALPN_CAP;
+	len = sizeof(s->cli);
+	if (getpeername(fd, (struct sockaddr *)&s->cli, &len) < 0)
+		goto fail;
+	len = sizeof(s->srv);
+	if (getsockname(fd, (struct sockaddr *)&s->srv, &len) < 0)
+		goto fail;
+	addr_unmap(&s->cli);
+	addr_unmap(&s->srv);
+	addr_str(&s->cli, s->rep.client, sizeof(s->rep.client));
+	addr_str(&s->srv, s->rep.server, sizeof(s->rep.server));
+	if (add_fd(s, 0, fd) < 0)
+		goto fail;
+	s->next = d->head;
+	if (d->head)
+		d->head->prev = s;
+	d->head = s;
+	d->nsessions++;
+	s->st = S_HELLO;
+	s->deadline_ns = sslvd_now_ns() + d->idle_ns;
+	set_events(s, 0, EPOLLIN);
+	return;
+fail:
+	sslvd_log("accepted connection: %s", strerror(errno));
+	abort_fd(fd);
+	free(s->hello);
+	free(s->alpn_buf);
+	free(s);
+}
+
+static void do_accept(struct daemon *d)
+{
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			session_new(d, fd);
+			continue;
+		}
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		sslvd_log("accept: %s; accepting again in a second", strerror(errno));
+		/* out of descriptors or memory: let sessions end first */
+		epoll_ctl(d->ep, EPOLL_CTL_DEL, d->lfd, NULL);
+		d->listen_off_ns = sslvd_now_ns() + LOG_EVERY_NS;
+		return;
+	}
+}
+
+/* Deadlines, verdict retries, a paused listener: the loop's timer work. */
+static int tick(struct daemon *d)
+{
+	struct session *s, *next;
+	uint64_t now = sslvd_now_ns();
+	int timeout = 1000;
+
+	if (d->listen_off_ns && now >= d->listen_off_ns) {
+		struct epoll_event e = { .events = EPOLLIN, .data.ptr = &d->lref };
+
+		d->listen_off_ns = 0;
+		epoll_ctl(d->ep, EPOLL_CTL_ADD, d->lfd, &e);
+	}
+	for (s = d->head; s; s = next) {
+		next = s->next;
+		if (s->st == S_VERDICT) {
+			if (now >= s->wake_ns)
+				session_step(s);
+			if (s->st == S_VERDICT)
+				timeout = 20;
+			continue;
+		}
+		if (s->st == S_RELAY) {
+			if (now - s->relay->progress_ns >= d->idle_ns) {
+				sslvd_log("%s -> %s: no progress in %llu s", s->rep.client,
+					  s->rep.server,
+					  (unsigned long long)(d->idle_ns / 1000000000ULL));
+				session_end(s, SSLVD_CLOSE_IDLE, 0, true);
+			}
+			continue;
+		}
+		if (now >= s->deadline_ns) {
+			sslvd_log("%s -> %s: no progress in state %s within %llu s",
+				  s->rep.client, s->rep.server, state_names[s->st],
+				  (unsigned long long)(d->idle_ns / 1000000000ULL));
+			if (s->st == S_CONNECT)
+				connect_failed(s, ETIMEDOUT);
+			else
+				session_end(s, SSLVD_CLOSE_IDLE, 0, true);
+		}
+	}
+	return timeout;
+}
+
+static void free_dead(struct daemon *d)
+{
+	struct session *s;
+
+	while ((s = d->dead)) {
+		d->dead = s->next;
+		free(s);
+	}
+}
+
+static int loop(struct daemon *d)
+{
+	struct epoll_event ev[64];
+	struct signalfd_siginfo si;
+	struct epref *ref;
+	int n, i, timeout = 1000;
+
+	while (!d->stop) {
+		n = epoll_wait(d->ep, ev, 64, timeout);
+		if (n < 0 && errno != EINTR) {
+			sslvd_log("epoll_wait: %s", strerror(errno));
+			return SSLVD_EX_FAIL;
+		}
+		for (i = 0; i < n; i++) {
+			ref = ev[i].data.ptr;
+			if (ref == &d->lref) {
+				do_accept(d);
+			} else if (ref == &d->sref) {
+				if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+					sslvd_log("signal %u: exiting", si.ssi_signo);
+					d->stop = true;
+				}
+			} else {
+				session_event(ref->s, ref->leg, ev[i].events);
+			}
+		}
+		free_dead(d);
+		timeout = tick(d);
+		free_dead(d);
+	}
+	return SSLVD_OK;
+}
+
+static int listener(struct daemon *d, uint16_t port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
+				   .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &d->lref };
+	int one = 1, zero = 0, fd, six = 1;
+
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT) {
+		six = 0;
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0) {
+		sslvd_log("listener: %s", strerror(errno));
+		return SSLVD_EX_NET;
+	}
+	if ((six && (setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
+		     setsockopt(fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof(one)) < 0)) ||
+	    setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) < 0) {
+		sslvd_log("listener: IP_TRANSPARENT: %s (sslvd needs CAP_NET_ADMIN)",
+			  strerror(errno));
+		close(fd);
+		return SSLVD_EX_NET;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if ((six ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
+		   bind(fd, (struct sockaddr *)&a4, sizeof(a4))) < 0 ||
+	    listen(fd, 1024) < 0) {
+		sslvd_log("listener: port %u: %s", port, strerror(errno));
+		close(fd);
+		return SSLVD_EX_NET;
+	}
+	d->lfd = fd;
+	if (epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &e) < 0) {
+		sslvd_log("epoll: %s", strerror(errno));
+		return SSLVD_EX_FAIL;
+	}
+	return SSLVD_OK;
+}
+
+/* Room for every session's descriptors, or fewer sessions. */
+static void fd_limit(struct daemon *d)
+{
+	rlim_t need = (rlim_t)d->max_sessions * FDS_PER_SESSION + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ?
+			      need : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need) {
+		d->max_sessions = rl.rlim_cur > 64 + FDS_PER_SESSION ?
+			(unsigned int)((rl.rlim_cur - 64) / FDS_PER_SESSION) : 1;
+		sslvd_log("open files limited to %llu: at most %u sessions",
+			  (unsigned long long)rl.rlim_cur, d->max_sessions);
+	}
+}
+
+/* With br_netfilter calling iptables, a diverted SYN is never answered. */
+static int sysctl_check(void)
+{
+	static const char *const names[] = { "iptables", "ip6tables" };
+	char path[96], v = '0';
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/bridge/bridge-nf-call-%s",
+			 names[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (read(fd, &v, 1) != 1)
+			v = '0';
+		close(fd);
+		if (v != '0') {
+			sslvd_log("net.bridge.bridge-nf-call-%s is 1 in this namespace: "
+				  "diverted connections would never be answered; set it to 0",
+				  names[i]);
+			return SSLVD_EX_NET;
+		}
+	}
+	return SSLVD_OK;
+}
+
+static int setup_tls(struct daemon *d)
+{
+	const struct sslvd_conf *c = d->conf;
+	int ret;
+
+	ret = sslvd_ca_load(&d->box, "box CA", c->ca_cert, c->ca_key);
+	if (ret)
+		return ret;
+	if (c->un_cert) {
+		ret = sslvd_ca_load(&d->untrusted, "untrusted CA", c->un_cert, c->un_key);
+		if (ret)
+			return ret;
+		d->have_untrusted = true;
+	}
+	d->up_ctx = sslvd_upstream_ctx_new(c->trust_store, &ret);
+	if (!d->up_ctx)
+		return ret;
+	d->cl_ctx = sslvd_client_ctx_new();
+	d->leaf_key = sslvd_leaf_key_new();
+	d->cache = sslvd_cache_new(c->cache_size);
+	if (!d->cl_ctx || !d->leaf_key || !d->cache) {
+		sslvd_log_ssl("cannot set up TLS");
+		return SSLVD_EX_TLS;
+	}
+	return SSLVD_OK;
+}
+
+static int setup_signals(struct daemon *d)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &d->sref };
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	d->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sfd < 0 || epoll_ctl(d->ep, EPOLL_CTL_ADD, d->sfd, &e) < 0)
+		return -1;
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	while (d->head)
+		session_end(d->head, SSLVD_CLOSE_SHUTDOWN, 0, true);
+	free_dead(d);
+	sslvd_route_down(&d->route);
+	sslvd_kernel_close(&d->k);
+	if (d->lfd >= 0)
+		close(d->lfd);
+	if (d->sfd >= 0)
+		close(d->sfd);
+	if (d->ep >= 0)
+		close(d->ep);
+	sslvd_cache_free(d->cache);
+	EVP_PKEY_free(d->leaf_key);
+	SSL_CTX_free(d->cl_ctx);
+	SSL_CTX_free(d->up_ctx);
+	sslvd_ca_free(&d->box);
+	if (d->have_untrusted)
+		sslvd_ca_free(&d->untrusted);
+}
+
+int sslvd_main(const struct sslvd_conf *conf)
+{
+	struct daemon d = {
+		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1,
+		.max_sessions = conf->max_sessions,
+		.idle_ns = (uint64_t)conf->idle_s * 1000000000ULL,
+		.route = { .mark = conf->mark, .table = conf->table, .prio = 100 },
+	};
+	int ret;
+
+	ret = setup_tls(&d);
+	if (ret)
+		goto out;
+	ret = SSLVD_EX_FAIL;
+	d.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (d.ep < 0 || setup_signals(&d) < 0) {
+		sslvd_log("epoll/signalfd: %s", strerror(errno));
+		goto out;
+	}
+	fd_limit(&d);
+	if (!conf->no_module) {
+		ret = sysctl_check();
+		if (ret)
+			goto out;
+		ret = sslvd_kernel_register(&d.k, conf->port);
+		if (ret)
+			goto out;
+	}
+	ret = listener(&d, conf->port);
+	if (ret)
+		goto out;
+	if (sslvd_route_up(&d.route) < 0) {
+		ret = SSLVD_EX_NET;
+		goto out;
+	}
+	if (!conf->foreground) {
+		if (daemon(0, 0) < 0) {
+			sslvd_log("daemon: %s", strerror(errno));
+			ret = SSLVD_EX_FAIL;
+			goto out;
+		}
+		sslvd_log_syslog();
+	}
+	sslvd_log("listening on port %u%s, at most %u sessions", conf->port,
+		  conf->no_module ? " without the module (testing)" : "", d.max_sessions);
+	ret = loop(&d);
+out:
+	teardown(&d);
+	return ret;
+}

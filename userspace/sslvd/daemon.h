@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The sslvd daemon: start-up (CAs, trust store, registration with sslv.ko,
+ * the diversion's routing, the transparent listener), one epoll loop over
+ * every session, and a clean exit on SIGTERM/SIGINT. See
+ * Documentation/sslvd.md for the session states and the failure rules.
+ */
+#ifndef SSLVD_DAEMON_H
+#define SSLVD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SSLVD_PORT_DEFAULT		8443
+#define SSLVD_MAX_SESSIONS_DEFAULT	4096
+#define SSLVD_IDLE_DEFAULT		60	/* seconds */
+#define SSLVD_CACHE_DEFAULT		1024	/* forged leaves */
+#define SSLVD_MARK_DEFAULT		0x5c1d	/* the module's divert mark */
+#define SSLVD_TABLE_DEFAULT		0x5c1d
+
+struct sslvd_conf {
+	const char *ca_cert, *ca_key, *un_cert, *un_key, *trust_store;
+	uint16_t port;
+	bool foreground;
+	bool no_module;		/* testing: no sslv.ko, every connection decrypted */
+	unsigned int max_sessions;
+	unsigned int idle_s;
+	unsigned int cache_size;
+	uint32_t mark, table;
+};
+
+/* Runs the daemon until SIGTERM/SIGINT; returns the exit status (log.h). */
+int sslvd_main(const struct sslvd_conf *conf);
+
+#endif /* SSLVD_DAEMON_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sslvd's side of the netlink interface with sslv.ko (family "sslv"):
+ * registration as the namespace's decrypt daemon, the module's decision for
+ * an accepted connection, its upstream-invalid policy, and the report of a
+ * session at its end. Each call is one request answered by the kernel at
+ * once (no network wait), on the registered socket.
+ */
+#ifndef SSLVD_KERNEL_H
+#define SSLVD_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <linux/sslv.h>
+
+#include "genl.h"
+
+/* The decrypt action (a local stand-in where the uapi has none yet). */
+#ifdef SSLVD_HAVE_DECRYPT
+#define SSLVD_ACT_DECRYPT	SSLV_ACT_DECRYPT
+#else
+#define SSLVD_ACT_DECRYPT	__SSLV_ACT_MAX
+#endif
+
+struct sslvd_kernel {
+	struct genl g;
+	bool open;
+};
+
+/*
+ * Opens the family and registers as this namespace's decrypt daemon with
+ * the transparent listener's @port. SSLVD_OK, or (logged) SSLVD_EX_MODULE
+ * (no module, or one without the decrypt interface), SSLVD_EX_BUSY (another
+ * sslvd serves this namespace), SSLVD_EX_FAIL.
+ */
+int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port);
+void sslvd_kernel_close(struct sslvd_kernel *k);
+
+/* The module's action for a flow: enum sslv_action, or one of these. */
+#define SSLVD_FLOW_UNKNOWN	-1	/* no such flow */
+#define SSLVD_FLOW_UNDECIDED	-2	/* the module has not decided yet */
+
+struct sslvd_flow {
+	uint32_t id;
+	int action;
+};
+
+/*
+ * The flow the accepted socket with client @cli and original destination
+ * @srv is (the module calls the client the source): 0 with @f filled, or
+ * -errno (logged once per kind).
+ */
+int sslvd_kernel_flow(struct sslvd_kernel *k, const struct sockaddr_storage *cli,
+		      const struct sockaddr_storage *srv, struct sslvd_flow *f);
+
+/* The policy for an upstream that failed verification (enum sslv_action). */
+#define SSLVD_INVALID_UNTRUSTED	100	/* forge with the untrusted CA */
+int sslvd_kernel_upstream_invalid(struct sslvd_kernel *k);
+
+/* Why a session ended. */
+enum sslvd_close {
+	SSLVD_CLOSE_DONE,		/* both directions ended cleanly */
+	SSLVD_CLOSE_CLIENT,		/* the client went away before the relay */
+	SSLVD_CLOSE_UPSTREAM_REFUSED,	/* RST to the SYN */
+	SSLVD_CLOSE_UPSTREAM_UNREACHABLE, /* ICMP or timeout */
+	SSLVD_CLOSE_UPSTREAM_TLS,	/* upstream handshake failed */
+	SSLVD_CLOSE_UPSTREAM_INVALID,	/* verification failed, policy reject */
+	SSLVD_CLOSE_CLIENT_TLS,		/* client handshake failed */
+	SSLVD_CLOSE_KTLS,		/* kTLS could not be installed */
+	SSLVD_CLOSE_BAD_RECORD,		/* fatal alert, bad record, EBADMSG */
+	SSLVD_CLOSE_KEYUPDATE,		/* a peer sent KeyUpdate */
+	SSLVD_CLOSE_IDLE,		/* no progress within the window */
+	SSLVD_CLOSE_ERROR,		/* a socket error */
+	SSLVD_CLOSE_ACTION,		/* the module said reject or drop */
+	SSLVD_CLOSE_NOT_TLS,		/* no ClientHello on a decrypted flow */
+	SSLVD_CLOSE_RESOURCES,		/* out of memory, descriptors... */
+	SSLVD_CLOSE_SHUTDOWN,		/* sslvd is exiting */
+	__SSLVD_CLOSE_MAX
+};
+
+const char *sslvd_close_name(enum sslvd_close c);
+
+struct sslvd_report {
+	uint32_t flow_id;		/* 0: the module did not know it */
+	int action;			/* enum sslv_action the session ran */
+	long verify;			/* X509_V_*, -1: no upstream handshake */
+	bool cache_hit;
+	bool ktls_up_tx, ktls_up_rx, ktls_cl_tx, ktls_cl_rx;
+	uint64_t bytes_c2s, bytes_s2c;	/* plaintext (decrypt) or bytes (cut) */
+	enum sslvd_close reason;
+	int err;			/* errno behind ERROR / UNREACHABLE */
+	const char *version, *cipher;	/* upstream leg, or NULL */
+	char client[64], server[64];	/* "addr port" for the log line */
+};
+
+/*
+ * Reports a session's end to the module (SSLV_CMD_DECRYPT_SESSION), which
+ * logs and counts it. Where the module has no such command, the session
+ * line is logged here instead.
+ */
+void sslvd_kernel_report(struct sslvd_kernel *k, const struct sslvd_report *r);
+
+#endif /* SSLVD_KERNEL_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sslvd: the decrypting daemon of sslv. Options are checked here, before
+ * anything is opened; everything else is in daemon.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static const char usage_text[] =
+	"Usage: sslvd --ca-cert FILE --ca-key FILE\n"
+	"             [--untrusted-ca-cert FILE --untrusted-ca-key FILE]\n"
+	"             [--trust-store FILE] [--port N] [--max-sessions N]\n"
+	"             [--idle-timeout SECONDS] [--cache-size N] [--mark N] [--table N]\n"
+	"             [-f] [--no-module]\n"
+	"       sslvd --help | --version\n";
+
+static int usage(FILE *f, int status)
+{
+	fputs(usage_text, f);
+	return status;
+}
+
+static int bad(const char *fmt, const char *a, const char *b)
+{
+	fputs("sslvd: ", stderr);
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	return SSLVD_EX_USAGE;
+}
+
+/* A whole number in [@min, @max] (decimal, or 0x hex). */
+static int number(const char *opt, const char *s, unsigned long min, unsigned long max,
+		  unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	if (!*s || *end || errno || *s == '-' || *out < min || *out > max) {
+		char range[64];
+
+		snprintf(range, sizeof(range), "%lu..%lu", min, max);
+		fprintf(stderr, "sslvd: --%s %s: not a number in %s\n", opt, s, range);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ca-cert", required_argument, NULL, 'C' },
+		{ "ca-key", required_argument, NULL, 'K' },
+		{ "untrusted-ca-cert", required_argument, NULL, 'U' },
+		{ "untrusted-ca-key", required_argument, NULL, 'V' },
+		{ "trust-store", required_argument, NULL, 't' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "max-sessions", required_argument, NULL, 'm' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "cache-size", required_argument, NULL, 'c' },
+		{ "mark", required_argument, NULL, 'M' },
+		{ "table", required_argument, NULL, 'T' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "no-module", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sslvd_conf c = {
+		.port = SSLVD_PORT_DEFAULT,
+		.max_sessions = SSLVD_MAX_SESSIONS_DEFAULT,
+		.idle_s = SSLVD_IDLE_DEFAULT,
+		.cache_size = SSLVD_CACHE_DEFAULT,
+		.mark = SSLVD_MARK_DEFAULT,
+		.table = SSLVD_TABLE_DEFAULT,
+	};
+	unsigned long v;
+	int o;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":fhv", opts, NULL)) != -1) {
+		switch (o) {
+		case 'C': c.ca_cert = optarg; break;
+		case 'K': c.ca_key = optarg; break;
+		case 'U': c.un_cert = optarg; break;
+		case 'V': c.un_key = optarg; break;
+		case 't': c.trust_store = optarg; break;
+		case 'f': c.foreground = true; break;
+		case 'N': c.no_module = true; break;
+		case 'h': return usage(stdout, SSLVD_OK);
+		case 'v':
+			printf("sslvd %s\n", SSLV_VERSION);
+			return SSLVD_OK;
+		case 'p':
+			if (number("port", optarg, 1, 65535, &v))
+				return SSLVD_EX_USAGE;
+			c.port = (uint16_t)v;
+			break;
+		case 'm':
+			if (number("max-sessions", optarg, 1, 1000000, &v))
+				return SSLVD_EX_USAGE;
+			c.max_sessions = (unsigned int)v;
+			break;
+		case 'i':
+			if (number("idle-timeout", optarg, 1, 86400, &v))
+				return SSLVD_EX_USAGE;
+			c.idle_s = (unsigned int)v;
+			break;
+		case 'c':
+			if (number("cache-size", optarg, 1, 1000000, &v))
+				return SSLVD_EX_USAGE;
+			c.cache_size = (unsigned int)v;
+			break;
+		case 'M':
+			if (number("mark", optarg, 1, 0xffffffffUL, &v))
+				return SSLVD_EX_USAGE;
+			c.mark = (uint32_t)v;
+			break;
+		case 'T':
+			/* 253..255 are default, main, local */
+			if (number("table", optarg, 1, 0xffffffffUL, &v))
+				return SSLVD_EX_USAGE;
+			if (v >= 253 && v <= 255)
+				return bad("--table %s: %s is a system table", optarg,
+					   v == 253 ? "default" : v == 254 ? "main" : "local");
+			c.table = (uint32_t)v;
+			break;
+		case ':':
+			return bad("%s needs an argument%s", argv[optind - 1], "");
+		default:
+			if (optopt) {
+				char o2[2] = { (char)optopt, 0 };
+
+				return bad("unknown option -%s%s", o2, "");
+			}
+			return bad("unknown option %s%s", argv[optind - 1], "");
+		}
+	}
+	if (optind < argc)
+		return bad("unexpected argument %s%s", argv[optind], "");
+	if (!c.ca_cert || !c.ca_key)
+		return bad("--ca-cert and --ca-key are required%s%s", "", "");
+	if (!c.un_cert != !c.un_key)
+		return bad("--untrusted-ca-cert and --untrusted-ca-key go together%s%s", "", "");
+	return sslvd_main(&c);
+}
