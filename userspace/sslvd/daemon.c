@@ -77,6 +77,7 @@ struct session {
 	uint32_t ev[2];			/* the events epoll waits for */
 	enum sstate st;
 	int action;			/* enum sslv_action, SSLVD_ACT_DECRYPT */
+	bool report;			/* the module decided decrypt: report the end */
 	bool tls;			/* the client opened with a ClientHello */
 	int tries;
 	uint64_t wake_ns;		/* S_VERDICT: when to ask again */
@@ -93,8 +94,8 @@ struct session {
 
 struct daemon {
 	const struct sslvd_conf *conf;
-	int ep, lfd, sfd;
-	struct epref lref, sref;
+	int ep, lfd, sfd, efd;
+	struct epref lref, sref, eref;
 	struct sslvd_kernel k;
 	struct sslvd_route route;
 	struct sslvd_ca box, untrusted;
@@ -229,9 +230,9 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 	free(s->hello);
 	free(s->alpn_buf);
 	s->hello = s->alpn_buf = NULL;
-	if (s->action == SSLVD_ACT_DECRYPT || s->action == SSLV_ACT_CUT)
+	if (s->report)
 		sslvd_kernel_report(&d->k, &s->rep);
-	else
+	else if (reason != SSLVD_CLOSE_DONE)
 		sslvd_log("connection %s -> %s ended in state %s: %s%s%s", s->rep.client,
 			  s->rep.server, state_names[s->st], sslvd_close_name(reason),
 			  err ? ": " : "", err ? strerror(err) : "");
@@ -342,7 +343,18 @@ static enum step st_verdict(struct session *s)
 	}
 	s->action = f.action;
 	s->rep.flow_id = f.id;
+	s->rep.vlan = f.vlan;
 	s->rep.action = f.action;
+	s->report = f.action == SSLVD_ACT_DECRYPT;
+	if (s->tls) {
+		s->rep.client_version = s->h.max_version;
+		s->rep.sni_len = s->h.sni_len;
+		memcpy(s->rep.sni, s->h.sni, s->h.sni_len);
+		if (s->h.n_alpn) {
+			s->rep.alpn_len = s->h.alpn[0].len;
+			memcpy(s->rep.alpn, s->h.alpn[0].name, s->h.alpn[0].len);
+		}
+	}
 	if (f.action == SSLVD_ACT_DECRYPT && !s->tls)
 		return session_end(s, SSLVD_CLOSE_NOT_TLS, 0, true);
 	if (f.action != SSLVD_ACT_DECRYPT && f.action != SSLV_ACT_CUT)
@@ -433,8 +445,11 @@ static enum step upstream_verified(struct session *s)
 
 	sslvd_upstream_verify(s->up, &v);
 	s->rep.verify = v.code;
+	s->rep.verified = v.ok;
 	s->rep.version = SSL_get_version(s->up);
 	s->rep.cipher = SSL_get_cipher_name(s->up);
+	s->rep.version_wire = (uint16_t)SSL_version(s->up);
+	s->rep.cipher_id = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(s->up));
 	s->ca = &d->box;
 	if (!v.ok) {
 		policy = d->conf->no_module ? SSLVD_INVALID_UNTRUSTED :
@@ -588,13 +603,13 @@ static void session_event(struct session *s, int leg, uint32_t events)
 		return;
 	if ((events & EPOLLERR) && !(s->st == S_CONNECT && leg == 1)) {
 		err = sock_error(s->fd[leg]);
-		session_end(s, leg ? SSLVD_CLOSE_ERROR : SSLVD_CLOSE_CLIENT, err, true);
+		session_end(s, leg ? SSLVD_CLOSE_SERVER : SSLVD_CLOSE_CLIENT, err, true);
 		return;
 	}
 	session_step(s);
 	/* a hang-up on a socket the state does not read: nothing will follow */
 	if (s->st != S_DEAD && s->st == before && (events & EPOLLHUP) && !s->ev[leg])
-		session_end(s, leg ? SSLVD_CLOSE_ERROR : SSLVD_CLOSE_CLIENT, EPIPE, true);
+		session_end(s, leg ? SSLVD_CLOSE_SERVER : SSLVD_CLOSE_CLIENT, EPIPE, true);
 }
 
 static void session_new(struct daemon *d, int fd)
@@ -642,6 +657,8 @@ static void session_new(struct daemon *d, int fd)
 		goto fail;
 	addr_unmap(&s->cli);
 	addr_unmap(&s->srv);
+	s->rep.cli = s->cli;
+	s->rep.srv = s->srv;
 	addr_str(&s->cli, s->rep.client, sizeof(s->rep.client));
 	addr_str(&s->srv, s->rep.server, sizeof(s->rep.server));
 	if (add_fd(s, 0, fd) < 0)
@@ -661,6 +678,34 @@ fail:
 	free(s->hello);
 	free(s->alpn_buf);
 	free(s);
+}
+
+/* The module rejected or dropped a diverted flow: its hello never comes. */
+static void flow_gone(void *data, const struct sockaddr_storage *cli,
+		      const struct sockaddr_storage *srv, int action)
+{
+	struct daemon *d = data;
+	struct session *s;
+
+	for (s = d->head; s; s = s->next) {
+		if ((s->st != S_HELLO && s->st != S_VERDICT) ||
+		    memcmp(&s->cli, cli, addr_len(cli)) || memcmp(&s->srv, srv, addr_len(srv)))
+			continue;
+		s->action = action;
+		s->rep.action = action;
+		session_end(s, SSLVD_CLOSE_ACTION, 0, true);
+		return;
+	}
+}
+
+static void do_events(struct daemon *d)
+{
+	int err = sslvd_kernel_events(&d->k, flow_gone, d);
+
+	if (err == -ENOBUFS)
+		sslvd_log("module events lost: rejected flows end at the idle window");
+	else if (err)
+		sslvd_log("module events: %s", strerror(-err));
 }
 
 static void do_accept(struct daemon *d)
@@ -754,6 +799,8 @@ static int loop(struct daemon *d)
 			ref = ev[i].data.ptr;
 			if (ref == &d->lref) {
 				do_accept(d);
+			} else if (ref == &d->eref) {
+				do_events(d);
 			} else if (ref == &d->sref) {
 				if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 					sslvd_log("signal %u: exiting", si.ssi_signo);
@@ -929,7 +976,7 @@ static void teardown(struct daemon *d)
 int sslvd_main(const struct sslvd_conf *conf)
 {
 	struct daemon d = {
-		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1,
+		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1, .efd = -1,
 		.max_sessions = conf->max_sessions,
 		.idle_ns = (uint64_t)conf->idle_s * 1000000000ULL,
 		.route = { .mark = conf->mark, .table = conf->table, .prio = 100 },
@@ -950,9 +997,18 @@ int sslvd_main(const struct sslvd_conf *conf)
 		ret = sysctl_check();
 		if (ret)
 			goto out;
-		ret = sslvd_kernel_register(&d.k, conf->port);
+		ret = sslvd_kernel_register(&d.k, conf->port, conf->mark);
 		if (ret)
 			goto out;
+		d.efd = sslvd_kernel_events_open(&d.k);
+		if (d.efd >= 0) {
+			struct epoll_event e = { .events = EPOLLIN, .data.ptr = &d.eref };
+
+			epoll_ctl(d.ep, EPOLL_CTL_ADD, d.efd, &e);
+		} else {
+			sslvd_log("without the module's events, rejected flows end at the "
+				  "idle window");
+		}
 	}
 	ret = listener(&d, conf->port);
 	if (ret)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sslvd's netlink requests to sslv.ko, see kernel.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include <linux/sslv.h>
@@ -12,7 +14,8 @@
 
 static const char *const close_names[__SSLVD_CLOSE_MAX] = {
 	[SSLVD_CLOSE_DONE] = "done",
-	[SSLVD_CLOSE_CLIENT] = "client-closed",
+	[SSLVD_CLOSE_CLIENT] = "client-reset",
+	[SSLVD_CLOSE_SERVER] = "server-reset",
 	[SSLVD_CLOSE_UPSTREAM_REFUSED] = "upstream-refused",
 	[SSLVD_CLOSE_UPSTREAM_UNREACHABLE] = "upstream-unreachable",
 	[SSLVD_CLOSE_UPSTREAM_TLS] = "upstream-handshake",
@@ -34,7 +37,9 @@ const char *sslvd_close_name(enum sslvd_close c)
 	return c < __SSLVD_CLOSE_MAX && close_names[c] ? close_names[c] : "?";
 }
 
-int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port)
+
+/* The family, or the reason there is none. */
+static int kernel_open(struct sslvd_kernel *k)
 {
 	int err;
 
@@ -50,26 +55,35 @@ int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port)
 		return SSLVD_EX_FAIL;
 	}
 	k->open = true;
-#ifdef SSLVD_HAVE_DECRYPT
-	{
-		char buf[MNL_SOCKET_BUFFER_SIZE];
-		struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_DECRYPT_REGISTER, 0);
+	return SSLVD_OK;
+}
 
-		mnl_attr_put_u16(nlh, SSLV_A_DECRYPT_PORT, port);
-		err = genl_request(&k->g, nlh, NULL, NULL);
-	}
+#ifdef SSLVD_HAVE_DECRYPT
+int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port, uint32_t mark)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	err = kernel_open(k);
+	if (err)
+		return err;
+	nlh = genl_msg(&k->g, buf, SSLV_CMD_DECRYPT_REGISTER, 0);
+	mnl_attr_put_u16(nlh, SSLV_A_DECRYPT_PORT, port);
+	mnl_attr_put_u32(nlh, SSLV_A_DECRYPT_MARK, mark);
+	err = genl_request(&k->g, nlh, NULL, NULL);
 	if (!err)
 		return SSLVD_OK;
 	if (err == -EBUSY) {
 		sslvd_log("cannot register with sslv: %s",
 			  k->g.ext_msg[0] ? k->g.ext_msg :
-			  "another sslvd serves this network namespace");
+			  "another sslvd serves this namespace");
 		sslvd_kernel_close(k);
 		return SSLVD_EX_BUSY;
 	}
 	if (err == -EOPNOTSUPP) {
 		sslvd_log("the loaded sslv module has no decrypt interface "
-			  "(SSLV_CMD_DECRYPT_REGISTER: %s)", strerror(-err));
+			  "(SSLV_CMD_DECRYPT_REGISTER: %s); load a newer one", strerror(-err));
 		sslvd_kernel_close(k);
 		return SSLVD_EX_MODULE;
 	}
@@ -77,30 +91,26 @@ int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port)
 		  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
 	sslvd_kernel_close(k);
 	return SSLVD_EX_FAIL;
-#else
-	(void)port;
-	sslvd_log("sslvd was built against an sslv interface without decrypt support "
-		  "(no SSLV_CMD_DECRYPT_REGISTER in linux/sslv.h)");
-	sslvd_kernel_close(k);
-	return SSLVD_EX_MODULE;
-#endif
 }
 
-void sslvd_kernel_close(struct sslvd_kernel *k)
-{
-	if (k->open)
-		genl_close(&k->g);
-	k->open = false;
-}
-
-#ifdef SSLVD_HAVE_DECRYPT
 static const uint8_t flow_types[SSLV_FLOW_MAX + 1] = {
 	[SSLV_FLOW_ID] = MNL_TYPE_U32,
+	[SSLV_FLOW_FAMILY] = MNL_TYPE_U8,
+	[SSLV_FLOW_SPORT] = MNL_TYPE_U16,
+	[SSLV_FLOW_DPORT] = MNL_TYPE_U16,
+	[SSLV_FLOW_VLAN] = MNL_TYPE_U16,
 	[SSLV_FLOW_ACTION] = MNL_TYPE_U8,
 };
 
 static const uint8_t top_types[SSLV_A_MAX + 1] = {
 	[SSLV_A_FLOW] = MNL_TYPE_NESTED,
+	[SSLV_A_EVENT] = MNL_TYPE_U8,
+	[SSLV_A_SESSION] = MNL_TYPE_NESTED,
+	[SSLV_A_UPSTREAM_INVALID] = MNL_TYPE_U8,
+};
+
+static const uint8_t sess_types[SSLV_SESS_MAX + 1] = {
+	[SSLV_SESS_ACTION] = MNL_TYPE_U8,
 };
 
 static int flow_cb(const struct nlmsghdr *nlh, void *data)
@@ -118,6 +128,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	if (f->action != SSLVD_FLOW_UNKNOWN && id < f->id)
 		return MNL_CB_OK;
 	f->id = id;
+	f->vlan = fb[SSLV_FLOW_VLAN] ? mnl_attr_get_u16(fb[SSLV_FLOW_VLAN]) : 0;
 	f->action = fb[SSLV_FLOW_ACTION] ? mnl_attr_get_u8(fb[SSLV_FLOW_ACTION]) :
 		    SSLVD_FLOW_UNDECIDED;
 	return MNL_CB_OK;
@@ -136,67 +147,313 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
 	return ntohs(ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port :
 			 ((const struct sockaddr_in6 *)ss)->sin6_port);
 }
-#endif
+
+/* The flow nest: the tuple (and VLAN) that names the flow. */
+static void put_tuple(struct nlmsghdr *nlh, const struct sockaddr_storage *cli,
+		      const struct sockaddr_storage *srv, const uint16_t *vlan)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_FLOW);
+
+	mnl_attr_put_u8(nlh, SSLV_FLOW_FAMILY, (uint8_t)cli->ss_family);
+	put_addr(nlh, SSLV_FLOW_SADDR, cli);
+	put_addr(nlh, SSLV_FLOW_DADDR, srv);
+	mnl_attr_put_u16(nlh, SSLV_FLOW_SPORT, port_of(cli));
+	mnl_attr_put_u16(nlh, SSLV_FLOW_DPORT, port_of(srv));
+	if (vlan)
+		mnl_attr_put_u16(nlh, SSLV_FLOW_VLAN, *vlan);
+	mnl_attr_nest_end(nlh, nest);
+}
 
 int sslvd_kernel_flow(struct sslvd_kernel *k, const struct sockaddr_storage *cli,
 		      const struct sockaddr_storage *srv, struct sslvd_flow *f)
 {
-	f->id = 0;
-	f->action = SSLVD_FLOW_UNKNOWN;
-#ifdef SSLVD_HAVE_DECRYPT
-	{
-		char buf[MNL_SOCKET_BUFFER_SIZE];
-		struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_FLOW_GET, NLM_F_DUMP);
-		struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_FLOW);
-		int err;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_FLOW_GET, NLM_F_DUMP);
+	int err;
 
-		mnl_attr_put_u8(nlh, SSLV_FLOW_FAMILY, (uint8_t)cli->ss_family);
-		put_addr(nlh, SSLV_FLOW_SADDR, cli);
-		put_addr(nlh, SSLV_FLOW_DADDR, srv);
-		mnl_attr_put_u16(nlh, SSLV_FLOW_SPORT, port_of(cli));
-		mnl_attr_put_u16(nlh, SSLV_FLOW_DPORT, port_of(srv));
-		mnl_attr_nest_end(nlh, nest);
-		err = genl_request(&k->g, nlh, flow_cb, f);
-		if (err)
-			sslvd_log("flow lookup: %s%s%s", strerror(-err),
-				  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
-		return err;
-	}
-#else
-	(void)k;
-	(void)cli;
-	(void)srv;
-	return -EOPNOTSUPP;
-#endif
+	f->id = 0;
+	f->vlan = 0;
+	f->action = SSLVD_FLOW_UNKNOWN;
+	put_tuple(nlh, cli, srv, NULL);
+	err = genl_request(&k->g, nlh, flow_cb, f);
+	if (err)
+		sslvd_log("flow lookup: %s%s%s", strerror(-err),
+			  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
+	return err;
+}
+
+static int config_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+	int *policy = data;
+
+	if (genl_parse(nlh, tb, SSLV_A_MAX, top_types) < 0)
+		return MNL_CB_ERROR;
+	if (tb[SSLV_A_UPSTREAM_INVALID])
+		*policy = mnl_attr_get_u8(tb[SSLV_A_UPSTREAM_INVALID]);
+	return MNL_CB_OK;
 }
 
 int sslvd_kernel_upstream_invalid(struct sslvd_kernel *k)
 {
-	/* the module's upstream-invalid key: read below once it exists */
-	(void)k;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_CONFIG_GET, 0);
+	int policy = SSLV_UPSTREAM_UNTRUSTED, err;
+
+	err = genl_request(&k->g, nlh, config_cb, &policy);
+	if (err)
+		sslvd_log("upstream-invalid: %s; the untrusted CA signs", strerror(-err));
+	switch (policy) {
+	case SSLV_UPSTREAM_REJECT:
+		return SSLV_ACT_REJECT;
+	case SSLV_UPSTREAM_CUT:
+		return SSLV_ACT_CUT;
+	}
 	return SSLVD_INVALID_UNTRUSTED;
 }
 
-void sslvd_kernel_report(struct sslvd_kernel *k, const struct sslvd_report *r)
+int sslvd_kernel_events_open(struct sslvd_kernel *k)
 {
-	/*
-	 * Temporary: the module does not take SSLV_CMD_DECRYPT_SESSION yet, so
-	 * sslvd logs the session line itself; the module's session event
-	 * replaces it.
-	 */
-	(void)k;
+	int err, fd;
+
+	err = genl_open(&k->ev, SSLV_GENL_NAME, SSLV_GENL_VERSION);
+	if (err) {
+		sslvd_log("events socket: %s", strerror(-err));
+		return -1;
+	}
+	k->ev_open = true;
+	err = genl_join(&k->ev, SSLV_MCGRP_EVENTS);
+	fd = mnl_socket_get_fd(k->ev.sock);
+	if (err || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		sslvd_log("events group: %s", strerror(err ? -err : errno));
+		return -1;
+	}
+	return fd;
+}
+
+struct ev_ctx {
+	void (*cb)(void *data, const struct sockaddr_storage *cli,
+		   const struct sockaddr_storage *srv, int action);
+	void *data;
+};
+
+static void get_addr(struct sockaddr_storage *ss, int family, const struct nlattr *a,
+		     uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = (sa_family_t)family;
+	if (family == AF_INET) {
+		struct sockaddr_in *s4 = (void *)ss;
+
+		memcpy(&s4->sin_addr, mnl_attr_get_payload(a), 4);
+		s4->sin_port = htons(port);
+	} else {
+		struct sockaddr_in6 *s6 = (void *)ss;
+
+		memcpy(&s6->sin6_addr, mnl_attr_get_payload(a), 16);
+		s6->sin6_port = htons(port);
+	}
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_A_MAX + 1], *fb[SSLV_FLOW_MAX + 1];
+	const struct nlattr *sb[SSLV_SESS_MAX + 1];
+	struct sockaddr_storage cli, srv;
+	struct ev_ctx *c = data;
+	int action = -1, family;
+	size_t alen;
+
+	if (genl_parse(nlh, tb, SSLV_A_MAX, top_types) < 0 || !tb[SSLV_A_EVENT] ||
+	    !tb[SSLV_A_FLOW] ||
+	    genl_parse_nest(tb[SSLV_A_FLOW], fb, SSLV_FLOW_MAX, flow_types) < 0)
+		return MNL_CB_OK;
+	switch (mnl_attr_get_u8(tb[SSLV_A_EVENT])) {
+	case SSLV_EV_FLOW_REJECTED:
+		action = SSLV_ACT_REJECT;
+		break;
+	case SSLV_EV_SESSION:
+		if (tb[SSLV_A_SESSION] &&
+		    !genl_parse_nest(tb[SSLV_A_SESSION], sb, SSLV_SESS_MAX, sess_types) &&
+		    sb[SSLV_SESS_ACTION] &&
+		    mnl_attr_get_u8(sb[SSLV_SESS_ACTION]) == SSLV_ACT_DROP)
+			action = SSLV_ACT_DROP;
+		break;
+	}
+	if (action < 0 || !fb[SSLV_FLOW_FAMILY] || !fb[SSLV_FLOW_SADDR] ||
+	    !fb[SSLV_FLOW_DADDR] || !fb[SSLV_FLOW_SPORT] || !fb[SSLV_FLOW_DPORT])
+		return MNL_CB_OK;
+	family = mnl_attr_get_u8(fb[SSLV_FLOW_FAMILY]);
+	alen = family == AF_INET ? 4 : 16;
+	if ((family != AF_INET && family != AF_INET6) ||
+	    mnl_attr_get_payload_len(fb[SSLV_FLOW_SADDR]) != alen ||
+	    mnl_attr_get_payload_len(fb[SSLV_FLOW_DADDR]) != alen)
+		return MNL_CB_OK;
+	get_addr(&cli, family, fb[SSLV_FLOW_SADDR], mnl_attr_get_u16(fb[SSLV_FLOW_SPORT]));
+	get_addr(&srv, family, fb[SSLV_FLOW_DADDR], mnl_attr_get_u16(fb[SSLV_FLOW_DPORT]));
+	c->cb(c->data, &cli, &srv, action);
+	return MNL_CB_OK;
+}
+
+int sslvd_kernel_events(struct sslvd_kernel *k,
+			void (*cb)(void *data, const struct sockaddr_storage *cli,
+				   const struct sockaddr_storage *srv, int action),
+			void *data)
+{
+	struct ev_ctx c = { cb, data };
+	int fd = mnl_socket_get_fd(k->ev.sock), i;
+	ssize_t n;
+
+	for (i = 0; i < 64; i++) {
+		n = recv(fd, k->ev.buf, GENL_RECV_SIZE, MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		mnl_cb_run(k->ev.buf, (size_t)n, 0, 0, event_cb, &c);
+	}
+	return 0;
+}
+
+static uint8_t close_code(enum sslvd_close c)
+{
+	switch (c) {
+	case SSLVD_CLOSE_DONE:
+		return SSLV_CLOSE_DONE;
+	case SSLVD_CLOSE_CLIENT:
+		return SSLV_CLOSE_CLIENT_RESET;
+	case SSLVD_CLOSE_SERVER:
+		return SSLV_CLOSE_SERVER_RESET;
+	case SSLVD_CLOSE_UPSTREAM_REFUSED:
+	case SSLVD_CLOSE_UPSTREAM_UNREACHABLE:
+		return SSLV_CLOSE_UPSTREAM_REFUSED;
+	case SSLVD_CLOSE_UPSTREAM_INVALID:
+		return SSLV_CLOSE_UPSTREAM_INVALID;
+	case SSLVD_CLOSE_UPSTREAM_TLS:
+	case SSLVD_CLOSE_CLIENT_TLS:
+		return SSLV_CLOSE_HANDSHAKE;
+	case SSLVD_CLOSE_BAD_RECORD:
+	case SSLVD_CLOSE_NOT_TLS:
+		return SSLV_CLOSE_PROTO;
+	case SSLVD_CLOSE_KEYUPDATE:
+		return SSLV_CLOSE_KEYUPDATE;
+	case SSLVD_CLOSE_IDLE:
+		return SSLV_CLOSE_IDLE;
+	default:
+		return SSLV_CLOSE_ERROR;
+	}
+}
+
+static void report_send(struct sslvd_kernel *k, const struct sslvd_report *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_DECRYPT_SESSION, 0);
+	struct nlattr *nest;
+	uint8_t ktls = 0;
+	int err;
+
+	ktls |= r->ktls_cl_tx ? SSLV_KTLS_CLIENT_TX : 0;
+	ktls |= r->ktls_cl_rx ? SSLV_KTLS_CLIENT_RX : 0;
+	ktls |= r->ktls_up_tx ? SSLV_KTLS_SERVER_TX : 0;
+	ktls |= r->ktls_up_rx ? SSLV_KTLS_SERVER_RX : 0;
+	mnl_attr_put_u32(nlh, SSLV_A_FLOW_ID, r->flow_id);
+	put_tuple(nlh, &r->cli, &r->srv, &r->vlan);
+	nest = mnl_attr_nest_start(nlh, SSLV_A_SESSION);
+	if (r->version_wire)
+		mnl_attr_put_u16(nlh, SSLV_SESS_VERSION, r->version_wire);
+	if (r->cipher_id)
+		mnl_attr_put_u16(nlh, SSLV_SESS_CIPHER, r->cipher_id);
+	if (r->client_version)
+		mnl_attr_put_u16(nlh, SSLV_SESS_CLIENT_VERSION, r->client_version);
+	if (r->sni_len)
+		mnl_attr_put(nlh, SSLV_SESS_SNI, r->sni_len, r->sni);
+	if (r->alpn_len)
+		mnl_attr_put(nlh, SSLV_SESS_ALPN, r->alpn_len, r->alpn);
+	mnl_attr_put_u8(nlh, SSLV_SESS_ACTION, (uint8_t)r->action);
+	if (r->verify >= 0) {
+		mnl_attr_put_u32(nlh, SSLV_SESS_VERIFY, (uint32_t)r->verify);
+		mnl_attr_put_u8(nlh, SSLV_SESS_VERIFIED, r->verified);
+		mnl_attr_put_u8(nlh, SSLV_SESS_CACHE_HIT, r->cache_hit);
+	}
+	mnl_attr_put_u8(nlh, SSLV_SESS_KTLS, ktls);
+	mnl_attr_put_u64(nlh, SSLV_SESS_BYTES_ORIG, r->bytes_c2s);
+	mnl_attr_put_u64(nlh, SSLV_SESS_BYTES_REPLY, r->bytes_s2c);
+	mnl_attr_put_u8(nlh, SSLV_SESS_CLOSE, close_code(r->reason));
+	mnl_attr_nest_end(nlh, nest);
+	err = genl_request(&k->g, nlh, NULL, NULL);
+	if (err)
+		sslvd_log("session report of flow %u: %s%s%s", r->flow_id, strerror(-err),
+			  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
+}
+#else /* a uapi header without the decrypt interface */
+int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port, uint32_t mark)
+{
+	int err = kernel_open(k);
+
+	if (err)
+		return err;
+	sslvd_kernel_close(k);
+	sslvd_log("sslvd was built against an sslv interface without decrypt support "
+		  "(no SSLV_CMD_DECRYPT_REGISTER in linux/sslv.h)");
+	return SSLVD_EX_MODULE;
+}
+
+int sslvd_kernel_flow(struct sslvd_kernel *k, const struct sockaddr_storage *cli,
+		      const struct sockaddr_storage *srv, struct sslvd_flow *f)
+{
+	return -EOPNOTSUPP;
+}
+
+int sslvd_kernel_upstream_invalid(struct sslvd_kernel *k)
+{
+	return SSLVD_INVALID_UNTRUSTED;
+}
+
+int sslvd_kernel_events_open(struct sslvd_kernel *k)
+{
+	return -1;
+}
+
+int sslvd_kernel_events(struct sslvd_kernel *k,
+			void (*cb)(void *data, const struct sockaddr_storage *cli,
+				   const struct sockaddr_storage *srv, int action),
+			void *data)
+{
+	return 0;
+}
+#endif
+
+void sslvd_kernel_close(struct sslvd_kernel *k)
+{
+	if (k->ev_open)
+		genl_close(&k->ev);
+	if (k->open)
+		genl_close(&k->g);
+	k->open = k->ev_open = false;
+}
+
+/* The session line, for sslvd's own log. */
+static void report_log(const struct sslvd_report *r, bool temporary)
+{
 	sslvd_log("session flow=%u client=%s server=%s action=%s version=%s cipher=%s "
-		  "verify=%ld cache=%s ktls=%d%d/%d%d c2s=%llu s2c=%llu close=%s%s%s "
-		  "(logged by sslvd until the module takes SSLV_CMD_DECRYPT_SESSION)",
+		  "verify=%ld cache=%s ktls=%d%d/%d%d c2s=%llu s2c=%llu close=%s%s%s%s",
 		  r->flow_id, r->client, r->server,
 		  r->action == SSLVD_ACT_DECRYPT ? "decrypt" :
-		  r->action == SSLV_ACT_CUT ? "cut" :
-		  r->action == SSLV_ACT_REJECT ? "reject" :
-		  r->action == SSLV_ACT_DROP ? "drop" : "none",
+		  r->action == SSLV_ACT_CUT ? "cut" : "?",
 		  r->version ? r->version : "-", r->cipher ? r->cipher : "-",
 		  r->verify, r->cache_hit ? "hit" : "miss",
 		  r->ktls_cl_tx, r->ktls_cl_rx, r->ktls_up_tx, r->ktls_up_rx,
 		  (unsigned long long)r->bytes_c2s, (unsigned long long)r->bytes_s2c,
 		  sslvd_close_name(r->reason), r->err ? " errno=" : "",
-		  r->err ? strerror(r->err) : "");
+		  r->err ? strerror(r->err) : "",
+		  temporary ? " (logged by sslvd: no module to report to)" : "");
+}
+
+void sslvd_kernel_report(struct sslvd_kernel *k, const struct sslvd_report *r)
+{
+#ifdef SSLVD_HAVE_DECRYPT
+	if (k->open && r->flow_id) {
+		report_send(k, r);
+		return;
+	}
+#endif
+	report_log(r, true);
 }

@@ -25,18 +25,32 @@
 #endif
 
 struct sslvd_kernel {
-	struct genl g;
-	bool open;
+	struct genl g;		/* the registered socket: requests */
+	struct genl ev;		/* the events group: rejects and drops */
+	bool open, ev_open;
 };
 
 /*
  * Opens the family and registers as this namespace's decrypt daemon with
- * the transparent listener's @port. SSLVD_OK, or (logged) SSLVD_EX_MODULE
- * (no module, or one without the decrypt interface), SSLVD_EX_BUSY (another
- * sslvd serves this namespace), SSLVD_EX_FAIL.
+ * the transparent listener's @port and the @mark diverted frames carry.
+ * SSLVD_OK, or (logged) SSLVD_EX_MODULE (no module, or one without the
+ * decrypt interface), SSLVD_EX_BUSY (another sslvd serves this namespace),
+ * SSLVD_EX_FAIL.
  */
-int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port);
+int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port, uint32_t mark);
 void sslvd_kernel_close(struct sslvd_kernel *k);
+
+/*
+ * The events socket (non-blocking), joined to the module's events group:
+ * its descriptor, or -1 (logged). sslvd_kernel_events() reads what is
+ * there and calls @cb for each flow the module rejected or dropped (its
+ * hello never reaches sslvd then). -ENOBUFS when events were lost.
+ */
+int sslvd_kernel_events_open(struct sslvd_kernel *k);
+int sslvd_kernel_events(struct sslvd_kernel *k,
+			void (*cb)(void *data, const struct sockaddr_storage *cli,
+				   const struct sockaddr_storage *srv, int action),
+			void *data);
 
 /* The module's action for a flow: enum sslv_action, or one of these. */
 #define SSLVD_FLOW_UNKNOWN	-1	/* no such flow */
@@ -45,6 +59,7 @@ void sslvd_kernel_close(struct sslvd_kernel *k);
 struct sslvd_flow {
 	uint32_t id;
 	int action;
+	uint16_t vlan;
 };
 
 /*
@@ -55,14 +70,18 @@ struct sslvd_flow {
 int sslvd_kernel_flow(struct sslvd_kernel *k, const struct sockaddr_storage *cli,
 		      const struct sockaddr_storage *srv, struct sslvd_flow *f);
 
-/* The policy for an upstream that failed verification (enum sslv_action). */
+/*
+ * The policy for an upstream that failed verification, the module's
+ * upstream-invalid: SSLV_ACT_REJECT, SSLV_ACT_CUT or this.
+ */
 #define SSLVD_INVALID_UNTRUSTED	100	/* forge with the untrusted CA */
 int sslvd_kernel_upstream_invalid(struct sslvd_kernel *k);
 
 /* Why a session ended. */
 enum sslvd_close {
 	SSLVD_CLOSE_DONE,		/* both directions ended cleanly */
-	SSLVD_CLOSE_CLIENT,		/* the client went away before the relay */
+	SSLVD_CLOSE_CLIENT,		/* the client reset or went away */
+	SSLVD_CLOSE_SERVER,		/* the server reset or went away */
 	SSLVD_CLOSE_UPSTREAM_REFUSED,	/* RST to the SYN */
 	SSLVD_CLOSE_UPSTREAM_UNREACHABLE, /* ICMP or timeout */
 	SSLVD_CLOSE_UPSTREAM_TLS,	/* upstream handshake failed */
@@ -84,9 +103,14 @@ const char *sslvd_close_name(enum sslvd_close c);
 
 struct sslvd_report {
 	uint32_t flow_id;		/* 0: the module did not know it */
+	uint16_t vlan;
+	struct sockaddr_storage cli, srv;
 	int action;			/* enum sslv_action the session ran */
 	long verify;			/* X509_V_*, -1: no upstream handshake */
-	bool cache_hit;
+	bool verified, cache_hit;
+	uint16_t version_wire, cipher_id, client_version;
+	uint8_t sni_len, alpn_len;
+	uint8_t sni[255], alpn[255];	/* as sent; the client's first ALPN name */
 	bool ktls_up_tx, ktls_up_rx, ktls_cl_tx, ktls_cl_rx;
 	uint64_t bytes_c2s, bytes_s2c;	/* plaintext (decrypt) or bytes (cut) */
 	enum sslvd_close reason;
@@ -96,9 +120,9 @@ struct sslvd_report {
 };
 
 /*
- * Reports a session's end to the module (SSLV_CMD_DECRYPT_SESSION), which
- * logs and counts it. Where the module has no such command, the session
- * line is logged here instead.
+ * Reports the end of a session the module decided to decrypt
+ * (SSLV_CMD_DECRYPT_SESSION): the module counts it and emits the flow's
+ * session event. The session line is logged here too.
  */
 void sslvd_kernel_report(struct sslvd_kernel *k, const struct sslvd_report *r);
 

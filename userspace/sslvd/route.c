@@ -100,6 +100,12 @@ static int add(struct mnl_socket *nl, struct sslvd_route *r, int family, int is_
 			route(nl, r, family, RTM_NEWROUTE, flags, lo);
 	if (err == -EEXIST)
 		err = 0;
+	if (err && family == AF_INET6 && (err == -EACCES || err == -EAFNOSUPPORT)) {
+		/* IPv6 disabled (disable_ipv6, ipv6.disable): IPv4 goes on */
+		sslvd_log("IPv6 is disabled in this namespace (%s): IPv4 flows only",
+			  strerror(-err));
+		return 0;
+	}
 	if (err) {
 		if (is_rule)
 			sslvd_log("cannot add the %s rule fwmark 0x%x lookup %u: %s",
