@@ -12,7 +12,7 @@
 # make style           checkpatch on the kernel code
 # make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
 #                      built once (tools/debug-kernel/build); not run by CI
-# make install         sslvctl, rstscope, man pages and bash completion under
+# make install         sslvctl, sslvd, rstscope, man pages and bash completion under
 #                      DESTDIR/PREFIX (/usr/local), sslv.service in UNITDIR,
 #                      /etc/sslv/sslv.conf and /etc/modprobe.d/sslv.conf
 #                      unless they exist; and the module, built for
@@ -83,16 +83,18 @@ install: install-module
 endif
 
 install-tools:
-	$(MAKE) -C userspace sslvctl/sslvctl
+	$(MAKE) -C userspace sslvctl/sslvctl sslvd
 	$(MAKE) -C tools/rstscope
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 0755 userspace/sslvctl/sslvctl $(DESTDIR)$(SBINDIR)/sslvctl
+	$(INSTALL) -m 0755 userspace/sslvd/sslvd $(DESTDIR)$(SBINDIR)/sslvd
 	$(INSTALL) -m 0755 tools/rstscope/rstscope $(DESTDIR)$(BINDIR)/rstscope
 	$(INSTALL) -m 0644 man/rstscope.1 $(DESTDIR)$(MANDIR)/man1/rstscope.1
 	$(INSTALL) -m 0644 man/sslv.7 $(DESTDIR)$(MANDIR)/man7/sslv.7
 	$(INSTALL) -m 0644 man/sslvctl.8 $(DESTDIR)$(MANDIR)/man8/sslvctl.8
+	$(INSTALL) -m 0644 man/sslvd.8 $(DESTDIR)$(MANDIR)/man8/sslvd.8
 	$(INSTALL) -m 0644 completion/sslvctl $(DESTDIR)$(COMPLETIONDIR)/sslvctl
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/sslv \
 		$(DESTDIR)$(SYSCONFDIR)/modprobe.d

@@ -33,7 +33,7 @@ check() {
 }
 
 # Man pages.
-for page in sslvctl.8 sslv.7 rstscope.1; do
+for page in sslvctl.8 sslvd.8 sslv.7 rstscope.1; do
 	f=$root/man/$page
 	if [[ ! -f $f ]]; then
 		fail "man/$page" "missing"
@@ -226,11 +226,14 @@ check "make install: files" "./etc/modprobe.d/sslv.conf
 ./lib/systemd/system/sslv.service
 ./usr/bin/rstscope
 ./usr/sbin/sslvctl
+./usr/sbin/sslvd
 ./usr/share/bash-completion/completions/sslvctl
 ./usr/share/man/man1/rstscope.1
 ./usr/share/man/man7/sslv.7
-./usr/share/man/man8/sslvctl.8" "$(cd "$tmp/root" && find . -type f | sort)"
+./usr/share/man/man8/sslvctl.8
+./usr/share/man/man8/sslvd.8" "$(cd "$tmp/root" && find . -type f | sort)"
 check "installed sslvctl runs" "sslvctl" "$("$tmp/root/usr/sbin/sslvctl" -V | awk '{ print $1 }')"
+check "installed sslvd runs" "sslvd" "$("$tmp/root/usr/sbin/sslvd" --version | awk '{ print $1 }')"
 "$tmp/root/usr/bin/rstscope" -h >/dev/null
 check "installed rstscope runs" 0 $?
 check "installed man page is the source's" "" \
