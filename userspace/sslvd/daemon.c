@@ -556,6 +556,9 @@ static enum step st_relay(struct session *s)
 	case SSLVD_RELAY_ERROR:
 		break;
 	}
+	if (r->err == ECONNRESET || r->err == EPIPE)
+		return session_end(s, r->err_fd ? SSLVD_CLOSE_SERVER : SSLVD_CLOSE_CLIENT,
+				   r->err, true);
 	return session_end(s, SSLVD_CLOSE_ERROR, r->err, true);
 }
 

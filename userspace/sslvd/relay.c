@@ -169,7 +169,11 @@ sock_err_dst:
 		*ev_dst |= POLLOUT;
 		return SSLVD_RELAY_AGAIN;
 	}
+	r->err_fd = !i;
+	goto fail;
 sock_err:
+	r->err_fd = i;
+fail:
 	r->err = errno;
 	r->which = i;
 	return errno == EBADMSG ? SSLVD_RELAY_PROTO : SSLVD_RELAY_ERROR;

@@ -48,6 +48,7 @@ struct sslvd_relay {
 	int err;
 	int which;			/* the direction of a KEYUPDATE/PROTO */
 	int plain;			/* plain TCP both sides: no close_notify */
+	int err_fd;			/* ERROR: the index in fd[] that failed */
 };
 
 /* 0, or -1 with errno (pipes). @a and @b are kTLS sockets, made non-blocking. */
