@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,7 @@ struct session {
 	int action;			/* enum sslv_action, SSLVD_ACT_DECRYPT */
 	bool report;			/* the module decided decrypt: report the end */
 	bool tls;			/* the client opened with a ClientHello */
+	uint32_t peeked;		/* S_HELLO: bytes the last peek saw */
 	int tries;
 	uint64_t wake_ns;		/* S_VERDICT: when to ask again */
 	uint64_t deadline_ns;		/* handshake states: give up */
@@ -249,6 +251,17 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 	return STEP_END;
 }
 
+/* Whether the peer has closed its side (FIN received). */
+static bool client_gone(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return true;
+	return ti.tcpi_state != TCP_ESTABLISHED;
+}
+
 static enum step st_hello(struct session *s)
 {
 	enum sslv_tls_res res;
@@ -266,6 +279,10 @@ static enum step st_hello(struct session *s)
 	s->alpn.cut = false;
 	res = sslv_tls_parse_client_alpn(s->hello, (u32)n, &s->h, &s->alpn);
 	if (res == SSLV_TLS_MORE && n < HELLO_CAP) {
+		/* woken with nothing new: a FIN (or RST) ended the hello */
+		if ((uint32_t)n == s->peeked && client_gone(s->fd[0]))
+			return session_end(s, SSLVD_CLOSE_CLIENT, 0, true);
+		s->peeked = (uint32_t)n;
 		/* readable again only once more than these bytes are there */
 		lowat = (int)n + 1;
 		setsockopt(s->fd[0], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
