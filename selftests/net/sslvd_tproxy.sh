@@ -1,0 +1,209 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sslvd without the module: a routed box whose nft tproxy rule hands the
+# client's connections to sslvd (--no-module, every connection decrypted),
+# the way the module's diversion will on a bridge. This tests the daemon on
+# its own: curl, trusting only the box CA, fetches a page from nginx through
+# sslvd, for TLS 1.2 and 1.3 and over IPv6: 200 and the page, the forged
+# leaf (issuer the box CA, subject and SAN the server's), nginx logs the
+# client's own address, /proc/net/tls_stat's TlsTxSw and TlsRxSw grow by 2
+# each per connection (both legs on kTLS), sslvd logs the session as done.
+# A client trusting only the server's real CA fails verification; a server
+# sslvd cannot verify is forged by the untrusted CA (curl exit 60); a port
+# where nothing listens resets the client. SIGTERM removes the routes.
+#
+#   $CLI eth0 10.0.1.1 ---- b0 [$BOX, sslvd] b1 ---- eth0 10.0.2.1 $SRV
+#            fd00:1::1        10.0.1.254  10.0.2.254          fd00:2::1
+#
+# SSLVD=path: another build of the daemon (to see this test fail).
+
+source "$(dirname "$0")/../lib.sh"
+
+SSLVD=${SSLVD:-$REPO/userspace/sslvd/sslvd}
+[[ -x $SSLVD ]] || ksft_skip "no $SSLVD (make userspace)"
+modprobe -a tls nft_tproxy nft_socket nf_tproxy_ipv4 nf_tproxy_ipv6 veth 2>/dev/null ||
+	ksft_skip "no tls or nft tproxy modules"
+[[ -r /proc/net/tls_stat ]] || ksft_skip "no /proc/net/tls_stat"
+
+W=$(mktemp -d)
+chmod 755 "$W"
+on_exit rm -rf "$W"
+cd "$W"
+SRV4=10.0.2.1 SRV6=fd00:2::1 CLI4=10.0.1.1 CLI6=fd00:1::1
+PORT=8443
+
+for ns in "$CLI" "$BOX" "$SRV"; do
+	ip netns add "$ns"
+	topo+=("$ns")
+	ip -n "$ns" link set lo up
+done
+ip -n "$CLI" link add eth0 type veth peer name b0 netns "$BOX"
+ip -n "$SRV" link add eth0 type veth peer name b1 netns "$BOX"
+n_box sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+for dev in b0 b1; do ip -n "$BOX" link set "$dev" up; done
+ip -n "$BOX" addr add 10.0.1.254/24 dev b0
+ip -n "$BOX" addr add fd00:1::fe/64 dev b0 nodad
+ip -n "$BOX" addr add 10.0.2.254/24 dev b1
+ip -n "$BOX" addr add fd00:2::fe/64 dev b1 nodad
+for e in "$CLI 10.0.1 fd00:1 1" "$SRV 10.0.2 fd00:2 1"; do
+	read -r ns p4 p6 h <<<"$e"
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" addr add "$p4.$h/24" dev eth0
+	ip -n "$ns" addr add "$p6::$h/64" dev eth0 nodad
+	ip -n "$ns" route add default via "$p4.254"
+	ip -n "$ns" -6 route add default via "$p6::fe"
+done
+wait_for n_cli busybox ping -c 1 -W 1 "$SRV4"
+wait_for n_cli busybox ping6 -c 1 -W 1 "$SRV6"
+
+# The diversion: the client's SYNs to 443, 4443 and 444 go to sslvd's
+# listener, the server's answers to sslvd's upstream sockets.
+n_box nft -f - <<EOF
+table inet divert {
+	chain pre {
+		type filter hook prerouting priority mangle; policy accept;
+		meta l4proto tcp socket transparent 1 meta mark set 0x5c1d accept
+		meta l4proto tcp tcp dport { 443, 4443, 444 } tproxy to :$PORT meta mark set 0x5c1d accept
+	}
+}
+EOF
+
+# CAs, the server's certificate (from the CA sslvd trusts) and another
+# one (from a CA it does not)
+ca()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1.key" -out "$1.crt" -days 30 -subj "/CN=$2" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+}
+leaf()
+{
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+		-out "$1.csr" -subj "/CN=server.test/O=sslv test" 2>/dev/null
+	printf 'subjectAltName=DNS:server.test\n' >"$1.ext"
+	openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial \
+		-days 10 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+}
+ca box "sslv test box CA"
+ca untrusted "sslv test untrusted CA"
+ca srvca "sslv test server CA"
+ca other "sslv test other CA"
+leaf srv srvca
+leaf odd other
+
+mkdir -p www tmp
+echo "hello from nginx" >www/hello
+cat >nginx.conf <<EOF
+daemon off;
+master_process off;
+pid $W/nginx.pid;
+error_log $W/nginx.err;
+events {}
+http {
+	log_format peer '\$remote_addr \$ssl_protocol \$request';
+	access_log $W/access.log peer;
+	client_body_temp_path $W/tmp;
+	proxy_temp_path $W/tmp;
+	ssl_protocols TLSv1.2 TLSv1.3;
+	server {
+		listen 443 ssl;
+		listen [::]:443 ssl;
+		ssl_certificate $W/srv.crt;
+		ssl_certificate_key $W/srv.key;
+		root $W/www;
+	}
+	server {
+		listen 4443 ssl;
+		ssl_certificate $W/odd.crt;
+		ssl_certificate_key $W/odd.key;
+		root $W/www;
+	}
+}
+EOF
+ip netns exec "$SRV" nginx -c "$W/nginx.conf" -e "$W/nginx.err" &
+wait_for listening "$SRV" 443
+wait_for listening "$SRV" 4443
+
+n_box "$SSLVD" -f --no-module --port "$PORT" --ca-cert box.crt --ca-key box.key \
+	--untrusted-ca-cert untrusted.crt --untrusted-ca-key untrusted.key \
+	--trust-store srvca.crt --idle-timeout 20 2>sslvd.log &
+sslvd_pid=$!
+wait_for listening "$BOX" "$PORT"
+check "rule fwmark 0x5c1d installed" "$(n_box ip rule | grep -c 'fwmark 0x5c1d')" -eq 1
+
+tls_stat() { awk -v k="$1" '$1 == k {print $2}' /proc/net/tls_stat; }
+
+# get ADDR PORT CAFILE CURL-ARGS...: sets rc, body and err (curl -v)
+get()
+{
+	local addr=$1 port=$2 cafile=$3
+
+	shift 3
+	rc=0
+	body=$(n_cli curl -sS -v -m 15 --cacert "$cafile" \
+		--resolve "server.test:$port:$addr" "$@" \
+		"https://server.test:$port/hello" 2>curl.err) || rc=$?
+	err=$(cat curl.err)
+}
+
+# sessions_done N: sslvd has logged N sessions that ended done
+sessions_done() { [[ $(grep -c 'close=done' sslvd.log) -ge $1 ]]; }
+
+n=0
+for v in 1.2 1.3; do
+	tx0=$(tls_stat TlsTxSw) rx0=$(tls_stat TlsRxSw)
+	get "$SRV4" 443 box.crt --tlsv"$v" --tls-max "$v"
+	n=$((n + 1))
+	check "TLS $v: curl exit status" "$rc" -eq 0
+	check "TLS $v: body" "$body" == "hello from nginx"
+	check "TLS $v: issuer is the box CA" \
+		"$(grep -c '\* *issuer: CN=sslv test box CA' <<<"$err" || true)" -eq 1
+	check "TLS $v: subject is the server's" \
+		"$(grep -c '\* *subject: CN=server.test; O=sslv test' <<<"$err" || true)" -eq 1
+	check "TLS $v: SAN is the server's" \
+		"$(grep -c 'subjectAltName: host "server.test" matched' <<<"$err" || true)" -eq 1
+	check "TLS $v: negotiated" "$(grep -c "SSL connection using TLSv$v" <<<"$err" || true)" -eq 1
+	check "TLS $v: nginx saw the client's address" \
+		"$(tail -n 1 access.log | cut -d' ' -f1-2)" == "$CLI4 TLSv$v"
+	check_run "TLS $v: session logged done" poll sessions_done "$n"
+	check "TLS $v: TlsTxSw +2" "$(($(tls_stat TlsTxSw) - tx0))" -eq 2
+	check "TLS $v: TlsRxSw +2" "$(($(tls_stat TlsRxSw) - rx0))" -eq 2
+done
+
+# IPv6, and a second connection to the same server (the leaf cache)
+get "$SRV6" 443 box.crt -6
+n=$((n + 1))
+check "IPv6: curl exit status" "$rc" -eq 0
+check "IPv6: body" "$body" == "hello from nginx"
+check "IPv6: nginx saw the client's address" "$(tail -n 1 access.log | cut -d' ' -f1)" == "$CLI6"
+check_run "IPv6: session logged done" poll sessions_done "$n"
+check "leaf cache hit on a later connection" "$(grep 'close=done' sslvd.log | grep -c 'cache=hit')" -ge 1
+
+# A client trusting only the server's real CA: sslvd's leaf fails it
+get "$SRV4" 443 srvca.crt
+check "client trusting only the original CA: curl exit 60" "$rc" -eq 60
+
+# A server sslvd cannot verify: the untrusted CA signs its leaf
+get "$SRV4" 4443 box.crt
+check "unverified server: curl exit 60" "$rc" -eq 60
+check "unverified server: leaf issued by the untrusted CA" \
+	"$(grep -c 'issuer: CN=sslv test untrusted CA' <<<"$err" || true)" -eq 1
+check "unverified server logged" "$(grep -c 'the server did not verify' sslvd.log)" -ge 1
+
+# Nothing listens upstream: the client is reset
+get "$SRV4" 444 box.crt
+check "upstream refused: curl failed" "$rc" -ne 0
+check "upstream refused: the client saw a reset" \
+	"$(grep -c 'Connection reset by peer' <<<"$err" || true)" -ge 1
+check_run "upstream refused logged" poll grep -q 'close=upstream-refused' sslvd.log
+
+kill -TERM "$sslvd_pid"
+rc=0
+wait "$sslvd_pid" || rc=$?
+check "SIGTERM: exit status" "$rc" -eq 0
+check "SIGTERM: rule removed" "$(n_box ip rule | grep -c 'fwmark 0x5c1d' || true)" -eq 0
+check "SIGTERM: routes removed" "$(n_box ip route show table all | grep -c 'table 23581' || true)" -eq 0
+echo "--- sslvd log"
+cat sslvd.log
