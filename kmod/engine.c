@@ -431,7 +431,7 @@ static bool sslv_syn_reopens(const struct sslv_flow *f, const struct sslv_pkt *p
 	if ((p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) !=
 	    SSLV_TH_SYN)
 		return false;
-	if (f->verdict == SSLV_ACT_CUT) {
+	if (!sslv_act_stops(f->verdict)) {
 		if (f->tcp.state == SSLV_FS_CLOSING ||
 		    f->tcp.state == SSLV_FS_CLOSED)
 			return true;
@@ -514,6 +514,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 			p->src_is_b ? p->key.port_a : p->key.port_b);
 	sslv_match_key_set(c, client, &mk);
 	sslv_policy_decide(sn, &mk, &d);
+	sslv_decrypt_resolve(sn, false, &d);
 
 	if (d.action == SSLV_ACT_REJECT &&
 	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK)) == SSLV_TH_SYN) {
@@ -560,14 +561,18 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 		if (f != &untracked)
 			sslv_inc(sn, flows_midstream);
 		f->flags |= SSLV_FF_HS_DONE;
-		if (d.pending)
+		if (d.pending) {
 			sslv_policy_decide_tls(sn, &mk, &sslv_tls_view_none,
 					       &d);
+			sslv_decrypt_resolve(sn, false, &d);
+		}
 	} else if (d.pending) {
 		f->flags |= SSLV_FF_PENDING;
 	} else if (!d.rule_id) {
 		f->flags |= SSLV_FF_DEFAULT;
 	}
+	if (d.action == SSLV_ACT_DECRYPT)
+		f->verdict = SSLV_ACT_DECRYPT;
 
 	switch (d.action) {
 	case SSLV_ACT_REJECT:

@@ -248,12 +248,19 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 		sslv_flow_match_key(f, &k);
 		if (!sslv_policy_decide_tls(sn, &k, &v, d))
 			return false;		/* a rule waits for the server */
+		sslv_decrypt_resolve(sn, f->flags & SSLV_FF_DIVERT, d);
 		f->flags &= ~SSLV_FF_PENDING;
 		if (!d->rule_id)
 			f->flags |= SSLV_FF_DEFAULT;
 		hs->inspected = true;
 		hs->reason = d->reason;
 		hs->rule_id = d->rule_id;
+		if (d->action == SSLV_ACT_DECRYPT) {
+			/* sslvd reads on; its report is the session's log. */
+			f->verdict = SSLV_ACT_DECRYPT;
+			sslv_hs_end(sn, f, hs, d, false);
+			return false;
+		}
 		if (d->action != SSLV_ACT_CUT) {
 			sslv_hs_end(sn, f, hs, d, true);
 			return true;
@@ -271,7 +278,7 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 	/* Not TLS after all: logged only if a rule looked. */
 	sslv_hs_end(sn, f, hs, d,
 		    hs->inspected || hs->error != SSLV_SESS_E_NONTLS);
-	return d->action != SSLV_ACT_CUT;
+	return sslv_act_stops(d->action);
 }
 
 /* The reading ends early with @error; the policy decides with what it has. */
@@ -628,10 +635,15 @@ static bool sslv_hs_unread(struct sslv_net *sn, struct sslv_flow *f,
 	f->flags &= ~SSLV_FF_PENDING;
 	sslv_flow_match_key(f, &k);
 	sslv_policy_decide_tls(sn, &k, v, d);
+	sslv_decrypt_resolve(sn, f->flags & SSLV_FF_DIVERT, d);
+	if (d->action == SSLV_ACT_DECRYPT) {
+		f->verdict = SSLV_ACT_DECRYPT;
+		return false;
+	}
 	sslv_inc(sn, tls_sessions);
 	sslv_event_session(sn, f, NULL, NULL, 0, d->action, error, d->reason,
 			   d->rule_id);
-	return d->action != SSLV_ACT_CUT;
+	return sslv_act_stops(d->action);
 }
 
 /* Has @hs been read for longer than the namespace's SSLV_A_HS_TIMEOUT? */

@@ -148,6 +148,8 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->rst_cfg.idle_ms = SSLV_RST_IDLE_MS_DEFAULT;
 	sn->rst_rate.rate = SSLV_RST_RATE_DEFAULT;
 	sn->client_cert_action = READ_ONCE(sslv_init_client_cert);
+	sn->dec.unavailable = SSLV_ACT_CUT;
+	sn->dec.upstream_invalid = SSLV_UPSTREAM_UNTRUSTED;
 	sn->hs_mem = SSLV_HS_MEM_DEFAULT;
 	sn->hs_timeout_ms = SSLV_HS_TIMEOUT_DEFAULT * MSEC_PER_SEC;
 	sn->hs_expire_next = jiffies;
@@ -183,6 +185,7 @@ err_memcg:
 static void __net_exit sslv_net_pre_exit(struct net *net)
 {
 	sslv_hook_exit(sslv_pernet(net));
+	sslv_decrypt_exit(sslv_pernet(net));
 }
 
 static void __net_exit sslv_net_exit(struct net *net)

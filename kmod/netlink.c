@@ -52,6 +52,27 @@ const struct nla_policy sslv_flow_policy[SSLV_FLOW_MAX + 1] = {
 	[SSLV_FLOW_STATE]	= NLA_POLICY_MAX(NLA_U8, __SSLV_FS_MAX - 1),
 };
 
+const struct nla_policy sslv_sess_policy[SSLV_SESS_MAX + 1] = {
+	[SSLV_SESS_VERSION]	= { .type = NLA_U16 },
+	[SSLV_SESS_CLIENT_VERSION] = { .type = NLA_U16 },
+	[SSLV_SESS_CIPHER]	= { .type = NLA_U16 },
+	[SSLV_SESS_SNI]		= { .type = NLA_BINARY, .len = 255 },
+	[SSLV_SESS_ALPN]	= { .type = NLA_BINARY, .len = 255 },
+	[SSLV_SESS_CLASSES]	= NLA_POLICY_MASK(NLA_U32, SSLV_UD_ALL),
+	[SSLV_SESS_ACTION]	= NLA_POLICY_MAX(NLA_U8, __SSLV_ACT_MAX - 1),
+	[SSLV_SESS_ERROR]	= { .type = NLA_REJECT },
+	[SSLV_SESS_CLIENT_FLAGS] = { .type = NLA_REJECT },
+	[SSLV_SESS_SERVER_FLAGS] = { .type = NLA_REJECT },
+	[SSLV_SESS_VERIFY]	= { .type = NLA_U32 },
+	[SSLV_SESS_VERIFIED]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SSLV_SESS_CACHE_HIT]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SSLV_SESS_KTLS]	= NLA_POLICY_MASK(NLA_U8, SSLV_KTLS_ALL),
+	[SSLV_SESS_BYTES_ORIG]	= { .type = NLA_U64 },
+	[SSLV_SESS_BYTES_REPLY]	= { .type = NLA_U64 },
+	[SSLV_SESS_CLOSE]	= NLA_POLICY_MAX(NLA_U8, __SSLV_CLOSE_MAX - 1),
+	[SSLV_SESS_PAD]		= { .type = NLA_REJECT },
+};
+
 static struct netlink_range_validation sslv_timeout_range = {
 	.min = 1, .max = 864000,	/* ten days */
 };
@@ -94,19 +115,25 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_FLOWS_CURRENT]	= { .type = NLA_REJECT },
 	[SSLV_A_RST]		= { .type = NLA_REJECT },
 	[SSLV_A_RST_IDLE_MS]	= { .type = NLA_U32 },
-	[SSLV_A_CLIENT_CERT]	= NLA_POLICY_MAX(NLA_U8, __SSLV_ACT_MAX - 1),
+	[SSLV_A_CLIENT_CERT]	= NLA_POLICY_MAX(NLA_U8, SSLV_ACT_DROP),
 	[SSLV_A_DOMSET_NAME]	= { .type = NLA_STRING,
 				    .len = SSLV_DOMSET_NAME_MAX },
 	[SSLV_A_DOMAIN]		= { .type = NLA_STRING,
 				    .len = SSLV_SNI_PATTERN_MAX + 2 },
 	[SSLV_A_DOMSET_SIZE]	= { .type = NLA_REJECT },
-	[SSLV_A_SESSION]	= { .type = NLA_REJECT },
+	[SSLV_A_SESSION]	= NLA_POLICY_NESTED(sslv_sess_policy),
 	[SSLV_A_HS_BYTES]	= { .type = NLA_REJECT },
 	[SSLV_A_RST_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_rst_rate_range),
 	[SSLV_A_EVENT_SEQ]	= { .type = NLA_REJECT },
 	[SSLV_A_HS_MEM]		= NLA_POLICY_FULL_RANGE(NLA_U32, &sslv_hs_mem_range),
 	[SSLV_A_HS_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&sslv_hs_timeout_range),
+	[SSLV_A_DECRYPT_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[SSLV_A_DECRYPT_MARK]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SSLV_A_DECRYPT_PORTID]	= { .type = NLA_REJECT },
+	[SSLV_A_DECRYPT_UNAVAILABLE] = NLA_POLICY_MAX(NLA_U8, SSLV_ACT_REJECT),
+	[SSLV_A_UPSTREAM_INVALID] = NLA_POLICY_MAX(NLA_U8,
+						   __SSLV_UPSTREAM_MAX - 1),
 };
 
 struct sk_buff *sslv_reply_new(struct genl_info *info, u8 cmd, size_t size,
@@ -164,6 +191,8 @@ static const struct genl_ops sslv_ops[] = {
 		.dumpit	= sslv_nl_domset_dump,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	SSLV_OP(SSLV_CMD_DECRYPT_REGISTER, sslv_nl_decrypt_register),
+	SSLV_OP(SSLV_CMD_DECRYPT_SESSION, sslv_nl_decrypt_session),
 };
 
 static const struct genl_multicast_group sslv_mcgrps[] = {
@@ -188,15 +217,20 @@ struct genl_family sslv_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(sslv_mcgrps),
 };
 
-/* A generic netlink socket is closing: drop what it staged (stage.c). */
+/*
+ * A generic netlink socket is closing: drop what it staged (stage.c), and
+ * if it was the namespace's sslvd, its registration (divert.c).
+ */
 static int sslv_nl_release(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
 {
 	struct netlink_notify *n = ptr;
 
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    n->portid)
+	    n->portid) {
 		sslv_stage_release(sslv_pernet(n->net), n->portid);
+		sslv_decrypt_release(sslv_pernet(n->net), n->portid);
+	}
 	return NOTIFY_DONE;
 }
 

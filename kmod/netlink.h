@@ -7,6 +7,7 @@
  *   nl_rule.c    rules: parse, add, delete, flush, commit, dump
  *   nl_flow.c    flow dump, reject by id, the SSLV_A_FLOW nest
  *   nl_domset.c  domain sets: load, commit, delete, dump
+ *   nl_decrypt.c sslvd's registration and session reports
  *   nl_event.c   events on the "events" multicast group
  */
 #ifndef SSLV_NETLINK_H
@@ -23,6 +24,7 @@ extern bool sslv_events_on;		/* the family is registered */
 
 extern const struct nla_policy sslv_rule_policy[SSLV_RULE_MAX + 1];
 extern const struct nla_policy sslv_flow_policy[SSLV_FLOW_MAX + 1];
+extern const struct nla_policy sslv_sess_policy[SSLV_SESS_MAX + 1];
 
 /* A string attribute's bytes, without the NUL it may end with. */
 static inline u32 sslv_nla_strlen(const struct nlattr *a)
@@ -76,6 +78,13 @@ int sslv_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int sslv_nl_flow_reject(struct sk_buff *in, struct genl_info *info);
 /* Fill an SSLV_A_FLOW nest; @f is locked or private to the caller. */
 int sslv_nl_flow_fill(struct sk_buff *skb, const struct sslv_flow *f);
+
+/* nl_decrypt.c */
+int sslv_nl_decrypt_register(struct sk_buff *in, struct genl_info *info);
+int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info);
+/* nl_event.c: sslvd's report @st (SSLV_SESS_*) as a session event. */
+void sslv_event_decrypted(struct sslv_net *sn, const struct sslv_flow *f,
+			  struct nlattr **st);
 
 /* nl_domset.c */
 int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info);

@@ -97,7 +97,12 @@ int sslv_nl_config_get(struct sk_buff *in, struct genl_info *info)
 	    nla_put_u32(skb, SSLV_A_HS_MEM, READ_ONCE(sn->hs_mem)) ||
 	    nla_put_u32(skb, SSLV_A_HS_TIMEOUT,
 			READ_ONCE(sn->hs_timeout_ms) / MSEC_PER_SEC) ||
-	    nla_put_u32(skb, SSLV_A_RST_RATE, READ_ONCE(sn->rst_rate.rate)))
+	    nla_put_u32(skb, SSLV_A_RST_RATE, READ_ONCE(sn->rst_rate.rate)) ||
+	    nla_put_u8(skb, SSLV_A_DECRYPT_UNAVAILABLE,
+		       READ_ONCE(sn->dec.unavailable)) ||
+	    nla_put_u8(skb, SSLV_A_UPSTREAM_INVALID,
+		       READ_ONCE(sn->dec.upstream_invalid)) ||
+	    nla_put_u32(skb, SSLV_A_DECRYPT_PORTID, READ_ONCE(sn->dec.portid)))
 		goto nospace;
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++)
 		if (nla_put_u32(skb, sslv_timeout_attrs[i].attr,
@@ -130,6 +135,12 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	if (info->attrs[SSLV_A_CLIENT_CERT])
 		WRITE_ONCE(sn->client_cert_action,
 			   nla_get_u8(info->attrs[SSLV_A_CLIENT_CERT]));
+	if (info->attrs[SSLV_A_DECRYPT_UNAVAILABLE])
+		WRITE_ONCE(sn->dec.unavailable,
+			   nla_get_u8(info->attrs[SSLV_A_DECRYPT_UNAVAILABLE]));
+	if (info->attrs[SSLV_A_UPSTREAM_INVALID])
+		WRITE_ONCE(sn->dec.upstream_invalid,
+			   nla_get_u8(info->attrs[SSLV_A_UPSTREAM_INVALID]));
 	if (info->attrs[SSLV_A_RST_RATE])
 		WRITE_ONCE(sn->rst_rate.rate,
 			   nla_get_u32(info->attrs[SSLV_A_RST_RATE]));

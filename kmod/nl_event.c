@@ -19,7 +19,7 @@ bool sslv_events_on __read_mostly;
 
 /* Attribute room: the SSLV_A_FLOW nest, the SSLV_A_RST nest. */
 #define SSLV_EV_FLOW_SIZE	(nla_total_size(0) + 2 * nla_total_size(16) + \
-				 14 * nla_total_size(4))
+				 15 * nla_total_size(4))
 #define SSLV_EV_RST_SIZE	(nla_total_size(0) + 14 * nla_total_size(4))
 /* Every event's own attributes: EVENT, EVENT_SEQ, REASON, RULE_ID. */
 #define SSLV_EV_HDR_SIZE	(4 * nla_total_size(4))
@@ -205,6 +205,76 @@ void sslv_event_session(struct sslv_net *sn, const struct sslv_flow *f,
 	    (rule_id && nla_put_u32(skb, SSLV_A_RULE_ID, rule_id)) ||
 	    sslv_nl_flow_fill(skb, f) ||
 	    sslv_nl_session_fill(skb, ch, sh, classes, action, error)) {
+		sslv_event_drop(sn, skb);
+		goto out;
+	}
+	sslv_event_send(sn, skb, hdr);
+out:
+	rcu_read_unlock();
+}
+
+/* sslvd's report of one session, as SSLV_A_SESSION attributes: their kind. */
+static const u8 sslv_report_attrs[] = {
+	[SSLV_SESS_VERSION]	= NLA_U16,
+	[SSLV_SESS_CLIENT_VERSION] = NLA_U16,
+	[SSLV_SESS_CIPHER]	= NLA_U16,
+	[SSLV_SESS_SNI]		= NLA_BINARY,
+	[SSLV_SESS_ALPN]	= NLA_BINARY,
+	[SSLV_SESS_CLASSES]	= NLA_U32,
+	[SSLV_SESS_VERIFY]	= NLA_U32,
+	[SSLV_SESS_VERIFIED]	= NLA_U8,
+	[SSLV_SESS_CACHE_HIT]	= NLA_U8,
+	[SSLV_SESS_KTLS]	= NLA_U8,
+	[SSLV_SESS_BYTES_ORIG]	= NLA_U64,
+	[SSLV_SESS_BYTES_REPLY]	= NLA_U64,
+	[SSLV_SESS_CLOSE]	= NLA_U8,
+};
+
+static int sslv_nl_report_fill(struct sk_buff *skb, struct nlattr **st)
+{
+	struct nlattr *nest = nla_nest_start(skb, SSLV_A_SESSION);
+	u8 action = st[SSLV_SESS_ACTION] ? nla_get_u8(st[SSLV_SESS_ACTION]) :
+					   SSLV_ACT_DECRYPT;
+	unsigned int i;
+	int err = 0;
+
+	if (!nest || nla_put_u8(skb, SSLV_SESS_ACTION, action) ||
+	    nla_put_u8(skb, SSLV_SESS_ERROR, SSLV_SESS_E_NONE))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(sslv_report_attrs) && !err; i++) {
+		if (!sslv_report_attrs[i] || !st[i])
+			continue;
+		if (sslv_report_attrs[i] == NLA_U64)
+			err = nla_put_u64_64bit(skb, i, nla_get_u64(st[i]),
+						SSLV_SESS_PAD);
+		else
+			err = nla_put(skb, i, nla_len(st[i]), nla_data(st[i]));
+	}
+	if (err)
+		return err;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* sslvd's end-of-session report; @f is locked or private to the caller. */
+void sslv_event_decrypted(struct sslv_net *sn, const struct sslv_flow *f,
+			  struct nlattr **st)
+{
+	size_t size = nla_total_size(0) + 2 * nla_total_size(1);
+	struct sk_buff *skb;
+	unsigned int i;
+	void *hdr;
+
+	for (i = 0; i < ARRAY_SIZE(sslv_report_attrs); i++)
+		if (sslv_report_attrs[i] && st[i])
+			size += nla_total_size_64bit(nla_len(st[i]));
+	rcu_read_lock();
+	skb = sslv_event_new(sn, SSLV_EV_SESSION, SSLV_EV_FLOW_SIZE + size,
+			     &hdr);
+	if (!skb)
+		goto out;
+	if (nla_put_u8(skb, SSLV_A_REASON, SSLV_R_DECRYPTED) ||
+	    sslv_nl_flow_fill(skb, f) || sslv_nl_report_fill(skb, st)) {
 		sslv_event_drop(sn, skb);
 		goto out;
 	}

@@ -31,6 +31,8 @@ int sslv_nl_flow_fill(struct sk_buff *skb, const struct sslv_flow *f)
 		flags |= SSLV_FLOW_F_MIDSTREAM;
 	if (f->flags & SSLV_FF_TAP)
 		flags |= SSLV_FLOW_F_TAP;
+	if (f->flags & SSLV_FF_DIVERT)
+		flags |= SSLV_FLOW_F_DIVERTED;
 	if ((s32)age < 0)
 		age = 0;
 
@@ -54,7 +56,9 @@ int sslv_nl_flow_fill(struct sk_buff *skb, const struct sslv_flow *f)
 	    nla_put_u8(skb, SSLV_FLOW_ORIG_TTL, f->tcp.d[0].ttl) ||
 	    nla_put_u8(skb, SSLV_FLOW_REPLY_TTL, f->tcp.d[1].ttl) ||
 	    nla_put_u32(skb, SSLV_FLOW_ORIG_SEQ, f->tcp.d[0].next) ||
-	    nla_put_u32(skb, SSLV_FLOW_REPLY_SEQ, f->tcp.d[1].next)) {
+	    nla_put_u32(skb, SSLV_FLOW_REPLY_SEQ, f->tcp.d[1].next) ||
+	    (!(f->flags & SSLV_FF_PENDING) &&
+	     nla_put_u8(skb, SSLV_FLOW_ACTION, f->verdict))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -179,7 +183,7 @@ int sslv_nl_flow_reject(struct sk_buff *in, struct genl_info *info)
 		return -ENOENT;
 	}
 	/* find_id returns the flow locked with BH disabled. */
-	if (f->verdict != SSLV_ACT_CUT) {
+	if (sslv_act_stops(f->verdict)) {
 		spin_unlock_bh(&f->lock);
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SSLV_A_FLOW_ID],
 				    "flow is already rejected or dropped");

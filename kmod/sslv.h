@@ -108,7 +108,16 @@
 	X(tls_incomplete)			\
 	X(tls_rejected)				\
 	X(tls_dropped)				\
-	X(tls_sessions)
+	X(tls_sessions)				\
+	X(decrypt_unavailable)			\
+	X(decrypt_diverted)			\
+	X(decrypt_sessions)			\
+	X(decrypt_unverified)			\
+	X(decrypt_cache_hits)			\
+	X(decrypt_ktls_partial)			\
+	X(decrypt_failed)			\
+	X(decrypt_bytes_orig)			\
+	X(decrypt_bytes_reply)
 
 enum sslv_stat {
 #define SSLV_STAT_ENUM(name) SSLV_ST_##name,
@@ -183,6 +192,7 @@ struct sslv_flow_key {
 #define SSLV_FF_DEFAULT		0x10	/* no rule decided: defaults apply */
 #define SSLV_FF_HS_DONE		0x20	/* the handshake is read, or never will be */
 #define SSLV_FF_HS		0x40	/* handshake state in sslv_net.hs[id] */
+#define SSLV_FF_DIVERT		0x80	/* diverted to sslvd (divert.c) */
 
 /*
  * One tracked TCP flow: 120 bytes on x86_64 without lock debugging (checked
@@ -475,6 +485,37 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 void sslv_engine_reject(struct sslv_net *sn, struct sslv_flow *f, u8 reason,
 			u32 rule_id);
 
+/* ---- divert.c ------------------------------------------------------- */
+
+/*
+ * The namespace's decrypting daemon: @portid is its netlink socket (0:
+ * none). Written under sslv_cfg_mutex, read on the packet path.
+ */
+struct sslv_decrypt {
+	u32 portid;
+	u32 mark;			/* SSLV_A_DECRYPT_MARK */
+	u16 port;			/* SSLV_A_DECRYPT_PORT */
+	u8 unavailable;			/* SSLV_A_DECRYPT_UNAVAILABLE */
+	u8 upstream_invalid;		/* SSLV_A_UPSTREAM_INVALID */
+	bool hooked;			/* its inet hooks are registered */
+};
+
+/* Does @a stop the flow's frames (reject, drop)? */
+static inline bool sslv_act_stops(u8 a)
+{
+	return a == SSLV_ACT_REJECT || a == SSLV_ACT_DROP;
+}
+
+/*
+ * Make @d's action one its flow can have: decrypt only on a @diverted
+ * flow, else SSLV_A_DECRYPT_UNAVAILABLE (counted, with its reason).
+ */
+void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
+			  struct sslv_decision *d);
+int sslv_decrypt_register(struct sslv_net *sn, u32 portid, u16 port, u32 mark);
+void sslv_decrypt_release(struct sslv_net *sn, u32 portid);
+void sslv_decrypt_exit(struct sslv_net *sn);
+
 /* ---- hook.c ----------------------------------------------------------- */
 
 int sslv_hook_init(struct sslv_net *sn);
@@ -529,6 +570,7 @@ struct sslv_net {
 	struct sslv_domset __rcu *domsets[SSLV_DOMSET_MAX];
 	u64 dom_bytes;			/* live and staged domain set names */
 	u32 dom_gen;			/* domain sets committed, ever */
+	struct sslv_decrypt dec;
 };
 
 extern unsigned long sslv_hs_mem_max;	/* module parameter */

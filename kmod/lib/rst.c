@@ -138,6 +138,8 @@ static const char *const sslv_rst_reason_labels[__SSLV_R_MAX] = {
 	[SSLV_R_CLIENT_CERT]	= "client-cert",
 	[SSLV_R_REOPENED]	= "reopened",
 	[SSLV_R_CONFLICT]	= "conflict",
+	[SSLV_R_DECRYPT_UNAVAILABLE] = "decrypt-unavailable",
+	[SSLV_R_DECRYPTED]	= "decrypted",
 };
 
 #define SSLV_LABEL(table, i) \

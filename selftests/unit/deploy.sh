@@ -87,7 +87,7 @@ comp "--numeric --netns" sslvctl --n
 comp "add list show del flush replace help" sslvctl rule ""
 comp "src sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
 	sslvctl rule add dst 10.0.0.1 ""
-comp "reject cut drop" sslvctl rule add dport 443 action ""
+comp "reject cut drop decrypt" sslvctl rule add dport 443 action ""
 comp "1.0 1.1 1.2 1.3" sslvctl rule add tls-version 1.
 comp "client-cert compression" sslvctl rule add undecryptable c
 comp "client-cert" sslvctl config set max-flows 5 cl
@@ -114,7 +114,7 @@ fi
 comp "mode config rule domains flow stats rst monitor save help" sslvctl -n box ""
 comp "add list show del flush replace help" sslvctl -j -n box rule ""
 # Abbreviated objects and commands, as sslvctl takes them.
-comp "reject cut drop" sslvctl ru a dport 443 action ""
+comp "reject cut drop decrypt" sslvctl ru a dport 443 action ""
 comp "client-cert" sslvctl conf se cl
 comp "established" sslvctl fl l state es
 # Abbreviated keywords complete as the full word: their values, and the
@@ -122,7 +122,7 @@ comp "established" sslvctl fl l state es
 # still a value.
 comp "src dst sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
 	sslvctl ru a ""
-comp "reject cut drop" sslvctl ru a dp 443 act ""
+comp "reject cut drop decrypt" sslvctl ru a dp 443 act ""
 comp "src dst sport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
 	sslvctl ru a dp 443 ""
 comp "1.0 1.1 1.2 1.3" sslvctl ru a tls 1.
@@ -130,7 +130,7 @@ comp "client-cert compression" sslvctl ru a undec c
 comp "src dst sport dport vlan iif sni-list alpn tls-version undecryptable nontls action" \
 	sslvctl ru a sni act ""
 comp "reject cut drop" sslvctl conf se cl ""
-comp "timeout-handshake timeout-established timeout-closing timeout-closed timeout-rejected rst-idle rst-rate client-cert hs-mem hs-timeout" \
+comp "timeout-handshake timeout-established timeout-closing timeout-closed timeout-rejected rst-idle rst-rate client-cert hs-mem hs-timeout decrypt-unavailable upstream-invalid" \
 	sslvctl conf se max 5 ""
 comp "dev" sslvctl mode se passive-t ""
 comp "lo" sslvctl mode se passive-t d l

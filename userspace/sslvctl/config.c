@@ -2,7 +2,9 @@
 /*
  * sslvctl config [set [max-flows N] [timeout-handshake S] ... [rst-idle MS]
  *                    [rst-rate N] [client-cert reject|cut|drop]
- *                    [hs-mem BYTES] [hs-timeout S]]
+ *                    [hs-mem BYTES] [hs-timeout S]
+ *                    [decrypt-unavailable cut|reject]
+ *                    [upstream-invalid reject|untrusted|cut]]
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +12,15 @@
 #include "sslvctl.h"
 #include "print.h"
 
+static const char *const upstream_invalid_names[__SSLV_UPSTREAM_MAX] = {
+	[SSLV_UPSTREAM_REJECT] = "reject",
+	[SSLV_UPSTREAM_UNTRUSTED] = "untrusted",
+	[SSLV_UPSTREAM_CUT] = "cut",
+};
+
 /*
- * In the order they are shown; flows-current and hs-bytes are read-only.
+ * In the order they are shown; flows-current, hs-bytes and decrypt-daemon
+ * (the registered sslvd's netlink port, 0 none) are read-only.
  * Only rst-idle may be 0 (no RST is put down to an idle timeout). A key
  * with @names is a u8 given and shown as one of its words, the others are
  * u32 numbers, @max (if set) the highest the kernel takes, @min (if set)
@@ -51,7 +60,15 @@ static const struct config_key {
 	{ .word = "rst-rate", .key = "rst_rate", .attr = SSLV_A_RST_RATE,
 	  .settable = true },
 	{ .word = "client-cert", .key = "client_cert", .attr = SSLV_A_CLIENT_CERT,
-	  .settable = true, .names = action_names, .nnames = __SSLV_ACT_MAX },
+	  .settable = true, .names = action_names, .nnames = SSLV_ACT_DROP + 1 },
+	{ .word = "decrypt-unavailable", .key = "decrypt_unavailable",
+	  .attr = SSLV_A_DECRYPT_UNAVAILABLE, .settable = true,
+	  .names = action_names, .nnames = SSLV_ACT_REJECT + 1 },
+	{ .word = "upstream-invalid", .key = "upstream_invalid",
+	  .attr = SSLV_A_UPSTREAM_INVALID, .settable = true,
+	  .names = upstream_invalid_names, .nnames = __SSLV_UPSTREAM_MAX },
+	{ .word = "decrypt-daemon", .key = "decrypt_daemon",
+	  .attr = SSLV_A_DECRYPT_PORTID },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -38,6 +38,7 @@ static const uint8_t flow_types[SSLV_FLOW_MAX + 1] = {
 	[SSLV_FLOW_REPLY_TTL] = MNL_TYPE_U8,
 	[SSLV_FLOW_ORIG_SEQ] = MNL_TYPE_U32,
 	[SSLV_FLOW_REPLY_SEQ] = MNL_TYPE_U32,
+	[SSLV_FLOW_ACTION] = MNL_TYPE_U8,
 };
 
 #define FILTER_SPORT	(1U << 0)
@@ -158,6 +159,12 @@ static void print_flow_attrs(const struct nlattr **tb, enum flow_view view)
 		print_flag(PR_ANY, "midstream", "midstream");
 	if (flags & SSLV_FLOW_F_TAP)
 		print_flag(PR_ANY, "tap", "tap");
+	if (flags & SSLV_FLOW_F_DIVERTED)
+		print_flag(PR_ANY, "diverted", "diverted");
+	if (tb[SSLV_FLOW_ACTION])
+		print_str(PR_ANY, "action", "action",
+			  keyword_name(action_names, __SSLV_ACT_MAX,
+				       get_u8(tb[SSLV_FLOW_ACTION]), num));
 }
 
 bool flow_ends(const struct nlattr *nest, struct flow_ends *e)

@@ -201,6 +201,7 @@ const char *const action_names[__SSLV_ACT_MAX] = {
 	[SSLV_ACT_CUT] = "cut",
 	[SSLV_ACT_REJECT] = "reject",
 	[SSLV_ACT_DROP] = "drop",
+	[SSLV_ACT_DECRYPT] = "decrypt",
 };
 
 /*

@@ -45,6 +45,49 @@ static void print_wire_bytes(const char *key, const struct nlattr *a)
 			    mnl_attr_get_payload_len(a));
 }
 
+static const char *const close_names[__SSLV_CLOSE_MAX] = {
+	[SSLV_CLOSE_DONE] = "done",
+	[SSLV_CLOSE_CLIENT_RESET] = "client-reset",
+	[SSLV_CLOSE_SERVER_RESET] = "server-reset",
+	[SSLV_CLOSE_UPSTREAM_REFUSED] = "upstream-refused",
+	[SSLV_CLOSE_UPSTREAM_INVALID] = "upstream-invalid",
+	[SSLV_CLOSE_HANDSHAKE] = "handshake",
+	[SSLV_CLOSE_PROTO] = "proto",
+	[SSLV_CLOSE_KEYUPDATE] = "keyupdate",
+	[SSLV_CLOSE_IDLE] = "idle",
+	[SSLV_CLOSE_ERROR] = "error",
+};
+
+/* sslvd's report of a decrypted session, when the event carries one. */
+static void print_report(const struct nlattr **tb)
+{
+	char num[16];
+
+	if (tb[SSLV_SESS_VERIFIED])
+		print_str(PR_ANY, "upstream", "upstream",
+			  mnl_attr_get_u8(tb[SSLV_SESS_VERIFIED]) ?
+			  "verified" : "unverified");
+	if (tb[SSLV_SESS_VERIFY])
+		print_uint(PR_ANY, "verify", "verify",
+			   mnl_attr_get_u32(tb[SSLV_SESS_VERIFY]));
+	if (tb[SSLV_SESS_CACHE_HIT] && mnl_attr_get_u8(tb[SSLV_SESS_CACHE_HIT]))
+		print_flag(PR_ANY, "cache_hit", "cache-hit");
+	if (tb[SSLV_SESS_KTLS])
+		print_uint(PR_ANY, "ktls", "ktls",
+			   mnl_attr_get_u8(tb[SSLV_SESS_KTLS]));
+	if (tb[SSLV_SESS_BYTES_ORIG])
+		print_uint(PR_ANY, "bytes_orig", "bytes-orig",
+			   mnl_attr_get_u64(tb[SSLV_SESS_BYTES_ORIG]));
+	if (tb[SSLV_SESS_BYTES_REPLY])
+		print_uint(PR_ANY, "bytes_reply", "bytes-reply",
+			   mnl_attr_get_u64(tb[SSLV_SESS_BYTES_REPLY]));
+	if (tb[SSLV_SESS_CLOSE])
+		print_str(PR_ANY, "close", "close",
+			  keyword_name(close_names, __SSLV_CLOSE_MAX,
+				       mnl_attr_get_u8(tb[SSLV_SESS_CLOSE]),
+				       num));
+}
+
 static void print_session(const struct nlattr **tb,
 			  const struct nlattr *reason,
 			  const struct nlattr *rule)
@@ -85,6 +128,7 @@ static void print_session(const struct nlattr **tb,
 	if (v != SSLV_SESS_E_NONE)
 		print_str(PR_ANY, "error", "error",
 			  keyword_name(error_names, __SSLV_SESS_E_MAX, v, num));
+	print_report(tb);
 }
 
 bool print_session_event(const struct nlattr **tb)
@@ -100,6 +144,13 @@ bool print_session_event(const struct nlattr **tb)
 		[SSLV_SESS_ERROR] = MNL_TYPE_U8,
 		[SSLV_SESS_CLIENT_FLAGS] = MNL_TYPE_U32,
 		[SSLV_SESS_SERVER_FLAGS] = MNL_TYPE_U32,
+		[SSLV_SESS_VERIFY] = MNL_TYPE_U32,
+		[SSLV_SESS_VERIFIED] = MNL_TYPE_U8,
+		[SSLV_SESS_CACHE_HIT] = MNL_TYPE_U8,
+		[SSLV_SESS_KTLS] = MNL_TYPE_U8,
+		[SSLV_SESS_BYTES_ORIG] = MNL_TYPE_U64,
+		[SSLV_SESS_BYTES_REPLY] = MNL_TYPE_U64,
+		[SSLV_SESS_CLOSE] = MNL_TYPE_U8,
 	};
 	const struct nlattr *stb[SSLV_SESS_MAX + 1];
 	const struct nlattr *flow = tb[SSLV_A_FLOW];

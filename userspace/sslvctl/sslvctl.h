@@ -88,7 +88,7 @@ bool expand_object(char **word);
  */
 int parse_keyword(const char *s, const char *const *names, unsigned int n);
 
-/* Words of enum sslv_action: "cut", "reject", "drop". */
+/* Words of enum sslv_action: "cut", "reject", "drop", "decrypt". */
 extern const char *const action_names[__SSLV_ACT_MAX];
 
 /* names[v], or v in decimal (in @buf) when it has no name. */

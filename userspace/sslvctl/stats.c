@@ -72,6 +72,7 @@ static const struct family {
 	{ "resets", NULL, resets_names },	/* the RSTs sslv sends */
 	{ "rst", "rst_", NULL },		/* the RSTs it sees, explained */
 	{ "tls", "tls_", NULL },
+	{ "decrypt", "decrypt_", NULL },	/* action decrypt, sslvd */
 	{ "tap", "tap_", NULL },
 	{ "events", NULL, events_names },
 	{ "other", NULL, NULL },

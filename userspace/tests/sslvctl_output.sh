@@ -561,7 +561,8 @@ same "conf se max 5 cl c" "config set max-flows 5 client-cert cut"
 same "con se hs-m 65536 hs-t 3" "config set hs-mem 65536 hs-timeout 3"
 same "ru a sp 80 dp 443 sni-l corp sni a.example u client,e act rej" \
 	"rule add sport 80 dport 443 sni-list corp sni a.example undecryptable client-cert,ech action reject"
-same "ru a sni a.example ac d" "rule add sni a.example action drop"
+same "ru a sni a.example ac dr" "rule add sni a.example action drop"
+same "ru a dp 443 ac de" "rule add dport 443 action decrypt"
 same "ru de 3" "rule del 3"
 same "ru f" "rule flush"
 same "fl l st es fa inet6" "flow list state established family inet6"
@@ -591,6 +592,7 @@ ambiguous 'Error: ambiguous keyword "s" (src, sport, sni, sni-list)' rule add s 
 ambiguous 'Error: ambiguous keyword "sn" (sni, sni-list)' rule add sn x action cut
 ambiguous 'Error: ambiguous keyword "timeout-c" (timeout-closing, timeout-closed)' config set timeout-c 5
 ambiguous 'Error: ambiguous value "c" (client-cert, compression)' rule add undecryptable c action cut
+ambiguous 'Error: ambiguous value "d" (drop, decrypt)' rule add dport 443 action d
 ambiguous 'Error: ambiguous value "passive" (passive-inline, passive-tap)' mode set passive
 ambiguous 'Error: ambiguous value "clos" (closing, closed)' flow list state clos
 ambiguous 'Error: ambiguous keyword "l" (list, load)' domains l x

@@ -33,7 +33,13 @@
  *   see below. A value out of bounds is refused and nothing is changed.
  *   SSLV_A_RST_RATE (1 ..
  *   SSLV_RST_RATE_MAX, default SSLV_RST_RATE_DEFAULT) bounds the RSTs the
- *   namespace sends a second.
+ *   namespace sends a second. SSLV_A_CLIENT_CERT is cut, reject or drop.
+ *   SSLV_A_DECRYPT_UNAVAILABLE (cut or reject, default cut) is the action
+ *   a decrypt rule's flow gets while no sslvd is registered (reason
+ *   SSLV_R_DECRYPT_UNAVAILABLE). SSLV_A_UPSTREAM_INVALID (enum
+ *   sslv_upstream_invalid, default untrusted) is kept for sslvd, which
+ *   applies it. SSLV_A_DECRYPT_PORTID (read only) is the registered
+ *   sslvd's netlink port, 0 when none.
  *
  * SSLV_CMD_RULE_ADD
  *   One or more SSLV_A_RULE nests (enum sslv_rule_attr). Without
@@ -86,6 +92,37 @@
  *                       _VLAN / _STATE (exact matches).
  * SSLV_CMD_FLOW_REJECT  SSLV_A_FLOW_ID (u32): reject a live flow now, as a
  *                       reject rule would (RST to both ends, tombstone).
+ *
+ * SSLV_CMD_DECRYPT_REGISTER
+ *   SSLV_A_DECRYPT_PORT (u16, required, not 0): sslvd's transparent
+ *   (IP_TRANSPARENT) listener, the same port for IPv4 and IPv6;
+ *   SSLV_A_DECRYPT_MARK (u32, required, not 0): the mark diverted frames
+ *   carry up to the box's stack, which sslvd routes to its sockets (ip rule
+ *   fwmark MARK lookup a table with a local default route). The sending
+ *   socket becomes the namespace's decrypt daemon until it closes; one per
+ *   namespace: another socket gets EBUSY (the extended ack names the
+ *   registered port), the same socket may register again with new values.
+ *   While one is registered, a flow whose SYN some decrypt rule's
+ *   addresses, ports and interface select (its TLS attributes are not
+ *   looked at then) is diverted for its whole life: its frames from both
+ *   ends go up to the bridge device with SSLV_A_DECRYPT_MARK, the client's
+ *   SYN to the listener (as nft's tproxy does), the server's frames to the
+ *   socket bound to the client's address and port; what the box sends for
+ *   it leaves by each end's own bridge port with the ends' MACs. The
+ *   module reads the client's handshake as for any flow and decides it by
+ *   the same rules; sslvd asks SSLV_CMD_FLOW_GET for SSLV_FLOW_ACTION.
+ *   IPv4 and IPv6 flows outside VLANs are diverted; a flow in a VLAN gets
+ *   SSLV_A_DECRYPT_UNAVAILABLE. When the socket closes the registration
+ *   ends: diverted flows are left to idle out, new ones are not diverted.
+ * SSLV_CMD_DECRYPT_SESSION
+ *   From the registered socket only (EPERM otherwise): the end of one
+ *   flow's session in sslvd. SSLV_A_FLOW_ID (required), SSLV_A_FLOW (the
+ *   flow's FAMILY, SADDR, DADDR, SPORT, DPORT and VLAN as FLOW_GET gave
+ *   them: required), SSLV_A_SESSION (optional: SSLV_SESS_VERSION, _CIPHER,
+ *   _SNI, _ALPN, _CLIENT_VERSION, _ACTION (default decrypt) and sslvd's
+ *   _VERIFY .. _CLOSE). The module counts it (decrypt_* counters) and
+ *   emits the flow's SSLV_EV_SESSION event with reason SSLV_R_DECRYPTED;
+ *   the module sends none of its own for a flow it decided to decrypt.
  *
  * SSLV_CMD_STATS_GET    a list of SSLV_A_STAT nests, each a name and a u64
  *                       value, in /proc/net/sslv_stats order.
@@ -146,6 +183,8 @@ enum sslv_cmd {
 	SSLV_CMD_DOMSET_COMMIT,
 	SSLV_CMD_DOMSET_DEL,
 	SSLV_CMD_DOMSET_GET,
+	SSLV_CMD_DECRYPT_REGISTER,
+	SSLV_CMD_DECRYPT_SESSION,
 	__SSLV_CMD_MAX
 };
 #define SSLV_CMD_MAX (__SSLV_CMD_MAX - 1)
@@ -182,6 +221,11 @@ enum sslv_attr {
 	SSLV_A_EVENT_SEQ,	/* u32: SSLV_CMD_EVENT's number, see above */
 	SSLV_A_HS_MEM,		/* u32 bytes, CONFIG_*: bound on SSLV_A_HS_BYTES */
 	SSLV_A_HS_TIMEOUT,	/* u32 s, CONFIG_*: handshake read deadline */
+	SSLV_A_DECRYPT_PORT,	/* u16, DECRYPT_REGISTER: sslvd's listener */
+	SSLV_A_DECRYPT_MARK,	/* u32, DECRYPT_REGISTER: diverted frames' mark */
+	SSLV_A_DECRYPT_PORTID,	/* u32, CONFIG_GET: sslvd's netlink port, 0 none */
+	SSLV_A_DECRYPT_UNAVAILABLE, /* u8, enum sslv_action, CONFIG_*: see below */
+	SSLV_A_UPSTREAM_INVALID, /* u8, enum sslv_upstream_invalid, CONFIG_* */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -197,7 +241,20 @@ enum sslv_action {
 	SSLV_ACT_CUT,		/* forward untouched (also: no rule matched) */
 	SSLV_ACT_REJECT,	/* reset both ends, tombstone */
 	SSLV_ACT_DROP,		/* drop every packet of the flow silently */
+	SSLV_ACT_DECRYPT,	/* terminate TLS in sslvd (see DECRYPT_REGISTER) */
 	__SSLV_ACT_MAX
+};
+
+/*
+ * SSLV_A_UPSTREAM_INVALID: what sslvd does with a decrypted flow whose
+ * server's certificate does not verify. The module keeps the value; sslvd
+ * reads it (CONFIG_GET) and applies it.
+ */
+enum sslv_upstream_invalid {
+	SSLV_UPSTREAM_REJECT,	/* reset both ends */
+	SSLV_UPSTREAM_UNTRUSTED, /* default: a leaf from the untrusted CA */
+	SSLV_UPSTREAM_CUT,	/* relay the TLS bytes untouched */
+	__SSLV_UPSTREAM_MAX
 };
 
 /*
@@ -283,6 +340,7 @@ enum sslv_flow_state {
 /* SSLV_FLOW_FLAGS bits */
 #define SSLV_FLOW_F_MIDSTREAM	(1U << 0) /* picked up without its SYN */
 #define SSLV_FLOW_F_TAP		(1U << 1) /* seen through the tap */
+#define SSLV_FLOW_F_DIVERTED	(1U << 2) /* diverted to sslvd at its SYN */
 
 /* Per-flow attributes. "orig" is the client (SYN sender), "reply" the server. */
 enum sslv_flow_attr {
@@ -303,6 +361,8 @@ enum sslv_flow_attr {
 	SSLV_FLOW_REPLY_TTL,	/* u8 */
 	SSLV_FLOW_ORIG_SEQ,	/* u32: client's next sequence number */
 	SSLV_FLOW_REPLY_SEQ,	/* u32 */
+	SSLV_FLOW_ACTION,	/* u8, enum sslv_action: absent while a TLS
+				 * rule may still decide */
 	__SSLV_FLOW_MAX
 };
 #define SSLV_FLOW_MAX (__SSLV_FLOW_MAX - 1)
@@ -335,6 +395,8 @@ enum sslv_reason {
 	SSLV_R_CLIENT_CERT,	/* the SSLV_A_CLIENT_CERT default decided */
 	SSLV_R_REOPENED,	/* FLOW_ENDED: a new connection took its ports */
 	SSLV_R_CONFLICT,	/* a retransmission changed handshake bytes */
+	SSLV_R_DECRYPT_UNAVAILABLE, /* a decrypt rule, no sslvd: see below */
+	SSLV_R_DECRYPTED,	/* SSLV_EV_SESSION: sslvd's report */
 	__SSLV_R_MAX
 };
 
@@ -427,8 +489,39 @@ enum sslv_sess_attr {
 	SSLV_SESS_ERROR,		/* u8: enum sslv_sess_error */
 	SSLV_SESS_CLIENT_FLAGS,	/* u32: kmod/lib/tls.h SSLV_TLS_C_* */
 	SSLV_SESS_SERVER_FLAGS,	/* u32: kmod/lib/tls.h SSLV_TLS_S_* */
+	/* sslvd's report (SSLV_CMD_DECRYPT_SESSION) of a decrypted flow: */
+	SSLV_SESS_VERIFY,	/* u32: X509_V_* of the upstream chain, 0 ok */
+	SSLV_SESS_VERIFIED,	/* u8: 1 the upstream verified (name too) */
+	SSLV_SESS_CACHE_HIT,	/* u8: 1 the forged leaf came from the cache */
+	SSLV_SESS_KTLS,		/* u8: SSLV_KTLS_* directions on kernel TLS */
+	SSLV_SESS_BYTES_ORIG,	/* u64: plaintext bytes client -> server */
+	SSLV_SESS_BYTES_REPLY,	/* u64: plaintext bytes server -> client */
+	SSLV_SESS_CLOSE,	/* u8: enum sslv_close, how it ended */
+	SSLV_SESS_PAD,
 	__SSLV_SESS_MAX
 };
 #define SSLV_SESS_MAX (__SSLV_SESS_MAX - 1)
+
+/* SSLV_SESS_KTLS bits: the legs' directions that ran on kernel TLS. */
+#define SSLV_KTLS_CLIENT_TX	(1U << 0)
+#define SSLV_KTLS_CLIENT_RX	(1U << 1)
+#define SSLV_KTLS_SERVER_TX	(1U << 2)
+#define SSLV_KTLS_SERVER_RX	(1U << 3)
+#define SSLV_KTLS_ALL		0xf
+
+/* SSLV_SESS_CLOSE: how sslvd's session ended. */
+enum sslv_close {
+	SSLV_CLOSE_DONE,	/* both directions ended (close_notify or FIN) */
+	SSLV_CLOSE_CLIENT_RESET, /* the client reset or aborted */
+	SSLV_CLOSE_SERVER_RESET, /* the server reset or aborted */
+	SSLV_CLOSE_UPSTREAM_REFUSED, /* no connection to the server */
+	SSLV_CLOSE_UPSTREAM_INVALID, /* rejected by SSLV_A_UPSTREAM_INVALID */
+	SSLV_CLOSE_HANDSHAKE,	/* a TLS handshake failed, either leg */
+	SSLV_CLOSE_PROTO,	/* fatal alert, bad record, unexpected message */
+	SSLV_CLOSE_KEYUPDATE,	/* a KeyUpdate kTLS cannot follow */
+	SSLV_CLOSE_IDLE,	/* nothing moved within sslvd's idle window */
+	SSLV_CLOSE_ERROR,	/* any other error */
+	__SSLV_CLOSE_MAX
+};
 
 #endif /* _UAPI_LINUX_SSLV_H */
