@@ -113,7 +113,7 @@ ctl rule add dst "$SRV_IP4" dport 4443 action decrypt >/dev/null
 SSLVD_ARGS=(-f --port "$PORT" --mark "$MARK" --ca-cert box.crt --ca-key box.key
 	--untrusted-ca-cert untrusted.crt --untrusted-ca-key untrusted.key
 	--trust-store srvca.crt --idle-timeout 20)
-n_box "$SSLVD" "${SSLVD_ARGS[@]}" 2>sslvd.log &
+ip netns exec "$BOX" "$SSLVD" "${SSLVD_ARGS[@]}" 2>sslvd.log &
 sslvd_pid=$!
 wait_for listening "$BOX" "$PORT"
 check "registered" "$(ctl config | awk '$1 == "decrypt-daemon" { print $2 }')" -ne 0
@@ -126,7 +126,15 @@ check "second sslvd: says why" "$(grep -c 'another sslvd' second.log || true)" -
 check "second sslvd: the first one's rule stays" \
 	"$(n_box ip rule | grep -c "fwmark $MARK" || true)" -eq 1
 
-tls_stat() { awk -v k="$1" '$1 == k {print $2}' /proc/net/tls_stat; }
+# /proc/net/tls_stat counts the sockets of the namespace that reads it
+tls_stat() { n_box awk -v k="$1" '$1 == k {print $2}' /proc/net/tls_stat; }
+
+# issuer ADDR PORT: the issuer of the leaf the client is shown
+issuer()
+{
+	n_cli openssl s_client -connect "$1:$2" -servername server.test </dev/null 2>/dev/null |
+		openssl x509 -noout -issuer 2>/dev/null
+}
 
 # get ADDR PORT CAFILE CURL-ARGS...: sets rc, body and err (curl -v)
 get()
@@ -145,7 +153,7 @@ sessions() { stat_get "$BOX" decrypt_sessions; }
 n=0
 for v in 1.2 1.3 ipv6; do
 	if [[ $v == ipv6 ]]; then
-		addr=$SRV_IP6 cli=$CLI_IP6 args=(-6) proto=
+		addr="[$SRV_IP6]" cli=$CLI_IP6 args=(-6) proto=
 	else
 		addr="$SRV_IP4" cli=$CLI_IP4 args=(--tlsv"$v" --tls-max "$v") proto=TLSv$v
 	fi
@@ -178,7 +186,7 @@ check "client trusting only the original CA: curl exit 60" "$rc" -eq 60
 get "$SRV_IP4" 4443 box.crt
 check "untrusted: curl exit 60" "$rc" -eq 60
 check "untrusted: leaf issued by the untrusted CA" \
-	"$(grep -c 'issuer: CN=sslv test untrusted CA' <<<"$err" || true)" -eq 1
+	"$(issuer "$SRV_IP4" 4443)" == "issuer=CN = sslv test untrusted CA"
 ctl config set upstream-invalid reject
 get "$SRV_IP4" 4443 other.crt
 check "reject: curl failed" "$rc" -ne 0

@@ -126,14 +126,22 @@ ip netns exec "$SRV" nginx -c "$W/nginx.conf" -e "$W/nginx.err" &
 wait_for listening "$SRV" 443
 wait_for listening "$SRV" 4443
 
-n_box "$SSLVD" -f --no-module --port "$PORT" --ca-cert box.crt --ca-key box.key \
+ip netns exec "$BOX" "$SSLVD" -f --no-module --port "$PORT" --ca-cert box.crt --ca-key box.key \
 	--untrusted-ca-cert untrusted.crt --untrusted-ca-key untrusted.key \
 	--trust-store srvca.crt --idle-timeout 20 2>sslvd.log &
 sslvd_pid=$!
 wait_for listening "$BOX" "$PORT"
 check "rule fwmark 0x5c1d installed" "$(n_box ip rule | grep -c 'fwmark 0x5c1d')" -eq 1
 
-tls_stat() { awk -v k="$1" '$1 == k {print $2}' /proc/net/tls_stat; }
+# /proc/net/tls_stat counts the sockets of the namespace that reads it
+tls_stat() { n_box awk -v k="$1" '$1 == k {print $2}' /proc/net/tls_stat; }
+
+# issuer ADDR PORT: the issuer of the leaf the client is shown
+issuer()
+{
+	n_cli openssl s_client -connect "$1:$2" -servername server.test </dev/null 2>/dev/null |
+		openssl x509 -noout -issuer 2>/dev/null
+}
 
 # get ADDR PORT CAFILE CURL-ARGS...: sets rc, body and err (curl -v)
 get()
@@ -173,7 +181,7 @@ for v in 1.2 1.3; do
 done
 
 # IPv6, and a second connection to the same server (the leaf cache)
-get "$SRV6" 443 box.crt -6
+get "[$SRV6]" 443 box.crt -6
 n=$((n + 1))
 check "IPv6: curl exit status" "$rc" -eq 0
 check "IPv6: body" "$body" == "hello from nginx"
@@ -189,7 +197,7 @@ check "client trusting only the original CA: curl exit 60" "$rc" -eq 60
 get "$SRV4" 4443 box.crt
 check "unverified server: curl exit 60" "$rc" -eq 60
 check "unverified server: leaf issued by the untrusted CA" \
-	"$(grep -c 'issuer: CN=sslv test untrusted CA' <<<"$err" || true)" -eq 1
+	"$(issuer "$SRV4" 4443)" == "issuer=CN = sslv test untrusted CA"
 check "unverified server logged" "$(grep -c 'the server did not verify' sslvd.log)" -ge 1
 
 # Nothing listens upstream: the client is reset
