@@ -13,7 +13,8 @@
 # make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
 #                      built once (tools/debug-kernel/build); not run by CI
 # make install         sslvctl, sslvd, rstscope, man pages and bash completion under
-#                      DESTDIR/PREFIX (/usr/local), sslv.service in UNITDIR,
+#                      DESTDIR/PREFIX (/usr/local), sslv.service and
+#                      sslvd.service in UNITDIR,
 #                      /etc/sslv/sslv.conf and /etc/modprobe.d/sslv.conf
 #                      unless they exist; and the module, built for
 #                      KVER and installed with modules_install + depmod, when
@@ -103,6 +104,12 @@ install-tools:
 		>$(DESTDIR)$(UNITDIR)/sslv.service.tmp
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sslv.service.tmp
 	mv -f $(DESTDIR)$(UNITDIR)/sslv.service.tmp $(DESTDIR)$(UNITDIR)/sslv.service
+	sed -e 's|/usr/sbin/sslvd|$(SBINDIR)/sslvd|' \
+		-e 's|/etc/sslv/|$(SYSCONFDIR)/sslv/|' \
+		-e 's|/etc/default/|$(SYSCONFDIR)/default/|' systemd/sslvd.service \
+		>$(DESTDIR)$(UNITDIR)/sslvd.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sslvd.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/sslvd.service.tmp $(DESTDIR)$(UNITDIR)/sslvd.service
 	# A configuration already there is the administrator's: never replaced.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sslv/sslv.conf ] || \
 		$(INSTALL) -m 0644 etc/sslv/sslv.conf $(DESTDIR)$(SYSCONFDIR)/sslv/sslv.conf

@@ -224,6 +224,7 @@ fi
 check "make install: files" "./etc/modprobe.d/sslv.conf
 ./etc/sslv/sslv.conf
 ./lib/systemd/system/sslv.service
+./lib/systemd/system/sslvd.service
 ./usr/bin/rstscope
 ./usr/sbin/sslvctl
 ./usr/sbin/sslvd
@@ -253,6 +254,13 @@ if command -v systemd-analyze >/dev/null; then
 else
 	fail "systemd-analyze verify sslv.service" "systemd-analyze is not installed"
 fi
+# (sslvd.service has systemd's default dependencies, which the staging
+# root lacks: systemd-analyze verify cannot run there)
+unit=$tmp/root/lib/systemd/system/sslvd.service
+check "sslvd.service: what it runs, after sslv.service" "After=sslv.service
+ExecStart=/usr/sbin/sslvd -f --ca-cert /etc/sslv/ca.crt --ca-key /etc/sslv/ca.key \\
+WantedBy=multi-user.target" "$(grep -E '^(After|Exec|WantedBy)' "$unit")"
+unit=$tmp/root/lib/systemd/system/sslv.service
 check "sslv.service: what it runs" "ExecStartPre=/sbin/modprobe sslv
 ExecStart=/usr/sbin/sslvctl -f /etc/sslv/sslv.conf
 ExecReload=/usr/sbin/sslvctl -f /etc/sslv/sslv.conf
