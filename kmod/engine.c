@@ -5,6 +5,10 @@
  *
  *   parse ─ not TCP, or malformed ──────────────────────────────▶ accept
  *     │
+ *   a known cut flow's duplicate (pure ACK it has seen) ─ idle time ▶ accept
+ *     │
+ *   checksums ─ bad ────────────────────────────────────────────▶ accept
+ *     │
  *   lookup ─ no flow ─ RST ─────────────────────────────────────▶ accept
  *     │          └──── policy once: cut ─ track ────────────────▶ accept
  *     │                (table full: the same verdicts, untracked)
@@ -25,6 +29,16 @@
  * Every RST that reaches the hook is explained by lib/rst.c from the flow's
  * state before it (or as "no-flow"), counted by class and reported on the
  * event group; so is every RST sslv sends for a reject, with its reason.
+ *
+ * The fast path. Most frames of a flow are ACKs; of a bulk transfer's
+ * receiver, or of a flood, many repeat what the flow has seen from their
+ * sender: the same seq, ack, window and TTL, from the same port and MAC,
+ * and nothing else. Such a frame of a cut flow changes nothing but the
+ * flow's idle time, so it is looked up without the flow lock (the values
+ * are read, then the flow's id is re-checked), its checksums are not
+ * computed (nothing learns from it), and its idle time is refreshed with
+ * one store. Every other frame has its checksums checked, and the flow is
+ * looked up again, locked.
  *
  * In tap mode the same decisions are taken and counted, nothing is sent and
  * every copy is accepted. A tap cannot stop what it rejects, so a rejected
@@ -608,11 +622,61 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 	}
 }
 
+/*
+ * Whether @f, peeked at without its lock, has seen @c's frame already: a
+ * cut flow, established, and the frame a pure ACK repeating what its
+ * sender last sent, from where it last came. Then the frame changes
+ * nothing but the flow's idle time.
+ */
+static bool sslv_seen_before(const struct sslv_ctx *c,
+			     const struct sslv_flow *f)
+{
+	const struct sslv_seg *s = &c->p.seg;
+	const struct sslv_tcp_dir *d;
+	int dir;
+
+	if (s->flags != SSLV_TH_ACK || s->len ||
+	    READ_ONCE(f->verdict) != SSLV_ACT_CUT ||
+	    READ_ONCE(f->tcp.state) != SSLV_FS_ESTABLISHED)
+		return false;
+	dir = sslv_pkt_dir(f, &c->p);
+	d = &f->tcp.d[dir];
+	return (READ_ONCE(f->tcp.flags) & SSLV_TCP_F_SEEN(dir)) &&
+	       READ_ONCE(d->next) == s->seq && READ_ONCE(d->ack) == s->ack &&
+	       READ_ONCE(d->win) == s->win && READ_ONCE(d->ttl) == s->ttl &&
+	       READ_ONCE(f->ifindex[dir]) == c->in->ifindex &&
+	       ether_addr_equal(f->mac[dir], c->p.smac);
+}
+
+/*
+ * The fast path (see the top of this file). True if it took the frame;
+ * else @absent says whether the table surely has no flow of its key.
+ */
+static bool sslv_fast_path(struct sslv_ctx *c, u32 hash, bool *absent)
+{
+	struct sslv_flow *f;
+	u32 id, now;
+
+	f = sslv_flow_peek(c->sn, &c->p.key, hash, &id, absent);
+	if (!f || !sslv_seen_before(c, f) ||
+	    !sslv_flow_peek_valid(c->sn, f, &c->p.key, id))
+		return false;
+	/*
+	 * Racing a locked writer, or a reuse of the flow just now, this
+	 * store sets the time of a packet seen now anyway.
+	 */
+	now = sslv_now_ms();
+	if (READ_ONCE(f->tcp.last_ms) != now)
+		WRITE_ONCE(f->tcp.last_ms, now);
+	return true;
+}
+
 unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 			 struct net_device *in, bool tap)
 {
 	struct sslv_ctx c = { .sn = sn, .skb = skb, .in = in, .tap = tap };
 	struct sslv_flow *f;
+	bool absent;
 	u32 hash;
 
 	switch (sslv_parse(skb, in, &c.p)) {
@@ -630,19 +694,26 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	case SSLV_PARSE_VLAN_UNSUPPORTED:
 		sslv_inc(sn, vlan_unsupported);
 		return NF_ACCEPT;
-	case SSLV_PARSE_BAD_CSUM:
-		sslv_inc(sn, bad_csum);
-		return NF_ACCEPT;
 	case SSLV_PARSE_FRAG:
 		sslv_inc(sn, frag_tcp);
 		return sslv_verdict_drop(&c);
 	default:
 		return NF_ACCEPT;
 	}
-	sslv_inc(sn, packets);
 
 	hash = sslv_flow_hash(&c.p.key);
-	f = sslv_flow_find(sn, &c.p.key, hash);
+	if (sslv_fast_path(&c, hash, &absent)) {
+		sslv_inc(sn, packets);
+		return NF_ACCEPT;
+	}
+	if (!sslv_pkt_csum_ok(skb, &c.p)) {
+		sslv_inc(sn, bad_csum);
+		return NF_ACCEPT;
+	}
+	sslv_inc(sn, packets);
+
+	/* A new flow's chain is walked once more, by the insertion. */
+	f = absent ? NULL : sslv_flow_find(sn, &c.p.key, hash);
 	if (!f)
 		return sslv_new_flow(&c, hash, NULL);
 	return sslv_known_flow(&c, f);

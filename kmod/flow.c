@@ -2,9 +2,11 @@
 /*
  * The flow table.
  *
- * A fixed array of hlist_nulls buckets (the nulls value is the bucket
- * index), SSLV_FLOW_LOCKS spinlocks guarding insertion and removal, and a
- * SLAB_TYPESAFE_BY_RCU cache of 120-byte flows. Lookups take no bucket lock:
+ * An array of hlist_nulls buckets (the nulls value is the bucket index),
+ * sized by the hashsize module parameter or, by default, following
+ * max_flows (sslv_flow_resize()), SSLV_FLOW_LOCKS spinlocks guarding
+ * insertion and removal, and a SLAB_TYPESAFE_BY_RCU cache of 120-byte
+ * flows. Lookups take no bucket lock:
  * they walk the chain under RCU, lock the candidate flow and re-check that it
  * is still hashed under the same key, restarting if the walk was diverted
  * into another chain by a freed and reused flow (the conntrack scheme).
@@ -84,9 +86,40 @@ u32 sslv_flow_hash(const struct sslv_flow_key *key)
 		      sslv_flow_seed);
 }
 
+/*
+ * The lock of bucket @b, or of hash @b: a table has a multiple of
+ * SSLV_FLOW_LOCKS buckets, so a flow's lock is the same in every table.
+ */
 static spinlock_t *sslv_bucket_lock(struct sslv_flow_table *ft, u32 b)
 {
 	return &ft->locks[b % SSLV_FLOW_LOCKS];
+}
+
+/* The buckets, for a packet path reader (rcu_read_lock). */
+static struct sslv_flow_buckets *sslv_flow_tab(struct sslv_flow_table *ft)
+{
+	return rcu_dereference(ft->tab);
+}
+
+/*
+ * A holder of a bucket lock: bottom halves are off, an RCU read-side
+ * section, and sslv_flow_resize() frees old buckets after a grace period.
+ * They may be the old ones while it moves their flows, under the same
+ * bucket locks.
+ */
+struct sslv_flow_buckets *sslv_flow_tab_locked(struct sslv_flow_table *ft)
+{
+	return rcu_dereference_check(ft->tab, rcu_read_lock_bh_held());
+}
+
+u32 sslv_flow_nbuckets(struct sslv_net *sn)
+{
+	u32 n;
+
+	rcu_read_lock();
+	n = rcu_dereference(sn->ft.tab)->n;
+	rcu_read_unlock();
+	return n;
 }
 
 /* Ten word compares the compiler unrolls, where memcmp() is a call. */
@@ -105,13 +138,15 @@ static bool sslv_key_eq(const struct sslv_flow_key *a,
 struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
 				 const struct sslv_flow_key *key, u32 hash)
 {
-	struct sslv_flow_table *ft = &sn->ft;
-	u32 b = hash & (ft->nbuckets - 1);
+	struct sslv_flow_buckets *tab;
 	struct hlist_nulls_node *n;
 	struct sslv_flow *f;
+	u32 b;
 
 again:
-	hlist_nulls_for_each_entry_rcu(f, n, &ft->buckets[b], node) {
+	tab = sslv_flow_tab(&sn->ft);
+	b = hash & (tab->n - 1);
+	hlist_nulls_for_each_entry_rcu(f, n, &tab->b[b], node) {
 		if (!sslv_key_eq(&f->key, key))
 			continue;
 		spin_lock(&f->lock);
@@ -124,6 +159,37 @@ again:
 	if (get_nulls_value(n) != b)
 		goto again;
 	return NULL;
+}
+
+struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
+				 const struct sslv_flow_key *key, u32 hash,
+				 u32 *id, bool *absent)
+{
+	struct sslv_flow_buckets *tab = sslv_flow_tab(&sn->ft);
+	u32 b = hash & (tab->n - 1);
+	struct hlist_nulls_node *n;
+	struct sslv_flow *f;
+
+	hlist_nulls_for_each_entry_rcu(f, n, &tab->b[b], node) {
+		if (!sslv_key_eq(&f->key, key))
+			continue;
+		*id = READ_ONCE(f->id);
+		smp_rmb();	/* the id, then what the caller reads */
+		*absent = false;
+		return f;
+	}
+	/* A walk diverted into another chain proves nothing. */
+	*absent = get_nulls_value(n) == b;
+	return NULL;
+}
+
+bool sslv_flow_peek_valid(struct sslv_net *sn, struct sslv_flow *f,
+			  const struct sslv_flow_key *key, u32 id)
+{
+	smp_rmb();	/* what the caller read, then the id */
+	return READ_ONCE(f->id) == id &&
+	       (READ_ONCE(f->flags) & SSLV_FF_HASHED) &&
+	       READ_ONCE(f->owner) == sn->owner && sslv_key_eq(&f->key, key);
 }
 
 /* Caller holds the bucket lock and @f->lock. */
@@ -181,11 +247,14 @@ static bool sslv_flow_evict_bucket(struct sslv_net *sn, u32 b, u32 min_idle)
 {
 	struct sslv_flow_table *ft = &sn->ft;
 	struct sslv_flow *f, *victim = NULL;
+	struct sslv_flow_buckets *tab;
 	struct hlist_nulls_node *n;
 	u32 now = sslv_now_ms();
 
 	spin_lock_bh(sslv_bucket_lock(ft, b));
-	hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+	tab = sslv_flow_tab_locked(ft);
+	b &= tab->n - 1;
+	hlist_nulls_for_each_entry(f, n, &tab->b[b], node) {
 		if (sslv_flow_idle(f, now) >= min_idle) {
 			min_idle = sslv_flow_idle(f, now);
 			victim = f;
@@ -203,20 +272,22 @@ static bool sslv_flow_evict_bucket(struct sslv_net *sn, u32 b, u32 min_idle)
 	return true;
 }
 
-static bool sslv_flow_evict(struct sslv_net *sn, u32 b)
+static bool sslv_flow_evict(struct sslv_net *sn, u32 hash)
 {
-	struct sslv_flow_table *ft = &sn->ft;
-	u32 i, best = 0, best_b = b, now = sslv_now_ms();
+	struct sslv_flow_buckets *tab;
+	u32 i, b, best = 0, best_b = 0, now = sslv_now_ms();
 	bool found = false;
 
 	/* First pass without locks: which bucket holds the oldest flow. */
 	rcu_read_lock();
+	tab = sslv_flow_tab(&sn->ft);
+	b = hash & (tab->n - 1);
 	for (i = 0; i < SSLV_EVICT_SCAN; i++) {
-		u32 bb = (b + i) & (ft->nbuckets - 1);
+		u32 bb = (b + i) & (tab->n - 1);
 		struct hlist_nulls_node *n;
 		struct sslv_flow *f;
 
-		hlist_nulls_for_each_entry_rcu(f, n, &ft->buckets[bb], node) {
+		hlist_nulls_for_each_entry_rcu(f, n, &tab->b[bb], node) {
 			if (!found || sslv_flow_idle(f, now) > best) {
 				best = sslv_flow_idle(f, now);
 				best_b = bb;
@@ -239,6 +310,7 @@ void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f)
 	/* Under the flow lock: sslv_flow_find_id() re-checks it there. */
 	WRITE_ONCE(f->id, (u32)atomic_inc_return(&sn->next_flow_id) ?:
 			  (u32)atomic_inc_return(&sn->next_flow_id));
+	smp_wmb();	/* sslv_flow_peek() readers: the id, then the rest */
 	memset(&f->tcp, 0, sizeof(f->tcp));
 	memset(f->ifindex, 0, sizeof(f->ifindex));
 	memset(f->mac, 0, sizeof(f->mac));
@@ -252,15 +324,16 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 				   bool *created)
 {
 	struct sslv_flow_table *ft = &sn->ft;
-	u32 b = hash & (ft->nbuckets - 1);
+	struct sslv_flow_buckets *tab;
 	struct hlist_nulls_node *n;
 	struct mem_cgroup *memcg;
 	struct sslv_flow *f, *e;
+	u32 b;
 
 	if (unlikely(!sn->owner))
 		goto untracked;
 	if (atomic_read(&ft->count) >= READ_ONCE(ft->max_flows) &&
-	    !sslv_flow_evict(sn, b))
+	    !sslv_flow_evict(sn, hash))
 		goto untracked;
 	/* Charged to the namespace's memory cgroup, not to whoever runs. */
 	memcg = set_active_memcg(sn->memcg);
@@ -269,8 +342,14 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	if (!f)
 		goto untracked;
 
-	spin_lock(sslv_bucket_lock(ft, b));
-	hlist_nulls_for_each_entry(e, n, &ft->buckets[b], node) {
+	/*
+	 * The buckets are read under the lock: sslv_flow_resize() moves
+	 * the flows of old ones after every such section is over.
+	 */
+	spin_lock(sslv_bucket_lock(ft, hash));
+	tab = sslv_flow_tab_locked(ft);
+	b = hash & (tab->n - 1);
+	hlist_nulls_for_each_entry(e, n, &tab->b[b], node) {
 		if (sslv_key_eq(&e->key, key)) {
 			/* Lost a race with another CPU creating it. */
 			spin_lock(&e->lock);
@@ -285,7 +364,7 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	f->owner = sn->owner;
 	f->flags = SSLV_FF_HASHED;
 	sslv_flow_renew(sn, f);
-	hlist_nulls_add_head_rcu(&f->node, &ft->buckets[b]);
+	hlist_nulls_add_head_rcu(&f->node, &tab->b[b]);
 	atomic_inc(&ft->count);
 	spin_unlock(sslv_bucket_lock(ft, b));
 	*created = true;
@@ -299,13 +378,19 @@ untracked:
 struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id)
 {
 	struct sslv_flow_table *ft = &sn->ft;
+	struct sslv_flow_buckets *tab;
 	struct hlist_nulls_node *n;
 	struct sslv_flow *f;
 	u32 b;
 
-	for (b = 0; b < ft->nbuckets; b++) {
+	for (b = 0; b < sslv_flow_nbuckets(sn); b++) {
 		spin_lock_bh(sslv_bucket_lock(ft, b));
-		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+		tab = sslv_flow_tab_locked(ft);
+		if (b >= tab->n) {
+			spin_unlock_bh(sslv_bucket_lock(ft, b));
+			break;
+		}
+		hlist_nulls_for_each_entry(f, n, &tab->b[b], node) {
 			if (READ_ONCE(f->id) != id)
 				continue;
 			spin_lock(&f->lock);
@@ -333,6 +418,7 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 {
 	struct sslv_flow_table *ft = &sn->ft;
 	struct sslv_flow *f, *dead[16];
+	struct sslv_flow_buckets *tab;
 	struct hlist_nulls_node *n;
 	unsigned int i, ndead, total = 0;
 	u32 now = sslv_now_ms();
@@ -340,7 +426,12 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 	do {
 		ndead = 0;
 		spin_lock_bh(sslv_bucket_lock(ft, b));
-		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+		tab = sslv_flow_tab_locked(ft);
+		if (b >= tab->n) {
+			spin_unlock_bh(sslv_bucket_lock(ft, b));
+			break;
+		}
+		hlist_nulls_for_each_entry(f, n, &tab->b[b], node) {
 			if (ndead == ARRAY_SIZE(dead))
 				break;
 			/*
@@ -373,13 +464,15 @@ static void sslv_flow_gc(struct work_struct *work)
 	struct sslv_flow_table *ft = container_of(to_delayed_work(work),
 						  struct sslv_flow_table, gc);
 	struct sslv_net *sn = container_of(ft, struct sslv_net, ft);
-	u32 i, n = max_t(u32, ft->nbuckets / SSLV_GC_SLICES, 1);
+	u32 i, nb = sslv_flow_nbuckets(sn);
+	u32 n = max_t(u32, nb / SSLV_GC_SLICES, 1);
 	unsigned int expired = 0;
 
 	for (i = 0; i < n; i++) {
+		ft->gc_cursor &= nb - 1;	/* the table may have shrunk */
 		expired += sslv_flow_gc_bucket(sn, ft->gc_cursor, false,
 					       SSLV_R_TIMEOUT);
-		ft->gc_cursor = (ft->gc_cursor + 1) & (ft->nbuckets - 1);
+		ft->gc_cursor = (ft->gc_cursor + 1) & (nb - 1);
 		if (!(i % 64))
 			cond_resched();
 	}
@@ -394,16 +487,124 @@ void sslv_flow_flush(struct sslv_net *sn)
 {
 	u32 b;
 
-	for (b = 0; b < sn->ft.nbuckets; b++) {
+	for (b = 0; b < sslv_flow_nbuckets(sn); b++) {
 		sslv_flow_gc_bucket(sn, b, true, SSLV_R_FLUSH);
 		if (!(b % 64))
 			cond_resched();
 	}
 }
 
+/* hashsize=0: a bucket for every SSLV_FLOWS_PER_BUCKET flows. */
+static u32 sslv_flow_hashsize(u32 max_flows)
+{
+	u32 n = max_flows / SSLV_FLOWS_PER_BUCKET;
+
+	return roundup_pow_of_two(clamp(n, (u32)SSLV_FLOW_LOCKS, 1U << 22));
+}
+
+/* @n empty buckets, charged to the namespace's memory cgroup. */
+static struct sslv_flow_buckets *sslv_flow_buckets_alloc(struct sslv_net *sn,
+							 u32 n)
+{
+	struct sslv_flow_buckets *tab;
+	struct mem_cgroup *memcg;
+	u32 i;
+
+	memcg = set_active_memcg(sn->memcg);
+	tab = kvmalloc(struct_size(tab, b, n), GFP_KERNEL_ACCOUNT);
+	set_active_memcg(memcg);
+	if (!tab)
+		return NULL;
+	tab->n = n;
+	for (i = 0; i < n; i++)
+		INIT_HLIST_NULLS_HEAD(&tab->b[i], i);
+	return tab;
+}
+
+/*
+ * Move the first flow of @old's bucket @b to @tab. Returns false when
+ * that bucket is empty.
+ */
+static bool sslv_flow_move(struct sslv_net *sn, struct sslv_flow_buckets *old,
+			   struct sslv_flow_buckets *tab, u32 b)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	struct hlist_nulls_node *pos;
+	struct sslv_flow *f, *e;
+	bool dup = false;
+	u32 nb;
+
+	spin_lock_bh(sslv_bucket_lock(ft, b));
+	if (hlist_nulls_empty(&old->b[b])) {
+		spin_unlock_bh(sslv_bucket_lock(ft, b));
+		return false;
+	}
+	f = hlist_nulls_entry(old->b[b].first, struct sslv_flow, node);
+	/* The same lock: hash % SSLV_FLOW_LOCKS == b % SSLV_FLOW_LOCKS. */
+	nb = sslv_flow_hash(&f->key) & (tab->n - 1);
+	spin_lock(&f->lock);
+	hlist_nulls_for_each_entry(e, pos, &tab->b[nb], node)
+		if (sslv_key_eq(&e->key, &f->key))
+			dup = true;
+	if (dup) {
+		sslv_flow_unhash(ft, f);
+	} else {
+		hlist_nulls_del_rcu(&f->node);
+		hlist_nulls_add_head_rcu(&f->node, &tab->b[nb]);
+	}
+	spin_unlock(&f->lock);
+	spin_unlock_bh(sslv_bucket_lock(ft, b));
+	if (dup)
+		sslv_flow_release(sn, f, SSLV_R_FLUSH);
+	return true;
+}
+
+/*
+ * Swap in a table of the size @max_flows asks for. Each flow keeps its
+ * lock (hash % SSLV_FLOW_LOCKS in every table). An insertion reads the
+ * buckets under its lock, so once the new ones are published and a grace
+ * period has passed, every insertion goes there; the flows of the old
+ * ones are then moved, a bucket at a time under its lock. A lookup in
+ * the meantime may miss a flow not yet moved: its packet then inserts the
+ * flow anew in the new table, and the old one, met there when moved, ends
+ * (SSLV_R_FLUSH). Readers diverted from an old chain into a new one see
+ * another nulls value and start again, from the new buckets.
+ */
+void sslv_flow_resize(struct sslv_net *sn, u32 max_flows)
+{
+	struct sslv_flow_table *ft = &sn->ft;
+	struct sslv_flow_buckets *old, *tab;
+	u32 b, n = sslv_flow_hashsize(max_flows);
+
+	lockdep_assert_held(&sslv_cfg_mutex);
+	old = rcu_dereference_protected(ft->tab,
+					lockdep_is_held(&sslv_cfg_mutex));
+	if (ft->nbuckets || old->n == n)
+		return;		/* fixed by hashsize=, or the right size */
+	tab = sslv_flow_buckets_alloc(sn, n);
+	if (!tab)
+		return;		/* longer chains, no harm */
+	rcu_assign_pointer(ft->tab, tab);
+	synchronize_rcu();
+
+	for (b = 0; b < old->n; b++) {
+		u32 moved = 0;
+
+		while (sslv_flow_move(sn, old, tab, b))
+			if (!(++moved % 64))
+				cond_resched();
+		if (!(b % 64))
+			cond_resched();
+	}
+	/* Readers that found a moved flow's old chain are gone, then. */
+	synchronize_rcu();
+	kvfree(old);
+}
+
 int sslv_flow_init(struct sslv_net *sn)
 {
 	struct sslv_flow_table *ft = &sn->ft;
+	struct sslv_flow_buckets *tab;
 	int owner;
 	u32 i;
 
@@ -414,19 +615,18 @@ int sslv_flow_init(struct sslv_net *sn)
 	else if (owner < 0)
 		return owner;
 	sn->owner = owner > 0 ? owner : 0;
-	ft->buckets = kvmalloc_array(ft->nbuckets, sizeof(*ft->buckets),
-				     GFP_KERNEL_ACCOUNT);
+	tab = sslv_flow_buckets_alloc(sn, ft->nbuckets ?:
+				      sslv_flow_hashsize(ft->max_flows));
 	ft->locks = kvmalloc_array(SSLV_FLOW_LOCKS, sizeof(*ft->locks),
 				   GFP_KERNEL_ACCOUNT);
-	if (!ft->buckets || !ft->locks) {
-		kvfree(ft->buckets);
+	if (!tab || !ft->locks) {
+		kvfree(tab);
 		kvfree(ft->locks);
 		if (sn->owner)
 			ida_free(&sslv_owner_ida, sn->owner);
 		return -ENOMEM;
 	}
-	for (i = 0; i < ft->nbuckets; i++)
-		INIT_HLIST_NULLS_HEAD(&ft->buckets[i], i);
+	RCU_INIT_POINTER(ft->tab, tab);
 	for (i = 0; i < SSLV_FLOW_LOCKS; i++)
 		spin_lock_init(&ft->locks[i]);
 	atomic_set(&ft->count, 0);
@@ -440,7 +640,7 @@ void sslv_flow_exit(struct sslv_net *sn)
 {
 	cancel_delayed_work_sync(&sn->ft.gc);
 	sslv_flow_flush(sn);
-	kvfree(sn->ft.buckets);
+	kvfree(rcu_dereference_protected(sn->ft.tab, 1));
 	kvfree(sn->ft.locks);
 	if (sn->owner)
 		ida_free(&sslv_owner_ida, sn->owner);

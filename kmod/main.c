@@ -23,9 +23,9 @@ unsigned int sslv_flows_limit __read_mostly = 1U << 24;
 module_param_named(flows_limit, sslv_flows_limit, uint, 0444);
 MODULE_PARM_DESC(flows_limit, "Highest max-flows a namespace may set (default 16777216)");
 
-static unsigned int hashsize = 16384;
+static unsigned int hashsize;
 module_param(hashsize, uint, 0444);
-MODULE_PARM_DESC(hashsize, "Flow hash buckets per namespace, rounded up to a power of two (default 16384)");
+MODULE_PARM_DESC(hashsize, "Flow hash buckets per namespace, rounded up to a power of two (default 0: max-flows / 8, following it)");
 
 unsigned long sslv_hs_mem_max __read_mostly = 64UL << 20;
 module_param_named(hs_mem_max, sslv_hs_mem_max, ulong, 0644);
@@ -138,7 +138,8 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->mode = READ_ONCE(sslv_init_mode);
 	sn->timeouts = sslv_default_timeouts;
 	sn->next_rule_id = 1;
-	sn->ft.nbuckets = roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22));
+	sn->ft.nbuckets = hashsize ?
+		roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22)) : 0;
 	sn->ft.max_flows = clamp(max_flows, 1U, sslv_flows_limit);
 	/*
 	 * The task creating the namespace (insmod's, for those that exist

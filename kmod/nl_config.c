@@ -126,9 +126,11 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 		return -ERANGE;
 	}
 	mutex_lock(&sslv_cfg_mutex);
-	if (info->attrs[SSLV_A_MAX_FLOWS])
+	if (info->attrs[SSLV_A_MAX_FLOWS]) {
 		WRITE_ONCE(sn->ft.max_flows,
 			   nla_get_u32(info->attrs[SSLV_A_MAX_FLOWS]));
+		sslv_flow_resize(sn, sn->ft.max_flows);
+	}
 	if (info->attrs[SSLV_A_RST_IDLE_MS])
 		WRITE_ONCE(sn->rst_cfg.idle_ms,
 			   nla_get_u32(info->attrs[SSLV_A_RST_IDLE_MS]));

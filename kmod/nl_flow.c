@@ -128,14 +128,20 @@ int sslv_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			return err;
 	}
 
-	for (; b < ft->nbuckets; b++, cb->args[1] = 0) {
+	for (; b < sslv_flow_nbuckets(sn); b++, cb->args[1] = 0) {
+		struct sslv_flow_buckets *tab;
 		struct hlist_nulls_node *n;
 		struct sslv_flow *f;
 		long skip = cb->args[1], pos = 0;
 		bool full = false;
 
 		spin_lock_bh(&ft->locks[b % SSLV_FLOW_LOCKS]);
-		hlist_nulls_for_each_entry(f, n, &ft->buckets[b], node) {
+		tab = sslv_flow_tab_locked(ft);
+		if (b >= tab->n) {	/* resized since */
+			spin_unlock_bh(&ft->locks[b % SSLV_FLOW_LOCKS]);
+			break;
+		}
+		hlist_nulls_for_each_entry(f, n, &tab->b[b], node) {
 			void *hdr;
 
 			if (pos++ < skip)

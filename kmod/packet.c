@@ -24,12 +24,15 @@
  *     read (a SYN, a ClientHello), and no fragment can be checked (the TCP
  *     checksum covers the whole datagram): the engine drops it;
  *   - a TCP checksum, or an IPv4 header checksum, the endpoint would
- *     refuse: SSLV_PARSE_BAD_CSUM, so that nothing (tracker, handshake
- *     reader, RST classifier) learns from a segment the endpoint drops. The
- *     device's verdict is honoured: CHECKSUM_UNNECESSARY (verified) and
- *     CHECKSUM_PARTIAL (built by this host, the checksum is filled in on the
- *     way out) cost nothing, CHECKSUM_COMPLETE a sum over the headers, only
- *     CHECKSUM_NONE sums the segment.
+ *     refuse: sslv_pkt_csum_ok() is false, and the engine forwards the
+ *     frame as bad_csum, so that nothing (tracker, handshake reader, RST
+ *     classifier) learns from a segment the endpoint drops. sslv_parse()
+ *     does not check them: the engine asks only for a frame something will
+ *     learn from or act on, not for a duplicate of what a known flow has
+ *     already seen. The device's verdict is honoured: CHECKSUM_UNNECESSARY
+ *     (verified) and CHECKSUM_PARTIAL (built by this host, the checksum is
+ *     filled in on the way out) cost nothing, CHECKSUM_COMPLETE a sum over
+ *     the headers, only CHECKSUM_NONE sums the segment.
  *
  * The flow's VLAN is the one the bridge forwards the frame in. On a bridge
  * with vlan_filtering, an untagged (or priority-tagged) frame entering a
@@ -196,6 +199,16 @@ static unsigned int sslv_jumbo_end(const struct sk_buff *skb, unsigned int nh,
 	return nh + sizeof(*ip6h) + plen;
 }
 
+bool sslv_pkt_csum_ok(const struct sk_buff *skb, const struct sslv_pkt *p)
+{
+	if (p->key.family == AF_INET && !skb_is_gso(skb) &&
+	    !sslv_ip_csum_ok(skb, p->nh, p->ihl))
+		return false;
+	/* The pseudo-header's sum does not depend on the addresses' order. */
+	return sslv_csum_ok(skb, p->thoff, p->end, p->key.family, &p->key.a,
+			    &p->key.b);
+}
+
 enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 			   struct sslv_pkt *p)
 {
@@ -252,8 +265,8 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 			return SSLV_PARSE_OTHER;
 		if (ip_is_fragment(iph))
 			return SSLV_PARSE_FRAG;
-		if (!skb_is_gso(skb) && !sslv_ip_csum_ok(skb, nh, iph->ihl))
-			return SSLV_PARSE_BAD_CSUM;
+		p->nh = nh;
+		p->ihl = iph->ihl;
 		p->key.family = AF_INET;
 		p->seg.ttl = iph->ttl;
 		p->seg.ipid = ntohs(iph->id);
@@ -313,10 +326,8 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 	doff = th->doff * 4;
 	if (doff < sizeof(*th) || thoff + doff > end)
 		return SSLV_PARSE_BAD_TCP;
-	/* The pseudo-header's sum does not depend on the addresses' order. */
-	if (!sslv_csum_ok(skb, thoff, end, p->key.family, &p->key.a,
-			  &p->key.b))
-		return SSLV_PARSE_BAD_CSUM;
+	p->thoff = thoff;
+	p->end = end;
 
 	p->seg.seq = ntohl(th->seq);
 	p->seg.ack = ntohl(th->ack_seq);

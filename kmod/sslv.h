@@ -219,10 +219,16 @@ struct sslv_flow {
 	u16 owner;			/* sslv_net.owner of its table */
 };
 
+/* A table's buckets: replaced whole, see sslv_flow_resize(). */
+struct sslv_flow_buckets {
+	u32 n;				/* power of two, >= SSLV_FLOW_LOCKS */
+	struct hlist_nulls_head b[];
+};
+
 struct sslv_flow_table {
-	struct hlist_nulls_head *buckets;
+	struct sslv_flow_buckets __rcu *tab;
 	spinlock_t *locks;
-	u32 nbuckets;			/* power of two */
+	u32 nbuckets;			/* at init: 0 follows max_flows */
 	u32 max_flows;
 	atomic_t count;
 	u32 gc_cursor;
@@ -230,6 +236,8 @@ struct sslv_flow_table {
 };
 
 #define SSLV_FLOW_LOCKS	1024	/* bucket i is guarded by locks[i % 1024] */
+/* With hashsize=0, a table has a bucket for every 8 flows it may hold. */
+#define SSLV_FLOWS_PER_BUCKET	8
 
 /* Per-state idle timeouts, in milliseconds. */
 struct sslv_timeouts {
@@ -237,6 +245,15 @@ struct sslv_timeouts {
 };
 
 int sslv_flow_init(struct sslv_net *sn);
+/*
+ * The table's buckets for @max_flows, when they follow max_flows (the
+ * hashsize module parameter is 0); under sslv_cfg_mutex, may sleep.
+ */
+void sslv_flow_resize(struct sslv_net *sn, u32 max_flows);
+/* The number of buckets now. */
+u32 sslv_flow_nbuckets(struct sslv_net *sn);
+/* The buckets, in a walk under a bucket lock (bottom halves off). */
+struct sslv_flow_buckets *sslv_flow_tab_locked(struct sslv_flow_table *ft);
 void sslv_flow_exit(struct sslv_net *sn);
 void sslv_flow_flush(struct sslv_net *sn);
 int sslv_flow_cache_init(void);
@@ -249,6 +266,21 @@ struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
 struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 				   const struct sslv_flow_key *key, u32 hash,
 				   bool *created);
+/*
+ * Without the lock, under rcu_read_lock(): the flow of @key, not locked,
+ * or NULL. @id is its id when found. What the caller reads of it may
+ * belong to a flow freed and reused meanwhile, torn by a writer: it is
+ * good only if sslv_flow_peek_valid() says so after the reads. On NULL,
+ * @absent says whether the table surely has no such flow (a new one may
+ * be inserted: sslv_flow_insert() checks again under the bucket lock), or
+ * the walk was diverted and only sslv_flow_find() can tell.
+ */
+struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
+				 const struct sslv_flow_key *key, u32 hash,
+				 u32 *id, bool *absent);
+/* Whether @f, peeked as @id, is still that flow of @key in @sn's table. */
+bool sslv_flow_peek_valid(struct sslv_net *sn, struct sslv_flow *f,
+			  const struct sslv_flow_key *key, u32 id);
 /*
  * Make locked @f, hashed or being hashed, a new flow under the same key: a
  * new id, nothing learnt, no verdict, no handshake state.
@@ -269,7 +301,11 @@ struct sslv_pkt {
 	struct sslv_flow_key key;
 	struct sslv_seg seg;
 	bool src_is_b;			/* the sender is side B of the key */
+	u8 ihl;				/* IPv4 header, in words */
 	u16 payload;			/* offset of the TCP payload in the skb */
+	u16 nh;				/* offset of the IP header */
+	u16 thoff;			/* offset of the TCP header */
+	u32 end;			/* of the IP packet (BIG TCP: > 64K) */
 	const u8 *smac, *dmac;
 };
 
@@ -280,13 +316,20 @@ enum sslv_parse {
 	SSLV_PARSE_BAD_IP,
 	SSLV_PARSE_BAD_TCP,
 	SSLV_PARSE_VLAN_UNSUPPORTED,	/* QinQ or 802.1ad: not tracked */
-	SSLV_PARSE_BAD_CSUM,		/* the endpoint will drop it */
 	SSLV_PARSE_FRAG,		/* a fragment of a TCP segment */
 };
 
-/* @in: the bridge port the frame entered by (or the tap device). */
+/*
+ * @in: the bridge port the frame entered by (or the tap device). The
+ * checksums are not checked: see sslv_pkt_csum_ok().
+ */
 enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 			   struct sslv_pkt *p);
+/*
+ * Whether the endpoint will accept a parsed segment's TCP checksum and IPv4
+ * header checksum. False: nothing may learn from the segment.
+ */
+bool sslv_pkt_csum_ok(const struct sk_buff *skb, const struct sslv_pkt *p);
 
 /* ---- policy.c --------------------------------------------------------- */
 

@@ -44,6 +44,7 @@ static int sslv_stats_show(struct seq_file *m, void *v)
 			   sslv_stat_read(sn, i));
 	seq_printf(m, "flows_current %u\n", atomic_read(&sn->ft.count));
 	seq_printf(m, "flows_max %u\n", READ_ONCE(sn->ft.max_flows));
+	seq_printf(m, "flows_buckets %u\n", sslv_flow_nbuckets(sn));
 	return 0;
 }
 

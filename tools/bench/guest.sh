@@ -171,7 +171,7 @@ forwarding()
 		sample slab.after "$(slab_bytes)"
 		sample slab.flows "$filled"
 		sample slab.objsize "$(awk '$1 == "sslv_flow" { print $4 }' /proc/slabinfo)"
-		sample slab.buckets "$(($(cat /sys/module/sslv/parameters/hashsize) * 8))"
+		sample slab.buckets "$(($(counter flows_buckets) * 8))"
 		check "100k flows in the table (round $round)" "$filled" -ge 99000
 		rate pps.sslv_100k ack
 		bulk bulk.sslv_100k
