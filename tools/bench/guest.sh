@@ -5,6 +5,9 @@
 #
 #   tools/vm/run -m 2048 -o DIR -- tools/bench/guest.sh
 #
+# ITEMS="forwarding scaling" runs only those parts (default: latency
+# forwarding scaling million).
+#
 # Every measurement appends "KEY VALUE" to $OUT/samples; the same KEY
 # appears once per repetition and tools/bench/table.py takes the median.
 # Configurations that are compared are measured in interleaved rounds, so
@@ -244,7 +247,9 @@ for n in 10 1000 10000; do
 	/usr/bin/python3 "$RULES" $n nft-set >"$tmp/set.$n"
 done
 
-latency
-forwarding
-scaling
-million
+for item in ${ITEMS:-latency forwarding scaling million}; do
+	case $item in
+	latency | forwarding | scaling | million) $item ;;
+	*) ksft_fail "unknown item $item" ;;
+	esac
+done
