@@ -650,14 +650,17 @@ static bool sslv_seen_before(const struct sslv_ctx *c,
 
 /*
  * The fast path (see the top of this file). True if it took the frame;
- * else @absent says whether the table surely has no flow of its key.
+ * else *@peeked is the flow it found unlocked, if any, and @absent says
+ * whether the table surely has no flow of the frame's key.
  */
-static bool sslv_fast_path(struct sslv_ctx *c, u32 hash, bool *absent)
+static bool sslv_fast_path(struct sslv_ctx *c, u32 hash,
+			   struct sslv_flow **peeked, bool *absent)
 {
 	struct sslv_flow *f;
 	u32 id, now;
 
 	f = sslv_flow_peek(c->sn, &c->p.key, hash, &id, absent);
+	*peeked = f;
 	if (!f || !sslv_seen_before(c, f) ||
 	    !sslv_flow_peek_valid(c->sn, f, &c->p.key, id))
 		return false;
@@ -702,7 +705,7 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	}
 
 	hash = sslv_flow_hash(&c.p.key);
-	if (sslv_fast_path(&c, hash, &absent)) {
+	if (sslv_fast_path(&c, hash, &f, &absent)) {
 		sslv_inc(sn, packets);
 		return NF_ACCEPT;
 	}
@@ -712,8 +715,17 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	}
 	sslv_inc(sn, packets);
 
-	/* A new flow's chain is walked once more, by the insertion. */
-	f = absent ? NULL : sslv_flow_find(sn, &c.p.key, hash);
+	/*
+	 * The flow the fast path found is locked and checked again, without
+	 * walking its chain again; a new flow's chain is walked once more,
+	 * by the insertion.
+	 */
+	if (f && !sslv_flow_lock_peeked(sn, f, &c.p.key)) {
+		f = NULL;
+		absent = false;
+	}
+	if (!f && !absent)
+		f = sslv_flow_find(sn, &c.p.key, hash);
 	if (!f)
 		return sslv_new_flow(&c, hash, NULL);
 	return sslv_known_flow(&c, f);

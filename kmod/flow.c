@@ -46,7 +46,7 @@
 #include "sslv.h"
 
 static struct kmem_cache *sslv_flow_cache __read_mostly;
-static u32 sslv_flow_seed __read_mostly;
+u32 sslv_flow_seed __read_mostly;
 static DEFINE_IDA(sslv_owner_ida);
 
 #define SSLV_EVICT_SCAN		8
@@ -78,12 +78,6 @@ int sslv_flow_cache_init(void)
 void sslv_flow_cache_exit(void)
 {
 	kmem_cache_destroy(sslv_flow_cache);
-}
-
-u32 sslv_flow_hash(const struct sslv_flow_key *key)
-{
-	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
-		      sslv_flow_seed);
 }
 
 /*
@@ -122,17 +116,15 @@ u32 sslv_flow_nbuckets(struct sslv_net *sn)
 	return n;
 }
 
-/* Ten word compares the compiler unrolls, where memcmp() is a call. */
-static bool sslv_key_eq(const struct sslv_flow_key *a,
-			const struct sslv_flow_key *b)
+bool sslv_flow_lock_peeked(struct sslv_net *sn, struct sslv_flow *f,
+			   const struct sslv_flow_key *key)
 {
-	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
-	u32 diff = 0;
-	int i;
-
-	for (i = 0; i < sizeof(*a) / sizeof(u32); i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
+	spin_lock(&f->lock);
+	if ((f->flags & SSLV_FF_HASHED) && f->owner == sn->owner &&
+	    sslv_key_eq(&f->key, key))
+		return true;
+	spin_unlock(&f->lock);
+	return false;
 }
 
 struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
@@ -159,37 +151,6 @@ again:
 	if (get_nulls_value(n) != b)
 		goto again;
 	return NULL;
-}
-
-struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
-				 const struct sslv_flow_key *key, u32 hash,
-				 u32 *id, bool *absent)
-{
-	struct sslv_flow_buckets *tab = sslv_flow_tab(&sn->ft);
-	u32 b = hash & (tab->n - 1);
-	struct hlist_nulls_node *n;
-	struct sslv_flow *f;
-
-	hlist_nulls_for_each_entry_rcu(f, n, &tab->b[b], node) {
-		if (!sslv_key_eq(&f->key, key))
-			continue;
-		*id = READ_ONCE(f->id);
-		smp_rmb();	/* the id, then what the caller reads */
-		*absent = false;
-		return f;
-	}
-	/* A walk diverted into another chain proves nothing. */
-	*absent = get_nulls_value(n) == b;
-	return NULL;
-}
-
-bool sslv_flow_peek_valid(struct sslv_net *sn, struct sslv_flow *f,
-			  const struct sslv_flow_key *key, u32 id)
-{
-	smp_rmb();	/* what the caller read, then the id */
-	return READ_ONCE(f->id) == id &&
-	       (READ_ONCE(f->flags) & SSLV_FF_HASHED) &&
-	       READ_ONCE(f->owner) == sn->owner && sslv_key_eq(&f->key, key);
 }
 
 /* Caller holds the bucket lock and @f->lock. */

@@ -20,6 +20,7 @@
 #define SSLV_H
 
 #include <linux/if_ether.h>
+#include <linux/jhash.h>
 #include <linux/in6.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -258,7 +259,26 @@ void sslv_flow_exit(struct sslv_net *sn);
 void sslv_flow_flush(struct sslv_net *sn);
 int sslv_flow_cache_init(void);
 void sslv_flow_cache_exit(void);
-u32 sslv_flow_hash(const struct sslv_flow_key *key);
+extern u32 sslv_flow_seed;
+
+static inline u32 sslv_flow_hash(const struct sslv_flow_key *key)
+{
+	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
+		      sslv_flow_seed);
+}
+
+/* Ten word compares the compiler unrolls, where memcmp() is a call. */
+static inline bool sslv_key_eq(const struct sslv_flow_key *a,
+			       const struct sslv_flow_key *b)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	u32 diff = 0;
+	int i;
+
+	for (i = 0; i < sizeof(*a) / sizeof(u32); i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
 
 /* Both return the flow locked, or NULL. Call under rcu_read_lock(). */
 struct sslv_flow *sslv_flow_find(struct sslv_net *sn,
@@ -267,20 +287,11 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 				   const struct sslv_flow_key *key, u32 hash,
 				   bool *created);
 /*
- * Without the lock, under rcu_read_lock(): the flow of @key, not locked,
- * or NULL. @id is its id when found. What the caller reads of it may
- * belong to a flow freed and reused meanwhile, torn by a writer: it is
- * good only if sslv_flow_peek_valid() says so after the reads. On NULL,
- * @absent says whether the table surely has no such flow (a new one may
- * be inserted: sslv_flow_insert() checks again under the bucket lock), or
- * the walk was diverted and only sslv_flow_find() can tell.
+ * Lock @f, found by sslv_flow_peek(): false (and unlocked) if it is no
+ * longer @key's flow in @sn's table.
  */
-struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
-				 const struct sslv_flow_key *key, u32 hash,
-				 u32 *id, bool *absent);
-/* Whether @f, peeked as @id, is still that flow of @key in @sn's table. */
-bool sslv_flow_peek_valid(struct sslv_net *sn, struct sslv_flow *f,
-			  const struct sslv_flow_key *key, u32 id);
+bool sslv_flow_lock_peeked(struct sslv_net *sn, struct sslv_flow *f,
+			   const struct sslv_flow_key *key);
 /*
  * Make locked @f, hashed or being hashed, a new flow under the same key: a
  * new id, nothing learnt, no verdict, no handshake state.
@@ -291,7 +302,12 @@ struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id);
 
 static inline u32 sslv_now_ms(void)
 {
+#if !(MSEC_PER_SEC % HZ)
+	/* jiffies_to_msecs(), without a call on every packet */
+	return (u32)jiffies * (MSEC_PER_SEC / HZ);
+#else
 	return jiffies_to_msecs(jiffies);
+#endif
 }
 
 /* ---- packet.c --------------------------------------------------------- */
@@ -625,6 +641,50 @@ extern struct mutex sslv_cfg_mutex;	/* rules, mode, config */
 static inline struct sslv_net *sslv_pernet(const struct net *net)
 {
 	return net_generic(net, sslv_net_id);
+}
+
+/* ---- flow.c: the lockless look of the fast path ---------------------- */
+
+/*
+ * Without the lock, under rcu_read_lock(): the flow of @key, not locked,
+ * or NULL. @id is its id when found. What the caller reads of it may
+ * belong to a flow freed and reused meanwhile, torn by a writer: it is
+ * good only if sslv_flow_peek_valid() says so after the reads. On NULL,
+ * @absent says whether the table surely has no such flow (a new one may
+ * be inserted: sslv_flow_insert() checks again under the bucket lock), or
+ * the walk was diverted and only sslv_flow_find() can tell.
+ */
+static inline struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
+					       const struct sslv_flow_key *key,
+					       u32 hash, u32 *id, bool *absent)
+{
+	struct sslv_flow_buckets *tab = rcu_dereference(sn->ft.tab);
+	u32 b = hash & (tab->n - 1);
+	struct hlist_nulls_node *n;
+	struct sslv_flow *f;
+
+	hlist_nulls_for_each_entry_rcu(f, n, &tab->b[b], node) {
+		if (!sslv_key_eq(&f->key, key))
+			continue;
+		*id = READ_ONCE(f->id);
+		smp_rmb();	/* the id, then what the caller reads */
+		*absent = false;
+		return f;
+	}
+	/* A walk diverted into another chain proves nothing. */
+	*absent = get_nulls_value(n) == b;
+	return NULL;
+}
+
+/* Whether @f, peeked as @id, is still that flow of @key in @sn's table. */
+static inline bool sslv_flow_peek_valid(struct sslv_net *sn,
+					struct sslv_flow *f,
+					const struct sslv_flow_key *key, u32 id)
+{
+	smp_rmb();	/* what the caller read, then the id */
+	return READ_ONCE(f->id) == id &&
+	       (READ_ONCE(f->flags) & SSLV_FF_HASHED) &&
+	       READ_ONCE(f->owner) == sn->owner && sslv_key_eq(&f->key, key);
 }
 
 #endif /* SSLV_H */
