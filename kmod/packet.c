@@ -147,7 +147,11 @@ static bool sslv_csum_ok(const struct sk_buff *skb, unsigned int thoff,
 		/* As __skb_checksum_complete(): the device may be wrong. */
 		break;
 	}
-	sum = skb_checksum(skb, thoff, len, 0);
+	/* A linear segment (a SYN, an ACK) is one csum_partial() away. */
+	if (end <= skb_headlen(skb))
+		sum = csum_partial(skb->data + thoff, len, 0);
+	else
+		sum = skb_checksum(skb, thoff, len, 0);
 	if (family == AF_INET)
 		return !csum_tcpudp_magic(*(__be32 *)saddr, *(__be32 *)daddr,
 					  len, IPPROTO_TCP, sum);
