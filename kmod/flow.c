@@ -267,7 +267,8 @@ static bool sslv_flow_evict(struct sslv_net *sn, u32 hash)
 
 void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f)
 {
-	sslv_hs_release(sn, f);
+	if (f->flags & SSLV_FF_HS)	/* no call for a new flow */
+		sslv_hs_release(sn, f);
 	/* Under the flow lock: sslv_flow_find_id() re-checks it there. */
 	WRITE_ONCE(f->id, (u32)atomic_inc_return(&sn->next_flow_id) ?:
 			  (u32)atomic_inc_return(&sn->next_flow_id));
@@ -420,23 +421,56 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 	return total;
 }
 
+/* Whether a flow of the chain at @head looks due, read under RCU. */
+static bool sslv_flow_gc_due(const struct sslv_net *sn,
+			     const struct hlist_nulls_head *head, u32 now)
+{
+	const struct hlist_nulls_node *n;
+	const struct sslv_flow *f;
+
+	hlist_nulls_for_each_entry_rcu(f, n, head, node)
+		if (sslv_flow_idle(f, now) > sslv_flow_timeout(sn, f))
+			return true;
+	return false;
+}
+
 static void sslv_flow_gc(struct work_struct *work)
 {
 	struct sslv_flow_table *ft = container_of(to_delayed_work(work),
 						  struct sslv_flow_table, gc);
 	struct sslv_net *sn = container_of(ft, struct sslv_net, ft);
-	u32 i, nb = sslv_flow_nbuckets(sn);
-	u32 n = max_t(u32, nb / SSLV_GC_SLICES, 1);
+	struct sslv_flow_buckets *tab;
+	u32 i, n, now = sslv_now_ms();
 	unsigned int expired = 0;
 
+	/*
+	 * Most buckets are empty, or hold no flow due: they are looked at
+	 * under RCU alone, and only a bucket with a flow due is locked (a
+	 * flow looked at stale is caught by the next sweep).
+	 */
+	rcu_read_lock();
+	tab = rcu_dereference(ft->tab);
+	n = max_t(u32, tab->n / SSLV_GC_SLICES, 1);
 	for (i = 0; i < n; i++) {
-		ft->gc_cursor &= nb - 1;	/* the table may have shrunk */
-		expired += sslv_flow_gc_bucket(sn, ft->gc_cursor, false,
-					       SSLV_R_TIMEOUT);
-		ft->gc_cursor = (ft->gc_cursor + 1) & (nb - 1);
-		if (!(i % 64))
+		u32 b = ft->gc_cursor & (tab->n - 1);
+
+		ft->gc_cursor = b + 1;
+		if (!(i % 4096) && i) {
+			rcu_read_unlock();
 			cond_resched();
+			rcu_read_lock();
+			tab = rcu_dereference(ft->tab);
+			b &= tab->n - 1;
+		}
+		if (!sslv_flow_gc_due(sn, &tab->b[b], now))
+			continue;
+		rcu_read_unlock();
+		expired += sslv_flow_gc_bucket(sn, b, false, SSLV_R_TIMEOUT);
+		cond_resched();
+		rcu_read_lock();
+		tab = rcu_dereference(ft->tab);	/* perhaps resized */
 	}
+	rcu_read_unlock();
 	if (expired)
 		sslv_add(sn, flows_expired, expired);
 	sslv_hs_expire(sn);
