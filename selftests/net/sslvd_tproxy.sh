@@ -11,7 +11,8 @@
 # each per connection (both legs on kTLS), sslvd logs the session as done.
 # A client trusting only the server's real CA fails verification; a server
 # sslvd cannot verify is forged by the untrusted CA (curl exit 60); a port
-# where nothing listens resets the client. SIGTERM removes the routes.
+# where nothing listens resets the client, and a KeyUpdate resets both
+# sides. SIGTERM removes the routes.
 #
 #   $CLI eth0 10.0.1.1 ---- b0 [$BOX, sslvd] b1 ---- eth0 10.0.2.1 $SRV
 #            fd00:1::1        10.0.1.254  10.0.2.254          fd00:2::1
@@ -57,14 +58,14 @@ done
 wait_for n_cli busybox ping -c 1 -W 1 "$SRV4"
 wait_for n_cli busybox ping6 -c 1 -W 1 "$SRV6"
 
-# The diversion: the client's SYNs to 443, 4443 and 444 go to sslvd's
+# The diversion: the client's SYNs to 443, 4443, 444 and 4445 go to sslvd's
 # listener, the server's answers to sslvd's upstream sockets.
 n_box nft -f - <<EOF
 table inet divert {
 	chain pre {
 		type filter hook prerouting priority mangle; policy accept;
 		meta l4proto tcp socket transparent 1 meta mark set 0x5c1d accept
-		meta l4proto tcp tcp dport { 443, 4443, 444 } tproxy to :$PORT meta mark set 0x5c1d accept
+		meta l4proto tcp tcp dport { 443, 4443, 444, 4445 } tproxy to :$PORT meta mark set 0x5c1d accept
 	}
 }
 EOF
@@ -206,6 +207,27 @@ check "upstream refused: curl failed" "$rc" -ne 0
 check "upstream refused: the client saw a reset" \
 	"$(grep -c 'Connection reset by peer' <<<"$err" || true)" -ge 1
 check_run "upstream refused logged" poll grep -q 'close=upstream-refused' sslvd.log
+
+# KeyUpdate from the server (s_server sends one on a line "k"): kTLS cannot
+# follow it, so sslvd resets both sides and says why
+mkfifo srvin
+ip netns exec "$SRV" openssl s_server -tls1_3 -accept 4445 -cert srv.crt -key srv.key \
+	-naccept 1 <srvin >ku-server.out 2>&1 &
+exec 3>srvin
+wait_for listening "$SRV" 4445
+(sleep 30 | n_cli openssl s_client -connect "$SRV4:4445" -servername server.test \
+	-CAfile box.crt >ku-client.out 2>&1) &
+ku_client=$!
+wait_for grep -q "Verify return code: 0" ku-client.out
+echo k >&3
+check_run "KeyUpdate: the session ended with keyupdate" \
+	poll -t 10 grep -q 'close=keyupdate' sslvd.log
+check "KeyUpdate: logged as the server's" \
+	"$(grep -c 'KeyUpdate from the server, which kTLS cannot follow' sslvd.log)" -eq 1
+check_run "KeyUpdate: the client was reset" \
+	poll -t 10 grep -q 'errno=104' ku-client.out
+exec 3>&-
+kill "$ku_client" 2>/dev/null || true
 
 kill -TERM "$sslvd_pid"
 rc=0
