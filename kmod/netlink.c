@@ -40,6 +40,8 @@ const struct nla_policy sslv_rule_policy[SSLV_RULE_MAX + 1] = {
 						   SSLV_TLS_VER_TLS13),
 	[SSLV_RULE_NONTLS]	= { .type = NLA_FLAG },
 	[SSLV_RULE_UNDECRYPTABLE] = NLA_POLICY_MASK(NLA_U32, SSLV_UD_ALL),
+	/* Bounds checked by nl_rule.c, which names what is wrong. */
+	[SSLV_RULE_COMMENT]	= { .type = NLA_BINARY },
 };
 
 const struct nla_policy sslv_flow_policy[SSLV_FLOW_MAX + 1] = {
@@ -134,6 +136,9 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_DECRYPT_UNAVAILABLE] = NLA_POLICY_MAX(NLA_U8, SSLV_ACT_REJECT),
 	[SSLV_A_UPSTREAM_INVALID] = NLA_POLICY_MAX(NLA_U8,
 						   __SSLV_UPSTREAM_MAX - 1),
+	[SSLV_A_RULE_INDEX]	= { .type = NLA_U32 },
+	[SSLV_A_RULE_BEFORE]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SSLV_A_RULE_AFTER]	= NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 struct sk_buff *sslv_reply_new(struct genl_info *info, u8 cmd, size_t size,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netlink commands on rules: parsing a rule (addresses, ports, TLS
- * attributes), adding, deleting, flushing, committing the staging set, and
- * the rule dump.
+ * attributes, comment), adding at the end or at a place, deleting,
+ * flushing, committing the staging set, and the rule dump.
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -142,6 +142,32 @@ static int sslv_nl_rule_tls(struct sslv_net *sn, struct nlattr **tb,
 	return 0;
 }
 
+/* SSLV_RULE_COMMENT: 1..SSLV_RULE_COMMENT_MAX bytes, no NUL among them. */
+static int sslv_nl_rule_comment(const struct nlattr *a, char **comment,
+				struct netlink_ext_ack *extack)
+{
+	const char *s = nla_data(a);
+	u32 len = nla_len(a);
+
+	if (len && !s[len - 1])
+		len--;
+	if (!len) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "empty comment");
+		return -EINVAL;
+	}
+	if (len > SSLV_RULE_COMMENT_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "comment longer than 128 bytes");
+		return -ERANGE;
+	}
+	if (memchr(s, '\0', len)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "comment holds a NUL byte");
+		return -EINVAL;
+	}
+	*comment = kmemdup_nul(s, len, GFP_KERNEL_ACCOUNT);
+	return *comment ? 0 : -ENOMEM;
+}
+
 static int sslv_nl_rule_parse(struct sslv_net *sn, const struct nlattr *nest,
 			      struct sslv_rule *r,
 			      struct netlink_ext_ack *extack)
@@ -193,6 +219,12 @@ static int sslv_nl_rule_parse(struct sslv_net *sn, const struct nlattr *nest,
 			extack->_msg = sslv_match_strerror(err);
 		return -EINVAL;
 	}
+	if (tb[SSLV_RULE_COMMENT]) {
+		err = sslv_nl_rule_comment(tb[SSLV_RULE_COMMENT], &r->comment,
+					   extack);
+		if (err)
+			return err;
+	}
 	if (!sslv_nl_rule_has_tls(tb))
 		return 0;
 	r->tls = kzalloc(sizeof(*r->tls), GFP_KERNEL_ACCOUNT);
@@ -223,16 +255,71 @@ static int sslv_nl_rule_ids(struct genl_info *info, u32 first_id, u32 n)
 	return sslv_reply_send(skb, hdr, info);
 }
 
+/* The position attribute of RULE_ADD, if any; at most one, live only. */
+static int sslv_nl_rule_pos(struct genl_info *info, struct nlattr **pos)
+{
+	static const int kinds[] = {
+		SSLV_A_RULE_INDEX, SSLV_A_RULE_BEFORE, SSLV_A_RULE_AFTER,
+	};
+	unsigned int i;
+
+	*pos = NULL;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		struct nlattr *a = info->attrs[kinds[i]];
+
+		if (!a)
+			continue;
+		if (*pos) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "a rule has one position at most");
+			return -EINVAL;
+		}
+		*pos = a;
+	}
+	if (*pos && info->attrs[SSLV_A_STAGE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, *pos,
+				    "a position is for the live ruleset, not a staged one");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The place in the live ruleset @pos names; under sslv_cfg_mutex. */
+static int sslv_nl_rule_at(struct sslv_net *sn, const struct nlattr *pos,
+			   u32 *at, struct netlink_ext_ack *extack)
+{
+	int found;
+
+	if (nla_type(pos) == SSLV_A_RULE_INDEX) {
+		*at = nla_get_u32(pos);
+		if (*at <= sslv_policy_len(sn))
+			return 0;
+		NL_SET_ERR_MSG_ATTR(extack, pos,
+				    "index past the end of the ruleset");
+		return -ERANGE;
+	}
+	found = sslv_policy_index(sn, nla_get_u32(pos));
+	if (found < 0) {
+		NL_SET_ERR_MSG_ATTR(extack, pos, "no rule with this id");
+		return found;
+	}
+	*at = found + (nla_type(pos) == SSLV_A_RULE_AFTER);
+	return 0;
+}
+
 int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 {
 	struct sslv_net *sn = sslv_info_net(info);
 	bool stage = info->attrs[SSLV_A_STAGE];
 	struct sslv_stage *st = NULL;
+	struct nlattr *a, *pos;
 	struct sslv_rule *rules;
-	struct nlattr *a;
-	u32 n = 0, first_id, i;
+	u32 n = 0, first_id, i, at;
 	int rem, err;
 
+	err = sslv_nl_rule_pos(info, &pos);
+	if (err)
+		return err;
 	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem)
 		n += nla_type(a) == SSLV_A_RULE;
 	if (!n) {
@@ -263,7 +350,12 @@ int sslv_nl_rule_add(struct sk_buff *in, struct genl_info *info)
 			goto out;
 		}
 	}
-	err = sslv_policy_append(sn, rules, n, st, &first_id);
+	if (pos) {
+		err = sslv_nl_rule_at(sn, pos, &at, info->extack) ?:
+		      sslv_policy_insert(sn, rules, n, at, &first_id);
+	} else {
+		err = sslv_policy_append(sn, rules, n, st, &first_id);
+	}
 	if (err == -ENOSPC && stage)
 		NL_SET_ERR_MSG(info->extack,
 			       "a namespace stages at most 262144 rules");
@@ -275,7 +367,7 @@ out:
 	mutex_unlock(&sslv_cfg_mutex);
 	if (!err)
 		err = sslv_nl_rule_ids(info, first_id, n);
-	sslv_rule_free_tls(rules, n);
+	sslv_rules_free_ext(rules, n);
 	kvfree(rules);
 	return err;
 }
@@ -381,7 +473,9 @@ static int sslv_nl_rule_fill(struct sk_buff *skb, struct sslv_net *sn,
 	      nla_put_u16(skb, SSLV_RULE_DPORT_MAX, s->dport_max))) ||
 	    (s->has_vlan && nla_put_u16(skb, SSLV_RULE_VLAN, s->vlan)) ||
 	    (s->has_iif && nla_put_u32(skb, SSLV_RULE_IIF, s->iif)) ||
-	    (r->tls && sslv_nl_rule_tls_fill(skb, sn, r->tls))) {
+	    (r->tls && sslv_nl_rule_tls_fill(skb, sn, r->tls)) ||
+	    (r->comment &&
+	     nla_put_string(skb, SSLV_RULE_COMMENT, r->comment))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -2,8 +2,8 @@
 /*
  * Rulesets. The live ruleset is one immutable struct sslv_ruleset: the rules
  * in order, their hit counters and lib/match.c's compiled form. Every change
- * (append, delete, flush, commit of the staging set) builds a new ruleset
- * and swaps the pointer; readers on the packet path see the old or the new
+ * (append, insert at a place, delete, flush, commit of the staging set)
+ * builds a new ruleset, the rules at their places, and swaps the pointer; readers on the packet path see the old or the new
  * one whole, never a mix, and never wait. Changes are serialised by
  * sslv_cfg_mutex; the old ruleset is freed after synchronize_rcu().
  *
@@ -23,22 +23,38 @@
 
 #include "sslv.h"
 
+/* On failure @dst owns nothing. */
 int sslv_rule_copy(struct sslv_rule *dst, const struct sslv_rule *src)
 {
 	*dst = *src;
-	if (!src->tls)
-		return 0;
-	dst->tls = kmemdup(src->tls, sizeof(*src->tls), GFP_KERNEL_ACCOUNT);
-	return dst->tls ? 0 : -ENOMEM;
+	dst->tls = NULL;
+	dst->comment = NULL;
+	if (src->tls) {
+		dst->tls = kmemdup(src->tls, sizeof(*src->tls),
+				   GFP_KERNEL_ACCOUNT);
+		if (!dst->tls)
+			return -ENOMEM;
+	}
+	if (src->comment) {
+		dst->comment = kstrdup(src->comment, GFP_KERNEL_ACCOUNT);
+		if (!dst->comment) {
+			kfree(dst->tls);
+			dst->tls = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
-void sslv_rule_free_tls(struct sslv_rule *r, u32 n)
+void sslv_rules_free_ext(struct sslv_rule *r, u32 n)
 {
 	u32 i;
 
 	for (i = 0; r && i < n; i++) {
 		kfree(r[i].tls);
 		r[i].tls = NULL;
+		kfree(r[i].comment);
+		r[i].comment = NULL;
 	}
 }
 
@@ -64,7 +80,7 @@ static void sslv_ruleset_free(struct sslv_ruleset *rs)
 {
 	if (!rs)
 		return;
-	sslv_rule_free_tls(rs->rules, rs->n);
+	sslv_rules_free_ext(rs->rules, rs->n);
 	kvfree(rs->tls_idx);
 	kvfree(rs->l4_idx);
 	kvfree(rs->l4);
@@ -75,14 +91,15 @@ static void sslv_ruleset_free(struct sslv_ruleset *rs)
 }
 
 /*
- * A ruleset of @n rules. Rule i keeps the hit count of @old's rule i, or of
- * rule i + 1 from position @removed on, so that counters survive appends
- * (@removed = U32_MAX) and deletions.
+ * A ruleset of @n rules, made from @old by putting @added rules at place
+ * @at and taking @removed away from there. Every other rule keeps its hit
+ * count: rule i is @old's rule i before @at, and @old's rule
+ * i - @added + @removed after the rules added.
  */
 static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 					       u32 n,
 					       const struct sslv_ruleset *old,
-					       u32 removed)
+					       u32 at, u32 added, u32 removed)
 {
 	struct sslv_rule_spec *specs;
 	struct sslv_ruleset *rs;
@@ -127,8 +144,10 @@ static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 	kvfree(specs);
 
 	for (i = 0; old && i < n; i++) {
-		u32 j = i + (i >= removed);
+		u32 j = i < at ? i : i - added + removed;
 
+		if (i >= at && i - at < added)
+			continue;
 		if (j < old->n)
 			atomic64_set(&rs->hits[i], atomic64_read(&old->hits[j]));
 	}
@@ -306,6 +325,75 @@ bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot)
 	return false;
 }
 
+/* Ids for @n rules, the first in *@first_id. */
+static void sslv_rule_ids(struct sslv_net *sn, struct sslv_rule *r, u32 n,
+			  u32 *first_id)
+{
+	u32 i;
+
+	*first_id = sn->next_rule_id;
+	for (i = 0; i < n; i++) {
+		r[i].id = sn->next_rule_id++;
+		if (!sn->next_rule_id)
+			sn->next_rule_id = 1;
+	}
+}
+
+u32 sslv_policy_len(struct sslv_net *sn)
+{
+	struct sslv_ruleset *live = sslv_rules_live(sn);
+
+	return live ? live->n : 0;
+}
+
+int sslv_policy_index(struct sslv_net *sn, u32 id)
+{
+	struct sslv_ruleset *live = sslv_rules_live(sn);
+	u32 at;
+
+	for (at = 0; live && at < live->n; at++)
+		if (live->rules[at].id == id)
+			return at;
+	return -ENOENT;
+}
+
+/*
+ * Insert @n rules at place @at of the live ruleset, assigning ids; caller
+ * holds sslv_cfg_mutex. @r stays the caller's: what is kept is copied. The
+ * rules around keep their ids and hit counters. On failure nothing
+ * changes, not even the next id.
+ */
+int sslv_policy_insert(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
+		       u32 at, u32 *first_id)
+{
+	struct sslv_ruleset *live = sslv_rules_live(sn), *rs;
+	u32 have = live ? live->n : 0, next_id = sn->next_rule_id;
+	struct sslv_rule *all;
+
+	if (at > have)
+		return -ERANGE;
+	if (n > SSLV_MAX_RULES || have + n > SSLV_MAX_RULES)
+		return -ENOSPC;
+	all = kvmalloc_array(have + n, sizeof(*all), GFP_KERNEL_ACCOUNT);
+	if (!all)
+		return -ENOMEM;
+	if (at)
+		memcpy(all, live->rules, at * sizeof(*all));
+	memcpy(all + at, r, n * sizeof(*all));
+	if (have > at)
+		memcpy(all + at + n, live->rules + at,
+		       (have - at) * sizeof(*all));
+	sslv_rule_ids(sn, all + at, n, first_id);
+	rs = sslv_ruleset_build(all, have + n, live, at, n, 0);
+	kvfree(all);
+	if (!rs) {
+		sn->next_rule_id = next_id;
+		return -ENOMEM;
+	}
+	sslv_ruleset_swap(sn, rs);
+	return 0;
+}
+
 /*
  * Append @n rules, assigning ids; caller holds sslv_cfg_mutex. @r stays the
  * caller's: what is kept is copied. The live ruleset holds at most
@@ -314,78 +402,61 @@ bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot)
 int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 		       struct sslv_stage *st, u32 *first_id)
 {
-	struct sslv_ruleset *live = sslv_rules_live(sn), *rs;
-	u32 have = st ? st->nrules : (live ? live->n : 0), i;
-	const struct sslv_rule *cur = st ? st->rules :
-				      (live ? live->rules : NULL);
 	struct sslv_rule *all;
+	u32 have, i;
 
+	if (!st)
+		return sslv_policy_insert(sn, r, n, sslv_policy_len(sn),
+					  first_id);
+	have = st->nrules;
 	if (n > SSLV_MAX_RULES || have + n > SSLV_MAX_RULES ||
-	    (st && sn->staged_rules + n > SSLV_MAX_RULES))
+	    sn->staged_rules + n > SSLV_MAX_RULES)
 		return -ENOSPC;
-	if (st && have + n <= st->cap) {
+	if (have + n <= st->cap) {
 		/* Private to the stage: appended in place. */
 		all = st->rules;
 	} else {
 		/* A stage grows by doubling, so a big file loads in linear time. */
-		u32 cap = st ? clamp(2 * have, have + n, SSLV_MAX_RULES) :
-			       have + n;
+		u32 cap = clamp(2 * have, have + n, SSLV_MAX_RULES);
 
 		all = kvmalloc_array(cap, sizeof(*all), GFP_KERNEL_ACCOUNT);
 		if (!all)
 			return -ENOMEM;
 		if (have)
-			memcpy(all, cur, have * sizeof(*all));
-		if (st) {
-			kvfree(st->rules);
-			st->rules = all;
-			st->cap = cap;
-		}
+			memcpy(all, st->rules, have * sizeof(*all));
+		kvfree(st->rules);
+		st->rules = all;
+		st->cap = cap;
 	}
 	for (i = 0; i < n; i++) {
-		all[have + i] = r[i];
 		/* The staging set owns its rules: copy what it keeps. */
-		if (st && sslv_rule_copy(&all[have + i], &r[i])) {
-			sslv_rule_free_tls(all + have, i);
+		if (sslv_rule_copy(&all[have + i], &r[i])) {
+			sslv_rules_free_ext(all + have, i);
 			return -ENOMEM;
 		}
 	}
-	*first_id = sn->next_rule_id;
-	for (i = 0; i < n; i++) {
-		all[have + i].id = sn->next_rule_id++;
-		if (!sn->next_rule_id)
-			sn->next_rule_id = 1;
-	}
-	if (st) {
-		st->nrules = have + n;
-		sn->staged_rules += n;
-		return 0;
-	}
-	rs = sslv_ruleset_build(all, have + n, live, U32_MAX);
-	kvfree(all);
-	if (!rs)
-		return -ENOMEM;
-	sslv_ruleset_swap(sn, rs);
+	sslv_rule_ids(sn, all + have, n, first_id);
+	st->nrules = have + n;
+	sn->staged_rules += n;
 	return 0;
 }
 
 int sslv_policy_del(struct sslv_net *sn, u32 id)
 {
 	struct sslv_ruleset *live = sslv_rules_live(sn), *rs;
+	int found = sslv_policy_index(sn, id);
 	struct sslv_rule *all;
 	u32 i, at;
 
-	for (at = 0; live && at < live->n; at++)
-		if (live->rules[at].id == id)
-			break;
-	if (!live || at == live->n)
-		return -ENOENT;
+	if (found < 0)
+		return found;
+	at = found;
 	all = kvmalloc_array(live->n, sizeof(*all), GFP_KERNEL_ACCOUNT);
 	if (!all)
 		return -ENOMEM;
 	for (i = 0; i < live->n - 1; i++)
 		all[i] = live->rules[i < at ? i : i + 1];
-	rs = sslv_ruleset_build(all, live->n - 1, live, at);
+	rs = sslv_ruleset_build(all, live->n - 1, live, at, 0, 1);
 	kvfree(all);
 	if (!rs)
 		return -ENOMEM;
@@ -398,7 +469,7 @@ void sslv_policy_unstage(struct sslv_net *sn, struct sslv_stage *st)
 {
 	if (!st)
 		return;
-	sslv_rule_free_tls(st->rules, st->nrules);
+	sslv_rules_free_ext(st->rules, st->nrules);
 	kvfree(st->rules);
 	sn->staged_rules -= st->nrules;
 	st->rules = NULL;
@@ -417,7 +488,7 @@ int sslv_policy_commit(struct sslv_net *sn, struct sslv_stage *st)
 
 	if (!st || !st->nrules)
 		return -ENODATA;
-	rs = sslv_ruleset_build(st->rules, st->nrules, NULL, 0);
+	rs = sslv_ruleset_build(st->rules, st->nrules, NULL, 0, 0, 0);
 	if (!rs)
 		return -ENOMEM;
 	sslv_ruleset_swap(sn, rs);

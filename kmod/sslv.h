@@ -364,14 +364,17 @@ struct sslv_rule_tls {
 };
 
 /*
- * A rule. @tls is NULL for a rule on addresses and ports only; each array
- * of rules owns its rules' @tls (sslv_rule_copy duplicates it).
+ * A rule. @tls is NULL for a rule on addresses and ports only, @comment
+ * (NUL-terminated, SSLV_RULE_COMMENT_MAX bytes at most) for one without;
+ * each array of rules owns its rules' @tls and @comment (sslv_rule_copy
+ * duplicates them, sslv_rules_free_ext frees them).
  */
 struct sslv_rule {
 	u32 id;
 	u8 action;			/* enum sslv_action */
 	struct sslv_rule_spec spec;
 	struct sslv_rule_tls *tls;
+	char *comment;
 };
 
 /*
@@ -418,13 +421,19 @@ bool sslv_policy_decide_tls(struct sslv_net *sn,
 			    const struct sslv_tls_view *v,
 			    struct sslv_decision *d);
 int sslv_rule_copy(struct sslv_rule *dst, const struct sslv_rule *src);
-void sslv_rule_free_tls(struct sslv_rule *r, u32 n);
+void sslv_rules_free_ext(struct sslv_rule *r, u32 n);
 /* Whether a live or staged rule uses domain set slot @slot. */
 bool sslv_policy_uses_domset(struct sslv_net *sn, u8 slot);
 struct sslv_stage;
 /* Append to the live ruleset (@st NULL) or to @st's staged rules. */
 int sslv_policy_append(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
 		       struct sslv_stage *st, u32 *first_id);
+/* Insert into the live ruleset at place @at, 0 .. sslv_policy_len(). */
+int sslv_policy_insert(struct sslv_net *sn, const struct sslv_rule *r, u32 n,
+		       u32 at, u32 *first_id);
+/* The live ruleset's length; the place of rule @id in it, or -ENOENT. */
+u32 sslv_policy_len(struct sslv_net *sn);
+int sslv_policy_index(struct sslv_net *sn, u32 id);
 int sslv_policy_del(struct sslv_net *sn, u32 id);
 void sslv_policy_flush(struct sslv_net *sn);
 void sslv_policy_unstage(struct sslv_net *sn, struct sslv_stage *st);

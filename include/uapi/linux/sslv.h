@@ -52,6 +52,15 @@
  *   two loads at once never mix, and what a socket staged is dropped when
  *   it closes. At most SSLV_STAGES_MAX sockets of a namespace stage at once.
  *   The reply carries the assigned SSLV_RULE_ID of each rule (SSLV_A_RULE).
+ *   A live add may say where its rules go instead of the end, with one of
+ *   SSLV_A_RULE_INDEX (u32: the first rule's place in evaluation order, 0
+ *   the head, the number of rules the end), SSLV_A_RULE_BEFORE or
+ *   SSLV_A_RULE_AFTER (u32: the id of a live rule); the rules keep the
+ *   order of the message there, the others keep their ids, order and hit
+ *   counters. A position that does not exist is refused (ERANGE for an
+ *   index past the end, ENOENT for an id no rule has; the extended ack
+ *   points at the attribute) and nothing changes; a position with
+ *   SSLV_A_STAGE, or two positions, is refused with EINVAL.
  * SSLV_CMD_RULE_DEL     SSLV_A_RULE_ID (u32).
  * SSLV_CMD_RULE_GET     dump: one message per rule, SSLV_A_RULE nest.
  * SSLV_CMD_RULE_FLUSH   removes every live rule, and the rules the caller
@@ -226,6 +235,9 @@ enum sslv_attr {
 	SSLV_A_DECRYPT_PORTID,	/* u32, CONFIG_GET: sslvd's netlink port, 0 none */
 	SSLV_A_DECRYPT_UNAVAILABLE, /* u8, enum sslv_action, CONFIG_*: see below */
 	SSLV_A_UPSTREAM_INVALID, /* u8, enum sslv_upstream_invalid, CONFIG_* */
+	SSLV_A_RULE_INDEX,	/* u32, RULE_ADD: insert at this place */
+	SSLV_A_RULE_BEFORE,	/* u32, RULE_ADD: insert before this rule id */
+	SSLV_A_RULE_AFTER,	/* u32, RULE_ADD: insert after this rule id */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -300,9 +312,21 @@ enum sslv_rule_attr {
 	SSLV_RULE_TLS_VER_MAX,	/* u16 */
 	SSLV_RULE_NONTLS,	/* flag: the client did not open with TLS */
 	SSLV_RULE_UNDECRYPTABLE, /* u32: SSLV_UD_* bits, any of them */
+	SSLV_RULE_COMMENT,	/* string, see SSLV_RULE_COMMENT_MAX */
 	__SSLV_RULE_MAX
 };
 #define SSLV_RULE_MAX (__SSLV_RULE_MAX - 1)
+
+/*
+ * SSLV_RULE_COMMENT: the operator's note on a rule, 1 to
+ * SSLV_RULE_COMMENT_MAX bytes, a NUL after them allowed, none among them.
+ * The module neither reads nor validates them as UTF-8; it keeps them with
+ * the rule (charged like the rule, so a namespace's comments take at most
+ * SSLV_RULES_MAX times as many bytes, live and staged each) and dumps them
+ * as given, NUL-terminated. An empty comment, a longer one or one with a
+ * NUL inside is refused (EINVAL, ERANGE), naming the attribute.
+ */
+#define SSLV_RULE_COMMENT_MAX	128
 
 /* Undecryptable classes (SSLV_RULE_UNDECRYPTABLE, SSLV_SESS_CLASSES). */
 #define SSLV_UD_CLIENT_CERT	(1U << 0) /* the server asks for a client certificate */
