@@ -214,6 +214,30 @@ bad 'Error: nontls excludes "alpn"' rule add alpn h2 dport 443 nontls action cut
 bad 'Error: nontls excludes "undecryptable"' rule add nontls undecryptable ech action cut
 bad 'Error: duplicate keyword "nontls"' rule add nontls nontls action cut
 
+# rule add / insert: comments and positions
+long_comment=$(printf 'c%.0s' $(seq 129))
+bad "Error: invalid comment \"$long_comment\": longer than 128 bytes" rule add action cut comment "$long_comment"
+bad 'Error: invalid comment "": empty' rule insert action cut comment ''
+bad "Error: invalid comment \"a$(printf '\t')b\": control character" rule add action cut comment "a$(printf '\t')b"
+bad $'Error: invalid comment "a\nb": control character' rule insert dport 1 action cut comment $'a\nb'
+bad 'Error: duplicate keyword "comment"' rule add comment a action cut comment b
+bad 'Error: missing argument after "comment"' rule add action cut comment
+bad 'Error: invalid index "-1"' rule insert index -1 action cut
+bad 'Error: invalid index "x"' rule insert index x action cut
+bad 'Error: invalid rule id "0"' rule insert before 0 action cut
+bad 'Error: invalid rule id "4294967296"' rule insert after 4294967296 action cut
+bad 'Error: missing argument after "after"' rule insert after
+bad 'Error: "action" is required' rule insert index 2
+bad 'Error: "action" is required' rule insert
+bad 'Error: ambiguous keyword "a" (after, alpn, action)' rule insert a 3 action cut
+bad 'Error: unknown keyword "index"' rule add index 0 action cut
+bad 'Error: unknown keyword "after"' rule insert before 3 after 4 action cut
+good rule insert action cut
+good rule insert index 0 dport 443 action reject comment 'web: no "TLS"'
+good rule ins bef 3 dport 443 action reject
+good rule insert after 4294967295 action drop comment "$(printf 'c%.0s' $(seq 128))"
+good rule add action cut comment 'é ü'
+
 # rule del / list / flush / replace
 bad 'Error: missing command after "rule"' rule
 bad 'Error: unknown keyword "remove"' rule remove 3
@@ -240,6 +264,8 @@ printf 'dst 10.0.0.1 action reject\ndport 443\n' >"$tmp/rules.noact"
 stdin=$tmp/rules.noact bad 'Error: <stdin>:2: "action" is required' rule replace -
 printf 'sni a.example action cut\ntls-version 1.4 action cut\n' >"$tmp/rules.tls"
 bad "Error: $tmp/rules.tls:2: invalid tls-version \"1.4\"" rule replace "$tmp/rules.tls"
+printf 'action cut comment "a b"\naction cut comment '\''c d\n' >"$tmp/rules.quote"
+bad "Error: $tmp/rules.quote:2: unterminated '" rule replace "$tmp/rules.quote"
 
 # -f: commands from a file. Every line is checked before anything is sent;
 # each bad line is named; quotes, escapes and comments as in a shell.

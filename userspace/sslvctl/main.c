@@ -30,7 +30,9 @@ static const char usage_text[] =
 "                      [upstream-invalid reject|untrusted|cut]]\n"
 "  sslvctl rule add [src PREFIX] [dst PREFIX] [sport P[-P]] [dport P[-P]]\n"
 "                   [vlan ID] [iif IFNAME] [TLS...]\n"
-"                   action reject|cut|drop|decrypt\n"
+"                   action reject|cut|drop|decrypt [comment TEXT]\n"
+"  sslvctl rule insert [index N | before ID | after ID] MATCH... action A\n"
+"                      [comment TEXT]\n"
 "  sslvctl rule list | rule del ID | rule flush\n"
 "  sslvctl rule replace FILE|-\n"
 "  sslvctl domains [list] | domains show NAME | domains del NAME\n"
@@ -95,6 +97,9 @@ static const char config_help[] =
 
 static const char rule_help[] =
 "Usage: sslvctl rule add [MATCH...] action reject|cut|drop|decrypt\n"
+"                        [comment TEXT]\n"
+"       sslvctl rule insert [index N | before ID | after ID] [MATCH...]\n"
+"                           action reject|cut|drop|decrypt [comment TEXT]\n"
 "       sslvctl rule list | rule del ID | rule flush\n"
 "       sslvctl rule replace FILE|-\n"
 "\n"
@@ -107,8 +112,12 @@ static const char rule_help[] =
 "\n"
 "Rules are evaluated in order; the first that matches decides. A flow no\n"
 "rule matches is cut (forwarded untouched). reject resets both ends, drop\n"
-"drops every packet of the flow. rule replace swaps in a whole ruleset at\n"
-"once: one rule a line, the words after `rule add`, # comments.\n";
+"drops every packet of the flow. add appends a rule; insert puts it at the\n"
+"head, at place N (0 the head), or before or after the rule of id ID; the\n"
+"other rules keep their ids. list shows the rules in evaluation order.\n"
+"comment TEXT: 1 to 128 bytes, no control character, shown by list and\n"
+"kept by save. rule replace swaps in a whole ruleset at once: one rule a\n"
+"line, the words after `rule add`, quoted as in -f files, # comments.\n";
 
 static const char domains_help[] =
 "Usage: sslvctl domains [list]\n"
@@ -188,7 +197,7 @@ static int do_help(int argc, char **argv);
 /* The words each object takes first, which may be abbreviated. */
 static const char *const mode_words[] = { "show", "set", "help", NULL };
 static const char *const rule_words[] = {
-	"add", "list", "show", "del", "flush", "replace", "help", NULL
+	"add", "insert", "list", "show", "del", "flush", "replace", "help", NULL
 };
 static const char *const domains_words[] = {
 	"list", "show", "load", "set", "del", "help", NULL

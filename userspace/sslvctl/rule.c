@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * sslvctl rule add|list|del|flush|replace: the rule grammar, its netlink
- * form, and how a rule is shown. The TLS keywords are rule_tls.c's.
+ * sslvctl rule add|insert|list|del|flush|replace: the rule grammar, its
+ * netlink form, and how a rule is shown. The TLS keywords are rule_tls.c's.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static const uint8_t rule_types[SSLV_RULE_MAX + 1] = {
 	[SSLV_RULE_TLS_VER_MAX] = MNL_TYPE_U16,
 	[SSLV_RULE_NONTLS] = MNL_TYPE_FLAG,
 	[SSLV_RULE_UNDECRYPTABLE] = MNL_TYPE_U32,
+	[SSLV_RULE_COMMENT] = MNL_TYPE_BINARY,
 };
 
 static bool parse_rule_prefix(const char *tok, struct prefix *p,
@@ -43,18 +45,34 @@ static bool parse_rule_prefix(const char *tok, struct prefix *p,
 	return true;
 }
 
-static const char *const rule_keywords[] = {
-	"src", "dst", "sport", "dport", "vlan", "iif", "sni", "sni-list",
-	"alpn", "tls-version", "undecryptable", "nontls", "action", NULL
-};
+/* The keywords of a rule; rule insert puts its positions before them. */
+#define RULE_KEYWORDS \
+	"src", "dst", "sport", "dport", "vlan", "iif", "sni", "sni-list", \
+	"alpn", "tls-version", "undecryptable", "nontls", "action", "comment"
+
+static const char *const rule_keywords[] = { RULE_KEYWORDS, NULL };
+
+const char *comment_check(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return "empty";
+	if (len > SSLV_RULE_COMMENT_MAX)
+		return "longer than 128 bytes";
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "control character";
+	return NULL;
+}
 
 bool parse_rule(int argc, char **argv, struct rule *r)
 {
 	bool seen_src = false, seen_dst = false, seen_sport = false;
 	bool seen_dport = false, seen_vlan = false, seen_iif = false;
-	bool seen_action = false;
+	bool seen_action = false, seen_comment = false;
 	struct rule_tls_seen seen_tls = { 0 };
-	const char *kw, *val;
+	const char *kw, *val, *why;
 	uint32_t vlan;
 	int i, action, tls;
 
@@ -118,6 +136,16 @@ bool parse_rule(int argc, char **argv, struct rule *r)
 			if (action < 0)
 				return bad_arg("invalid action", val);
 			r->action = (uint8_t)action;
+		} else if (!strcmp(kw, "comment")) {
+			if (!once(&seen_comment, kw) ||
+			    !(val = next_arg(argc, argv, &i)))
+				return false;
+			why = comment_check(val, strlen(val));
+			if (why) {
+				errorf("invalid comment \"%s\": %s", val, why);
+				return false;
+			}
+			r->comment = val;
 		} else {
 			return bad_arg("unknown keyword", kw);
 		}
@@ -161,6 +189,8 @@ void put_rule(struct nlmsghdr *nlh, const struct rule *r)
 		mnl_attr_put_u32(nlh, SSLV_RULE_IIF, r->iif);
 	put_rule_tls(nlh, r);
 	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, r->action);
+	if (r->comment)
+		mnl_attr_put_strz(nlh, SSLV_RULE_COMMENT, r->comment);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -194,6 +224,45 @@ static void print_ports(const char *key, const struct nlattr *min,
 	print_str(PR_TEXT, NULL, key, buf);
 	print_uint(PR_JSON, key_min, NULL, lo);
 	print_uint(PR_JSON, key_max, NULL, hi);
+}
+
+/* The comment's bytes, up to a NUL if it has one. */
+static size_t comment_bytes(const struct nlattr *a, const char **s)
+{
+	*s = mnl_attr_get_payload(a);
+	return strnlen(*s, mnl_attr_get_payload_len(a));
+}
+
+/*
+ * Text "comment WORD", quoted as save writes it (control bytes, which
+ * sslvctl never sends, as \xNN); JSON "comment": "TEXT".
+ */
+static void print_comment(const struct nlattr *a)
+{
+	char text[SSLV_RULE_COMMENT_MAX * 4 + 3], *t = text;
+	const char *s;
+	size_t len = comment_bytes(a, &s), i;
+	bool quote = !len || strspn(s, PLAIN_WORD) < len;
+
+	print_bytes(PR_JSON, "comment", NULL, s, len);
+	if (len > SSLV_RULE_COMMENT_MAX)
+		len = SSLV_RULE_COMMENT_MAX;
+	if (quote)
+		*t++ = '\'';
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			t += sprintf(t, "\\x%02x", c);
+		else if (c == '\'')
+			t += sprintf(t, "'\\''");
+		else
+			*t++ = c;
+	}
+	if (quote)
+		*t++ = '\'';
+	*t = '\0';
+	print_str(PR_TEXT, NULL, "comment", text);
 }
 
 static int print_rule(const struct nlattr *nest)
@@ -232,6 +301,8 @@ static int print_rule(const struct nlattr *nest)
 			  keyword_name(action_names, __SSLV_ACT_MAX,
 				       mnl_attr_get_u8(tb[SSLV_RULE_ACTION]),
 				       num));
+	if (tb[SSLV_RULE_COMMENT])
+		print_comment(tb[SSLV_RULE_COMMENT]);
 	if (tb[SSLV_RULE_HITS])
 		print_uint(PR_ANY, "hits", "hits",
 			   mnl_attr_get_u64(tb[SSLV_RULE_HITS]));
@@ -345,7 +416,16 @@ static bool save_one(FILE *f, const struct nlattr **tb)
 	action = mnl_attr_get_u8(tb[SSLV_RULE_ACTION]);
 	if (action >= __SSLV_ACT_MAX || !action_names[action])
 		goto bad;
-	fprintf(f, " action %s\n", action_names[action]);
+	fprintf(f, " action %s", action_names[action]);
+	if (tb[SSLV_RULE_COMMENT]) {
+		const char *s;
+		size_t len = comment_bytes(tb[SSLV_RULE_COMMENT], &s);
+
+		if (comment_check(s, len))
+			goto bad;
+		save_str(f, "comment", tb[SSLV_RULE_COMMENT]);
+	}
+	fputc('\n', f);
 	return true;
 bad:
 	errorf("rule %u: the module reported what sslvctl cannot write", id);
@@ -362,9 +442,12 @@ int rule_save(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(attr) != SSLV_A_RULE)
 			continue;
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    genl_parse_nest(attr, tb, SSLV_RULE_MAX, rule_types) < 0 ||
-		    !save_one(f, tb))
+		    genl_parse_nest(attr, tb, SSLV_RULE_MAX, rule_types) < 0)
 			return MNL_CB_ERROR;
+		if (!save_one(f, tb)) {
+			errno = ECANCELED;	/* told already */
+			return MNL_CB_ERROR;
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -384,27 +467,92 @@ static int rules_reply(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int rule_add(int argc, char **argv)
+/* Where rule insert puts its rule: SSLV_A_RULE_INDEX, _BEFORE or _AFTER. */
+struct rule_pos {
+	uint16_t attr;
+	uint32_t value;
+	char *const *words;	/* as given, e.g. "after" "7"; NULL: none */
+};
+
+/*
+ * rule insert's position, if argv[0] is one ("index N", "before ID",
+ * "after ID"): the words it took, 0 for none (the head: index 0), -1 if
+ * invalid (reported).
+ */
+static int parse_position(int argc, char **argv, struct rule_pos *pos)
+{
+	static const char *const words[] = {
+		"index", "before", "after", RULE_KEYWORDS, NULL
+	};
+	int i = 0;
+
+	pos->attr = SSLV_A_RULE_INDEX;
+	pos->value = 0;
+	pos->words = NULL;
+	if (!argc)
+		return 0;
+	if (!expand_keyword(&argv[0], words))
+		return -1;
+	if (strcmp(argv[0], "index") && strcmp(argv[0], "before") &&
+	    strcmp(argv[0], "after"))
+		return 0;
+	if (!next_arg(argc, argv, &i))
+		return -1;
+	pos->words = argv;
+	if (!strcmp(argv[0], "index")) {
+		if (parse_u32(argv[1], UINT32_MAX, &pos->value))
+			return 2;
+		bad_arg("invalid index", argv[1]);
+		return -1;
+	}
+	pos->attr = !strcmp(argv[0], "before") ? SSLV_A_RULE_BEFORE :
+						 SSLV_A_RULE_AFTER;
+	if (parse_u32(argv[1], UINT32_MAX, &pos->value) && pos->value)
+		return 2;
+	bad_arg("invalid rule id", argv[1]);
+	return -1;
+}
+
+/* rule add (@insert false) and rule insert. */
+static int rule_add(int argc, char **argv, bool insert)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct rule_pos pos = { 0 };
 	struct nlmsghdr *nlh;
+	uint32_t pos_off = 0;
 	struct rule r;
 	struct genl g;
-	int ret;
+	int ret, err, used = 0;
 
-	if (!parse_rule(argc, argv, &r))
+	if (insert) {
+		used = parse_position(argc, argv, &pos);
+		if (used < 0)
+			return EXIT_USAGE;
+	}
+	if (!parse_rule(argc - used, argv + used, &r))
 		return EXIT_USAGE;
 	ret = sslv_open(&g);
 	if (ret)
 		return ret;
 	nlh = genl_msg(&g, buf, SSLV_CMD_RULE_ADD, 0);
+	if (insert) {
+		pos_off = nlh->nlmsg_len;
+		mnl_attr_put_u32(nlh, pos.attr, pos.value);
+	}
 	put_rule(nlh, &r);
 	/* A file of commands (-f) adds quietly, as nft -f does. */
 	if (!opts.batch)
 		open_array(NULL);
-	ret = sslv_request(&g, nlh, opts.batch ? NULL : rules_reply, NULL);
+	err = genl_request(&g, nlh, opts.batch ? NULL : rules_reply, NULL);
 	if (!opts.batch)
 		close_array();
+	ret = err ? EXIT_KERNEL : EXIT_OK;
+	/* A position that does not exist: named as it was given. */
+	if (err && pos.words && g.ext_off == pos_off && g.ext_msg[0])
+		errorf("\"%s %s\": %s (%s)", pos.words[0], pos.words[1],
+		       g.ext_msg, strerror(-err));
+	else if (err)
+		sslv_report(&g, err);
 	genl_close(&g);
 	return ret;
 }
@@ -432,8 +580,8 @@ int do_rule(int argc, char **argv)
 		errorf("missing command after \"rule\"");
 		return EXIT_USAGE;
 	}
-	if (!strcmp(cmd, "add"))
-		return rule_add(argc - 1, argv + 1);
+	if (!strcmp(cmd, "add") || !strcmp(cmd, "insert"))
+		return rule_add(argc - 1, argv + 1, !strcmp(cmd, "insert"));
 	if (!strcmp(cmd, "del") || !strcmp(cmd, "delete"))
 		return rule_del(argc, argv);
 	if (!strcmp(cmd, "replace")) {

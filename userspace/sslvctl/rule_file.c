@@ -51,7 +51,7 @@ static bool grow(struct ruleset *rs)
  */
 static bool keep_strings(struct rule *r)
 {
-	const char **s[] = { &r->sni, &r->domset, &r->alpn };
+	const char **s[] = { &r->sni, &r->domset, &r->alpn, &r->comment };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
@@ -68,27 +68,23 @@ static void free_rules(struct ruleset *rs)
 		free((char *)rs->rules[i].sni);
 		free((char *)rs->rules[i].domset);
 		free((char *)rs->rules[i].alpn);
+		free((char *)rs->rules[i].comment);
 	}
 	free(rs->rules);
 	free(rs->lines);
 }
 
-/* Splits @line into words, dropping a '#' comment: the count, or -1. */
+/*
+ * Splits @line into words as a file of commands (-f) is split, quotes
+ * and a '#' comment included: the count, or -1 (reported).
+ */
 static int split(char *line, char **words)
 {
-	static const char space[] = " \t\r\n\v\f";
-	char *save, *w;
-	int n = 0;
+	const char *why = NULL;
+	int n = split_words(line, words, MAX_WORDS, &why);
 
-	line[strcspn(line, "#")] = '\0';
-	for (w = strtok_r(line, space, &save); w;
-	     w = strtok_r(NULL, space, &save)) {
-		if (n == MAX_WORDS) {
-			bad_arg("too many words", w);
-			return -1;
-		}
-		words[n++] = w;
-	}
+	if (n < 0)
+		errorf("%s", why);
 	return n;
 }
 

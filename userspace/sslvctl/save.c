@@ -19,6 +19,7 @@
  * when all of it was: a failure prints nothing on stdout. The output is
  * text whatever -j says.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +28,9 @@
 
 void print_word(FILE *f, const char *word)
 {
-	static const char plain[] = "abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				    "0123456789._-/:,=@%+";
 	const char *p;
 
-	if (*word && !word[strspn(word, plain)]) {
+	if (*word && !word[strspn(word, PLAIN_WORD)]) {
 		fputs(word, f);
 		return;
 	}
@@ -44,6 +42,19 @@ void print_word(FILE *f, const char *word)
 			fputc(*p, f);
 	}
 	fputc('\'', f);
+}
+
+/* sslv_request(), but a reply its callback refused has been told. */
+static int save_request(struct genl *g, struct nlmsghdr *nlh, mnl_cb_t cb,
+			void *data)
+{
+	int err = genl_request(g, nlh, cb, data);
+
+	if (!err)
+		return EXIT_OK;
+	if (err != -ECANCELED)
+		sslv_report(g, err);
+	return EXIT_KERNEL;
 }
 
 struct domsets {
@@ -148,7 +159,7 @@ int do_save(int argc, char **argv)
 			ret = save_domains(&g, f);
 			continue;
 		}
-		ret = sslv_request(&g, genl_msg(&g, buf, steps[i].cmd,
+		ret = save_request(&g, genl_msg(&g, buf, steps[i].cmd,
 						steps[i].flags),
 				   steps[i].cb, f);
 	}

@@ -113,12 +113,19 @@ int run_file(const char *file);
 
 /* save.c: sslvctl save */
 int do_save(int argc, char **argv);
-/* Each prints its part of `save` from one reply; MNL_CB_OK or _ERROR. */
+/*
+ * Each prints its part of `save` from one reply; MNL_CB_OK or _ERROR, with
+ * errno ECANCELED when it has told why.
+ */
 int mode_save(const struct nlmsghdr *nlh, void *data);
 int config_save(const struct nlmsghdr *nlh, void *data);
 int rule_save(const struct nlmsghdr *nlh, void *data);
 /* @word as one word that split_words() and a shell read back as it is. */
 void print_word(FILE *f, const char *word);
+/* The bytes of a word print_word() writes without quotes. */
+#define PLAIN_WORD "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+		   "0123456789._-/:,=@%+"
+
 
 /* kernel.c */
 
@@ -205,14 +212,22 @@ struct rule {
 	const char *alpn;
 	uint16_t tls_ver[2];
 	uint32_t undecryptable;	/* SSLV_UD_* */
+	const char *comment;	/* points into argv too */
 };
 
 /*
  * Worst case size of one rule's SSLV_A_RULE nest: 124 bytes of addresses,
  * ports, vlan, iif and action, 260 of SNI, 36 of sni-list, 40 of ALPN, 16
- * of versions and 8 of classes.
+ * of versions, 8 of classes and 136 of comment.
  */
-#define RULE_NEST_MAX 512
+#define RULE_NEST_MAX 640
+
+/*
+ * Why @s cannot be a rule's comment (1..SSLV_RULE_COMMENT_MAX bytes, no
+ * control character, so that it stays on its line in list and save), or
+ * NULL. @len is its length.
+ */
+const char *comment_check(const char *s, size_t len);
 
 bool parse_rule(int argc, char **argv, struct rule *r);
 void put_rule(struct nlmsghdr *nlh, const struct rule *r);

@@ -18,6 +18,8 @@
  * FAKE_SSLV_FAIL_DOMAIN=N  the same for the DOMSET_ADD message carrying the
  *                      Nth domain, pointing at that SSLV_A_DOMAIN.
  * FAKE_SSLV_EPERM=1    refuses every sslv command with EPERM.
+ * FAKE_SSLV_COMMENT=S  the comment of rule 6 in RULE_GET ("it's \"ok\" #
+ *                      too" otherwise).
  * FAKE_SSLV_NO_RST=1   STATS_GET has no rst_* counters (an older module).
  * FAKE_SSLV_ROTATE=FILE  once the events are read, does what logrotate does:
  *                      renames FILE to FILE.1 and sends SIGHUP (the read
@@ -27,6 +29,10 @@
  *                      returns at once, moving the clocks on as if it had
  *                      slept: monitor's timestamps and stats -d's intervals
  *                      come out the same every run.
+ *
+ * RULE_ADD at a place: the ruleset is rules 3 to 7 (RULE_GET), so an
+ * SSLV_A_RULE_INDEX above 5 is refused with ERANGE, an SSLV_A_RULE_BEFORE
+ * or _AFTER of another id with ENOENT, as the module does.
  *
  * DOMSET_GET dumps two sets, "corp" (3 names) and "blocklist" (100000);
  * DOMSET_DEL of "busy" is refused with EBUSY. DOMSET_GET with a set's
@@ -234,6 +240,8 @@ static void dump_tls_rules(const struct nlmsghdr *req)
 	mnl_attr_put_u16(nlh, SSLV_RULE_TLS_VER_MAX, 0x0304);
 	mnl_attr_put_u32(nlh, SSLV_RULE_UNDECRYPTABLE, SSLV_UD_ALL);
 	mnl_attr_put_u8(nlh, SSLV_RULE_ACTION, SSLV_ACT_CUT);
+	mnl_attr_put_strz(nlh, SSLV_RULE_COMMENT, getenv("FAKE_SSLV_COMMENT") ?:
+			  "it's \"ok\" # too");
 	mnl_attr_put_u64(nlh, SSLV_RULE_HITS, 1);
 	mnl_attr_nest_end(nlh, nest);
 	queue(nlh);
@@ -291,9 +299,24 @@ static void add_rules(const struct nlmsghdr *req, unsigned int *nrules)
 	struct nlmsghdr *nlh = reply(req, FAMILY_ID, 0, SSLV_CMD_RULE_ADD);
 	const struct nlattr *attr;
 	struct nlattr *nest;
+	uint32_t v;
 
 	mnl_attr_for_each(attr, req, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) != SSLV_A_RULE)
+		uint16_t type = mnl_attr_get_type(attr);
+		uint32_t off = (const char *)attr - (const char *)req;
+
+		if (type == SSLV_A_RULE_INDEX && mnl_attr_get_u32(attr) > 5) {
+			ack(req, ERANGE, "index past the end of the ruleset",
+			    off);
+			return;
+		}
+		v = mnl_attr_get_u32(attr);
+		if ((type == SSLV_A_RULE_BEFORE || type == SSLV_A_RULE_AFTER) &&
+		    (v < 3 || v > 7)) {
+			ack(req, ENOENT, "no rule with this id", off);
+			return;
+		}
+		if (type != SSLV_A_RULE)
 			continue;
 		if (++rules_seen == bad) {
 			ack(req, EINVAL, "iif is not a bridge port",
@@ -572,6 +595,9 @@ static const struct attr_desc top_attrs[SSLV_A_MAX + 1] = {
 	[SSLV_A_HS_TIMEOUT] = { "HS_TIMEOUT", K_U32 },
 	[SSLV_A_DOMSET_NAME] = { "DOMSET_NAME", K_STR },
 	[SSLV_A_DOMAIN] = { "DOMAIN", K_STR },
+	[SSLV_A_RULE_INDEX] = { "RULE_INDEX", K_U32 },
+	[SSLV_A_RULE_BEFORE] = { "RULE_BEFORE", K_U32 },
+	[SSLV_A_RULE_AFTER] = { "RULE_AFTER", K_U32 },
 };
 
 static const struct attr_desc rule_attrs[SSLV_RULE_MAX + 1] = {
@@ -594,6 +620,7 @@ static const struct attr_desc rule_attrs[SSLV_RULE_MAX + 1] = {
 	[SSLV_RULE_TLS_VER_MAX] = { "TLS_VER_MAX", K_X16 },
 	[SSLV_RULE_NONTLS] = { "NONTLS", K_FLAG },
 	[SSLV_RULE_UNDECRYPTABLE] = { "UNDECRYPTABLE", K_X32 },
+	[SSLV_RULE_COMMENT] = { "COMMENT", K_STR },
 };
 
 static void dump_attr(FILE *f, const struct nlattr *attr,

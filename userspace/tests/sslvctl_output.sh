@@ -78,12 +78,17 @@ client-cert reject'
 json -j config '{"max_flows":65536,"flows_current":2,"hs_bytes":12288,"hs_mem":4194304,"hs_timeout":10,"timeout_handshake":10,"timeout_established":7200,"timeout_closing":60,"timeout_closed":10,"timeout_rejected":30,"rst_idle_ms":30000,"client_cert":"reject"}'
 
 # Rules 5 to 7 carry TLS attributes: all of them, one version, nontls.
+# Rule 6 has a comment with quotes and a '#', quoted as save writes it.
+rule6=$(cat <<'EOF'
+rule 6 tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut comment 'it'\''s "ok" # too' hits 1
+EOF
+)
 prints rule list 'rule 3 dst 10.0.1.2/32 dport 443 action reject hits 5
 rule 4 src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop hits 0
 rule 5 dport 443 sni *.example.com sni-list corp alpn h2 tls-version 1.2-1.3 undecryptable client-cert,compression action reject hits 2
-rule 6 tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut hits 1
+'"$rule6"'
 rule 7 nontls action drop hits 0'
-json -j rule list '[{"id":3,"family":"inet","dst":"10.0.1.2/32","dport_min":443,"dport_max":443,"action":"reject","hits":5},{"id":4,"family":"inet6","src":"2001:db8::/32","sport_min":1000,"sport_max":2000,"vlan":10,"iif":1,"iif_name":"lo","action":"drop","hits":0},{"id":5,"dport_min":443,"dport_max":443,"sni":"*.example.com","sni_list":"corp","sni-list":"corp","alpn":"h2","tls_version":"1.2-1.3","tls-version":"1.2-1.3","undecryptable":["client-cert","compression"],"action":"reject","hits":2},{"id":6,"tls_version":"1.3","tls-version":"1.3","undecryptable":["client-cert","legacy-ssl","compression","no-cipher","ech"],"action":"cut","hits":1},{"id":7,"nontls":true,"action":"drop","hits":0}]'
+json -j rule list '[{"id":3,"family":"inet","dst":"10.0.1.2/32","dport_min":443,"dport_max":443,"action":"reject","hits":5},{"id":4,"family":"inet6","src":"2001:db8::/32","sport_min":1000,"sport_max":2000,"vlan":10,"iif":1,"iif_name":"lo","action":"drop","hits":0},{"id":5,"dport_min":443,"dport_max":443,"sni":"*.example.com","sni_list":"corp","sni-list":"corp","alpn":"h2","tls_version":"1.2-1.3","tls-version":"1.2-1.3","undecryptable":["client-cert","compression"],"action":"reject","hits":2},{"id":6,"tls_version":"1.3","tls-version":"1.3","undecryptable":["client-cert","legacy-ssl","compression","no-cipher","ech"],"action":"cut","comment":"it'"'"'s \"ok\" # too","hits":1},{"id":7,"nontls":true,"action":"drop","hits":0}]'
 prints rule add dst 10.0.1.2 dport 443 action reject 'rule 7'
 json -j rule add action cut '[{"id":7}]'
 
@@ -380,6 +385,52 @@ check "rule replace, TLS strings" '0|RULE_FLUSH STAGE
 RULE_ADD STAGE RULE{SNI="a.example" ACTION=1} RULE{DOMSET="corp" ALPN="h2" ACTION=0} RULE{SNI="*.b.example" ALPN="h3" ACTION=2}
 RULE_COMMIT' "$rc|$(cat "$attrs")"
 
+# Comments: NUL-terminated as given; in a rule file, quoted as in -f.
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule add dport 443 action reject comment 'web: "no" TLS'
+check "rule add comment" '0|RULE_ADD RULE{DPORT_MIN=443 DPORT_MAX=443 ACTION=1 COMMENT="web: "no" TLS"}' \
+	"$rc|$(cat "$attrs")"
+printf '%s\n' "dport 1 action cut comment 'a b' # c" 'action drop comment "it'"'"'s #1"' \
+	>"$tmp/comment.rules"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule replace "$tmp/comment.rules"
+check "rule replace, comments" '0|RULE_FLUSH STAGE
+RULE_ADD STAGE RULE{DPORT_MIN=1 DPORT_MAX=1 ACTION=0 COMMENT="a b"} RULE{ACTION=2 COMMENT="it'"'"'s #1"}
+RULE_COMMIT' "$rc|$(cat "$attrs")"
+
+# A comment sslvctl would not send (a control byte): list shows it
+# escaped, save refuses to write it and prints nothing.
+FAKE_SSLV_COMMENT=$'tab\there' fake rule list
+check "rule list, a control byte" "0|rule 6 tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut comment 'tab\\x09here' hits 1" \
+	"$rc|$(sed -n 4p <<<"$out")$err"
+FAKE_SSLV_COMMENT=$'tab\there' fake save
+check "save, a comment it cannot write" '2||Error: rule 6: the module reported what sslvctl cannot write' \
+	"$rc|$out|$err"
+
+# rule insert: the position before the rule (the head by default), the
+# reply's ids as rule add prints them.
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule insert dport 80 action drop
+check "rule insert, at the head" '0|rule 7|RULE_ADD RULE_INDEX=0 RULE{DPORT_MIN=80 DPORT_MAX=80 ACTION=2}' \
+	"$rc|$out$err|$(cat "$attrs")"
+rm -f "$attrs"
+FAKE_SSLV_ATTRS=$attrs fake rule insert index 5 action cut comment x
+FAKE_SSLV_ATTRS=$attrs fake rule insert before 3 action cut
+FAKE_SSLV_ATTRS=$attrs fake rule in af 7 action cut
+check "rule insert index, before, after" '0|RULE_ADD RULE_INDEX=5 RULE{ACTION=0 COMMENT="x"}
+RULE_ADD RULE_BEFORE=3 RULE{ACTION=0}
+RULE_ADD RULE_AFTER=7 RULE{ACTION=0}' "$rc|$(cat "$attrs")"
+json -j rule insert after 4 action cut '[{"id":7}]'
+schema rule_add rule insert action cut
+fake rule insert index 6 action cut
+check "rule insert past the end" \
+	'2||Error: "index 6": index past the end of the ruleset (Numerical result out of range)' \
+	"$rc|$out|$err"
+fake -j rule insert after 99 action cut
+check "rule insert after no rule, -j" \
+	'2||Error: "after 99": no rule with this id (No such file or directory)' \
+	"$rc|$out|$err"
+
 # A file with no rule empties the ruleset, by name: a commit of nothing
 # is refused.
 printf '# nothing\n\n' >"$tmp/none.rules"
@@ -474,7 +525,7 @@ fake save
 	echo "rule add dst 10.0.1.2/32 dport 443 action reject"
 	echo "rule add src 2001:db8::/32 sport 1000-2000 vlan 10 iif lo action drop"
 	echo "rule add dport 443 sni '*.example.com' sni-list corp alpn h2 tls-version 1.2-1.3 undecryptable client-cert,compression action reject"
-	echo "rule add tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut"
+	echo "rule add tls-version 1.3 undecryptable client-cert,legacy-ssl,compression,no-cipher,ech action cut comment 'it'\\''s \"ok\" # too'"
 	echo "rule add nontls action drop"
 } >"$tmp/save.want"
 check "save" "0|$(cat "$tmp/save.want")" "$rc|$out$err"
@@ -494,7 +545,7 @@ DOMSET_COMMIT DOMSET_NAME=\"blocklist\"
 RULE_ADD RULE{FAMILY=2 DST=0a000102 DST_LEN=32 DPORT_MIN=443 DPORT_MAX=443 ACTION=1}
 RULE_ADD RULE{FAMILY=10 SRC=20010db8000000000000000000000000 SRC_LEN=32 SPORT_MIN=1000 SPORT_MAX=2000 VLAN=10 IIF=1 ACTION=2}
 RULE_ADD RULE{DPORT_MIN=443 DPORT_MAX=443 SNI=\"*.example.com\" DOMSET=\"corp\" ALPN=\"h2\" TLS_VER_MIN=0x0303 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x5 ACTION=1}
-RULE_ADD RULE{TLS_VER_MIN=0x0304 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x1f ACTION=0}
+RULE_ADD RULE{TLS_VER_MIN=0x0304 TLS_VER_MAX=0x0304 UNDECRYPTABLE=0x1f ACTION=0 COMMENT=\"it's \"ok\" # too\"}
 RULE_ADD RULE{NONTLS ACTION=2}" "$(cat "$attrs")"
 
 # domains show NAME: the names, one a line (JSON: an array); set NAME:
