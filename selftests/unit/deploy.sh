@@ -84,9 +84,14 @@ comp "rule rst" sslvctl r
 comp "mode config rule domains flow stats rst monitor save help" sslvctl -j -N ""
 comp "--json" sslvctl --j
 comp "--numeric --netns" sslvctl --n
-comp "add list show del flush replace help" sslvctl rule ""
-comp "src sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
+comp "add insert list show del flush replace help" sslvctl rule ""
+comp "src sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action comment" \
 	sslvctl rule add dst 10.0.0.1 ""
+comp "index iif" sslvctl rule insert i
+comp "after alpn action" sslvctl rule insert a
+comp "src sport sni sni-list" sslvctl rule insert index 0 dport 1 s
+comp "" sslvctl rule insert index ""
+comp "" sslvctl rule insert dport 1 action cut comment ""
 comp "reject cut drop decrypt" sslvctl rule add dport 443 action ""
 comp "1.0 1.1 1.2 1.3" sslvctl rule add tls-version 1.
 comp "client-cert compression" sslvctl rule add undecryptable c
@@ -112,7 +117,7 @@ if [[ $(id -u) == 0 ]] && ip netns add sslv-comp-$$ 2>/dev/null; then
 	ip netns del sslv-comp-$$
 fi
 comp "mode config rule domains flow stats rst monitor save help" sslvctl -n box ""
-comp "add list show del flush replace help" sslvctl -j -n box rule ""
+comp "add insert list show del flush replace help" sslvctl -j -n box rule ""
 # Abbreviated objects and commands, as sslvctl takes them.
 comp "reject cut drop decrypt" sslvctl ru a dport 443 action ""
 comp "client-cert" sslvctl conf se cl
@@ -120,14 +125,14 @@ comp "established" sslvctl fl l state es
 # Abbreviated keywords complete as the full word: their values, and the
 # keywords not yet given; a value that happens to begin a keyword is
 # still a value.
-comp "src dst sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
+comp "src dst sport dport vlan iif sni sni-list alpn tls-version undecryptable nontls action comment" \
 	sslvctl ru a ""
 comp "reject cut drop decrypt" sslvctl ru a dp 443 act ""
-comp "src dst sport vlan iif sni sni-list alpn tls-version undecryptable nontls action" \
+comp "src dst sport vlan iif sni sni-list alpn tls-version undecryptable nontls action comment" \
 	sslvctl ru a dp 443 ""
 comp "1.0 1.1 1.2 1.3" sslvctl ru a tls 1.
 comp "client-cert compression" sslvctl ru a undec c
-comp "src dst sport dport vlan iif sni-list alpn tls-version undecryptable nontls action" \
+comp "src dst sport dport vlan iif sni-list alpn tls-version undecryptable nontls action comment" \
 	sslvctl ru a sni act ""
 comp "reject cut drop" sslvctl conf se cl ""
 comp "timeout-handshake timeout-established timeout-closing timeout-closed timeout-rejected rst-idle rst-rate client-cert hs-mem hs-timeout decrypt-unavailable upstream-invalid" \
