@@ -7,7 +7,8 @@
 #   A TLS 1.3 client names a server a rule allows: its session is logged
 #   (action cut, with its cipher). Another names one a rule rejects: its
 #   session, the rejected flow and sslv's RSTs are logged, and the flow
-#   stays as a tombstone. Then mode, config, rule list, rule add, domains,
+#   stays as a tombstone. Then mode, config, rule list (with a rule
+#   inserted ahead, its comment), rule add, rule insert, domains,
 #   domains show, flow list, stats and rst are checked as they print, and
 #   so is each monitor line. The flow id of the rejected flow's events is
 #   the one flow list shows. A second monitor, `monitor -t session` in
@@ -110,8 +111,14 @@ wait_for test "$(events rst)" -ge 2
 
 schema mode mode
 schema config config
+ctl rule insert dport 9 action cut comment 'it'\''s "json": é' >/dev/null
 schema rule_list rule list
+check "rule list: the inserted rule first, its comment" \
+	"$(jq -r '.[0].comment, .[1].id' "$OUT/rule_list.json")" == \
+	"it's \"json\": é
+$rule"
 schema rule_add rule add dport 9 action cut
+schema rule_add rule insert after "$rule" dport 10 action cut
 schema domains domains
 schema domains_show domains show corp
 schema flow_list flow list

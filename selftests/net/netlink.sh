@@ -80,6 +80,8 @@ RULE_SNI, RULE_DOMSET, RULE_TLS_VER_MIN = 16, 17, 19
 RULE_NONTLS, RULE_UNDECRYPTABLE = 21, 22
 DOMSET_ADD, DOMSET_COMMIT = 15, 16
 A_DOMSET_NAME, A_DOMAIN = 22, 23
+A_STAGE, A_RULE_INDEX, A_RULE_BEFORE, A_RULE_AFTER = 11, 36, 37, 38
+RULE_COMMENT = 23
 SEQ = itertools.count(1)
 
 
@@ -126,6 +128,12 @@ NO_SET = strz(RULE_DOMSET, "nosuch")
 NONTLS = nla(RULE_NONTLS, b"")
 SET_BAD = strz(A_DOMSET_NAME, "a b")
 DOMAIN_BAD = strz(A_DOMAIN, "*.*.example")
+COMMENT_129 = strz(RULE_COMMENT, "x" * 129)
+COMMENT_NUL = nla(RULE_COMMENT, b"a\0b\0")
+COMMENT_EMPTY = nla(RULE_COMMENT, b"\0")
+INDEX_FAR = u32(A_RULE_INDEX, 100000)
+BEFORE_NONE = u32(A_RULE_BEFORE, 99999)
+AFTER_1 = u32(A_RULE_AFTER, 1)
 
 # name: (command, attributes, the attribute at fault, reserved byte)
 CASES = {
@@ -148,6 +156,18 @@ CASES = {
     "set-name-bad": (DOMSET_COMMIT, SET_BAD, SET_BAD, 0),
     "domain-bad": (DOMSET_ADD, strz(A_DOMSET_NAME, "x") + DOMAIN_BAD,
                    DOMAIN_BAD, 0),
+    "comment-129": (RULE_ADD, rule(DROP, COMMENT_129), COMMENT_129, 0),
+    "comment-nul": (RULE_ADD, rule(DROP, COMMENT_NUL), COMMENT_NUL, 0),
+    "comment-empty": (RULE_ADD, rule(DROP, COMMENT_EMPTY), COMMENT_EMPTY, 0),
+    "index-far": (RULE_ADD, INDEX_FAR + GOOD_RULE, INDEX_FAR, 0),
+    "before-missing": (RULE_ADD, BEFORE_NONE + GOOD_RULE, BEFORE_NONE, 0),
+    "two-positions": (RULE_ADD, u32(A_RULE_INDEX, 0) + AFTER_1 + GOOD_RULE,
+                      AFTER_1, 0),
+    "position-staged": (RULE_ADD, nla(A_STAGE, b"") + INDEX_FAR + GOOD_RULE,
+                        INDEX_FAR, 0),
+    "good-comment": (RULE_ADD, rule(FAMILY4, DST, DROP,
+                                    strz(RULE_COMMENT, "\u00e9" * 64)),
+                     None, 0),
 }
 
 
@@ -308,6 +328,13 @@ malformed_requests()
 	sni-list-missing|ENOENT no domain set of this name at-fault
 	set-name-bad|EINVAL a set name is 1 to 31 of A-Z a-z 0-9 _ . - at-fault
 	domain-bad|EINVAL misplaced wildcard at-fault
+	comment-129|ERANGE comment longer than 128 bytes at-fault
+	comment-nul|EINVAL comment holds a NUL byte at-fault
+	comment-empty|EINVAL empty comment at-fault
+	index-far|ERANGE index past the end of the ruleset at-fault
+	before-missing|ENOENT no rule with this id at-fault
+	two-positions|EINVAL a rule has one position at most at-fault
+	position-staged|EINVAL a position is for the live ruleset, not a staged one at-fault
 	EOF
 	answers=$(genl_raw "${cases[@]}")
 	mapfile -t answers <<<"$answers"
@@ -323,6 +350,14 @@ malformed_requests()
 		== "dst 10.7.0.0/16 action drop hits 0"
 	ctl rule del "$(ctl rule list | tail -n 1 | cut -d' ' -f2)"
 	unchanged "good-rule deleted"
+
+	# 128 bytes of comment (64 times U+00E9) are taken and shown whole.
+	check "request good-comment" "$(genl_raw good-comment)" == OK
+	check "good-comment is listed" \
+		"$(ctl -j rule list | jq -r '.[-1].comment')" == \
+		"$(printf '\u00e9%.0s' $(seq 64))"
+	ctl rule del "$(ctl rule list | tail -n 1 | cut -d' ' -f2)"
+	unchanged "good-comment deleted"
 }
 
 # monitor: an operator's reject of a live connection is one flow-rejected

@@ -6,7 +6,10 @@
 # source and destination prefixes (IPv4 and IPv6), port ranges, VLAN and
 # ingress port; a rejected SYN makes connect() fail with ECONNREFUSED while
 # the server listens, a dropped one times out and never reaches the server.
-# Each rule's hit counter equals the number of flows it decided. A
+# Each rule's hit counter equals the number of flows it decided. rule
+# insert at the end, in the middle and at the head changes which rule
+# decides, the others keeping ids, hits and comments; a place that does
+# not exist, or a bad comment, is refused, named, and changes nothing. A
 # 10,000-rule `rule replace` swaps in whole while a stream crosses the
 # bridge without losing a byte; it decides new flows only, established ones
 # keep their verdict. A bad line in a rule file is named and changes nothing.
@@ -331,6 +334,93 @@ first_match()
 	check "first match: hits of the later cut" "$(hits "$cut2")" -eq 0
 }
 
+# insert_rule ARGS...: `rule insert ARGS...`, the new rule's id on stdout.
+insert_rule()
+{
+	local out
+
+	out=$(n_box "$SSLVCTL" rule insert "$@")
+	echo "${out#rule }"
+}
+
+# Where rule insert puts a rule decides which rule decides a flow: at the
+# end it decides what no rule did, in the middle it comes before a cut, at
+# the head before a reject. Ids, hits and comments of the others stay.
+insert_order()
+{
+	local a b c d e f rc=0 before long
+
+	fresh
+	add_rules a="dport 5102 action reject" b="dport 5101 action cut"
+	expect <<-EOF
+	talked $SRV_IP4 5101 - insert: 5101 cut by rule b
+	refused $SRV_IP4 5102 - insert: 5102 rejected by rule a
+	talked $SRV_IP4 5103 - insert: 5103 matches no rule
+	EOF
+
+	c=$(insert_rule index 2 dport 5101-5103 action reject \
+		comment "end: 'late' reject")
+	check "insert: index 2 takes the next id" "$c" -eq $((b + 1))
+	expect <<-EOF
+	talked $SRV_IP4 5101 - insert at the end: 5101 still cut by b
+	refused $SRV_IP4 5103 - insert at the end: 5103 rejected by c
+	EOF
+
+	d=$(insert_rule after "$a" dport 5101 action reject comment middle)
+	expect <<-EOF
+	refused $SRV_IP4 5101 - insert in the middle: 5101 rejected by d, before b
+	EOF
+
+	e=$(insert_rule dport 5102 action cut comment 'head "first"')
+	expect <<-EOF
+	talked $SRV_IP4 5102 - insert at the head: 5102 cut by e, before a
+	refused $SRV_IP4 5101 - insert at the head: 5101 still rejected by d
+	refused $SRV_IP4 5103 - insert at the head: 5103 still rejected by c
+	EOF
+	check "insert: ids in the order given" "$c $d $e" == \
+		"$((b + 1)) $((b + 2)) $((b + 3))"
+	check "insert: list in evaluation order, ids, comments and hits kept" \
+		"$(n_box "$SSLVCTL" rule list)" == \
+"rule $e dport 5102 action cut comment 'head \"first\"' hits 1
+rule $a dport 5102 action reject hits 1
+rule $d dport 5101 action reject comment middle hits 2
+rule $b dport 5101 action cut hits 2
+rule $c dport 5101-5103 action reject comment 'end: '\\''late'\\'' reject' hits 2"
+	check "insert: syn_rejected" "$(stat_get "$BOX" syn_rejected)" -eq 5
+
+	# Places that do not exist, bad comments: refused, named, nothing
+	# changes (not even the next id), flows are decided as before.
+	before=$(n_box "$SSLVCTL" -j rule list | md5sum)
+	long=$(printf 'x%.0s' $(seq 129))
+	while IFS='|' read -r want args; do
+		rc=0
+		n_box "$SSLVCTL" rule insert $args 2>"$OUT/insert.err" || rc=$?
+		check "bad insert '$args'" "$rc $(cat "$OUT/insert.err")" == "$want"
+	done <<-EOF
+	2 Error: "index 6": index past the end of the ruleset (Numerical result out of range)|index 6 dport 5101 action cut
+	2 Error: "before 99999": no rule with this id (No such file or directory)|before 99999 dport 5101 action cut
+	2 Error: "after $((e + 1))": no rule with this id (No such file or directory)|after $((e + 1)) dport 5101 action cut
+	1 Error: invalid comment "$long": longer than 128 bytes|dport 5101 action cut comment $long
+	EOF
+	rc=0
+	n_box "$SSLVCTL" rule add dport 5101 action cut comment $'a\tb' \
+		2>"$OUT/insert.err" || rc=$?
+	check "bad comment: a control character" "$rc $(cat "$OUT/insert.err")" \
+		== $'1 Error: invalid comment "a\tb": control character'
+	check "bad inserts: ruleset unchanged" \
+		"$(n_box "$SSLVCTL" -j rule list | md5sum)" == "$before"
+	expect <<-EOF
+	refused $SRV_IP4 5101 - bad inserts: 5101 still rejected by d
+	EOF
+
+	# index N with N rules is the end; the next id was not consumed.
+	f=$(insert_rule index 5 dport 5104 action reject)
+	check "insert: no id consumed by the refusals" "$f" -eq $((e + 1))
+	check "insert: index 5 of 5 is the end" \
+		"$(n_box "$SSLVCTL" rule list | tail -n 1)" == \
+		"rule $f dport 5104 action reject hits 0"
+}
+
 # Source and destination prefixes, IPv4 and IPv6; a prefix of one family
 # never matches the other.
 prefixes()
@@ -579,6 +669,7 @@ topo_up
 serve_up
 ruleset_edit
 first_match
+insert_order
 prefixes
 port_ranges
 drop

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # sslvctl save writes the mode, the configuration, the domain sets with
-# their names and rules of every kind as commands. With all of it undone
+# their names and rules of every kind as commands, in evaluation order
+# (rules inserted ahead of older ones included), with their comments
+# quoted. With all of it undone
 # (default mode and values, no rule, no set), sslvctl -f replays the file:
 # save then writes the same text byte for byte, and the sets hold their
 # names again. A file with one bad line is refused whole, naming the line,
@@ -46,8 +48,20 @@ ctl rule add dport 443 sni '*.example.com' alpn h2 tls-version 1.2-1.3 action re
 ctl rule add sni-list ads tls-version 1.3 action drop >/dev/null
 ctl rule add undecryptable client-cert,ech action cut >/dev/null
 ctl rule add dport 25 nontls action reject >/dev/null
+ctl rule add dport 110 action cut comment 'mail: "pop3" only' >/dev/null
+second=$(ctl rule list | awk 'NR == 2 { print $2 }')
+ctl rule insert after "$second" dport 8080 action drop \
+	comment "it's a \"proxy\" # not a comment" >/dev/null
+ctl rule insert dport 22 action reject comment head >/dev/null
 ctl save >"$OUT/saved"
-check "save: 6 rules" "$(grep -c '^rule add ' "$OUT/saved")" -eq 6
+check "save: 9 rules" "$(grep -c '^rule add ' "$OUT/saved")" -eq 9
+check "save: inserted rules in evaluation order" \
+	"$(grep '^rule add ' "$OUT/saved" | cut -d' ' -f3-4 | paste -sd '|')" == \
+	"dport 22|src 10.0.1.0/24|dst fd00::/64|dport 8080|dport 443|sni-list ads|undecryptable client-cert,ech|dport 25|dport 110"
+check "save: comments quoted" "$(grep -o ' comment .*' "$OUT/saved")" == \
+" comment head
+ comment 'it'\\''s a \"proxy\" # not a comment'
+ comment 'mail: \"pop3\" only'"
 check "save: quoting" "$(grep -c "sni '\*.example.com'" "$OUT/saved")" -eq 1
 check "save: the set's names" "$(grep -A 3 '^domains set ads' "$OUT/saved" | tr -d '\\\t' | xargs)" \
 	== "domains set ads ads.example *.tracker.example metrics.example.org"
@@ -70,6 +84,11 @@ rc=0
 check "-f: exit status and output" "$rc $(cat "$OUT/restore.out")" == "0 "
 ctl save >"$OUT/restored"
 check_run "save after -f: byte-identical" cmp "$OUT/saved" "$OUT/restored"
+check "the comments are back" \
+	"$(ctl -j rule list | jq -r '.[] | select(.comment) | .comment')" == \
+'head
+it'"'"'s a "proxy" # not a comment
+mail: "pop3" only'
 check "the set's names are back" "$(ctl domains show ads | xargs)" == \
 	"ads.example *.tracker.example metrics.example.org"
 check "the sets' sizes" "$(ctl domains | xargs)" == \
