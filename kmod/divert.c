@@ -1,14 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * action decrypt: the namespace's decrypting daemon (sslvd) and what the
- * module does for it.
+ * action decrypt: the namespace's decrypting daemon (sslvd), and the
+ * diversion of the flows it may decrypt.
  *
  * One netlink socket per namespace registers as sslvd
  * (SSLV_CMD_DECRYPT_REGISTER); the registration ends when that socket
  * closes (netlink.c's NETLINK_URELEASE notifier). While none is
  * registered, a decrypt rule's flow gets SSLV_A_DECRYPT_UNAVAILABLE (cut by
  * default, or reject), counted in decrypt_unavailable.
+ *
+ * Diversion. A flow whose SYN some decrypt rule's addresses and ports
+ * select, while sslvd is registered, is diverted for its whole life
+ * (SSLV_FF_DIVERT, decided once, in engine.c):
+ *
+ *   client ─ SYN ─▶ bridge PRE_ROUTING (engine.c: track, read the hello)
+ *                     sslv_divert_up(): dest MAC := br0's, PACKET_HOST,
+ *                     skb->mark := SSLV_A_DECRYPT_MARK
+ *                   br0 ─▶ IP PRE_ROUTING: sslv_divert_in() assigns a SYN to
+ *                     sslvd's transparent listener (as nft's tproxy does);
+ *                     sslvd's ip rule routes the mark to a local table
+ *                   ─▶ sslvd's accepted socket (client leg), or the socket
+ *                     bound to the client's address and port (server leg)
+ *
+ *   sslvd's socket ─▶ IP POST_ROUTING out of br0: sslv_divert_out() takes
+ *                     the packet of a diverted flow, gives it the ends' MACs
+ *                     (the source the end it stands for) and hands it to
+ *                     the bridge for the destination's own port, as reset.c
+ *                     sends an RST; no neighbour lookup, no address on br0
+ *
+ * Both legs share one 4-tuple but not their sequence numbers, so the flow's
+ * tracker follows the client leg alone: the client's frames (ORIG, from the
+ * bridge hook) and sslvd's frames toward the client (REPLY, learnt here on
+ * their way out). The server's frames and sslvd's frames toward the server
+ * only keep the flow alive, and teach the server's port and MAC. The hello
+ * reader reads the client's bytes as for any flow, and the rules decide
+ * decrypt, cut, reject or drop as they would; RSTs the module builds toward
+ * the client carry the client leg's numbers.
+ *
+ * The inet hooks are registered in a namespace at its first registration
+ * and stay until the namespace goes (.pre_exit): flows diverted before
+ * sslvd left keep being carried, so that the FINs or RSTs its sockets send
+ * as they close reach the ends. With no diverted flow they cost a mark
+ * compare (in) and a flow lookup for what the box itself sends out of a
+ * bridge (out). Flows no decrypt rule names cost one bit test.
  */
+#include <linux/etherdevice.h>
+#include <linux/if_bridge.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_tproxy.h>
+
 #include "sslv.h"
 
 void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
@@ -21,24 +67,341 @@ void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
 	d->reason = SSLV_R_DECRYPT_UNAVAILABLE;
 }
 
+bool sslv_divert_wanted(struct sslv_net *sn, bool tap,
+			const struct sslv_pkt *p, const struct sslv_match_key *k,
+			const struct sslv_decision *d)
+{
+	if (!READ_ONCE(sn->dec.portid) || tap || p->key.vlan ||
+	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) !=
+	    SSLV_TH_SYN)
+		return false;
+	if (d->pending)
+		return sslv_policy_divert(sn, k);
+	return d->action == SSLV_ACT_DECRYPT;
+}
+
+/* A diverted frame goes up to the bridge device, marked for sslvd. */
+unsigned int sslv_divert_up(struct sslv_net *sn, struct sk_buff *skb,
+			    struct net_device *in)
+{
+	struct net_device *br = netdev_master_upper_dev_get_rcu(in);
+
+	if (!br || !netif_is_bridge_master(br))
+		return NF_ACCEPT;
+	if (skb_ensure_writable(skb, 0))
+		return NF_DROP;
+	ether_addr_copy(eth_hdr(skb)->h_dest, br->dev_addr);
+	skb->pkt_type = PACKET_HOST;
+	skb->mark = READ_ONCE(sn->dec.mark);
+	return NF_ACCEPT;
+}
+
+/*
+ * IP PRE_ROUTING, for frames sslv_divert_up() marked: a SYN that no socket
+ * knows yet goes to sslvd's transparent listener, as nft's tproxy sends it
+ * (skb->sk assigned before the route lookup, which the mark makes local).
+ * Everything else finds its socket by the ordinary lookup.
+ */
+static unsigned int sslv_divert_in(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct sslv_net *sn = priv;
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	__be16 port;
+	struct sock *sk;
+	unsigned int thoff;
+
+	if (!skb->mark || skb->mark != READ_ONCE(sn->dec.mark) ||
+	    !state->in || !netif_is_bridge_master(state->in))
+		return NF_ACCEPT;
+	port = htons(READ_ONCE(sn->dec.port));
+	if (state->pf == NFPROTO_IPV4) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return NF_ACCEPT;
+		thoff = ip_hdrlen(skb);
+	} else {
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
+			return NF_ACCEPT;
+		thoff = sizeof(struct ipv6hdr);
+	}
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th || !th->syn || th->ack || th->rst)
+		return NF_ACCEPT;
+
+	if (state->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		sk = nf_tproxy_get_sock_v4(state->net, skb, IPPROTO_TCP,
+					   iph->saddr, iph->daddr, th->source,
+					   th->dest, state->in,
+					   NF_TPROXY_LOOKUP_ESTABLISHED);
+		if (sk && sk->sk_state == TCP_TIME_WAIT) {
+			/* A new connection on the ports: the listener's. */
+			nf_tproxy_twsk_deschedule_put(inet_twsk(sk));
+			sk = NULL;
+		} else if (sk) {
+			sock_gen_put(sk);	/* the lookup will find it */
+			return NF_ACCEPT;
+		}
+		sk = nf_tproxy_get_sock_v4(state->net, skb, IPPROTO_TCP,
+					   iph->saddr, iph->daddr, th->source,
+					   port, state->in,
+					   NF_TPROXY_LOOKUP_LISTENER);
+	} else {
+#if IS_ENABLED(CONFIG_NF_TPROXY_IPV6)
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		sk = nf_tproxy_get_sock_v6(state->net, skb, thoff, IPPROTO_TCP,
+					   &ip6h->saddr, &ip6h->daddr,
+					   th->source, th->dest, state->in,
+					   NF_TPROXY_LOOKUP_ESTABLISHED);
+		if (sk && sk->sk_state == TCP_TIME_WAIT) {
+			nf_tproxy_twsk_deschedule_put(inet_twsk(sk));
+			sk = NULL;
+		} else if (sk) {
+			sock_gen_put(sk);
+			return NF_ACCEPT;
+		}
+		sk = nf_tproxy_get_sock_v6(state->net, skb, thoff, IPPROTO_TCP,
+					   &ip6h->saddr, &ip6h->daddr,
+					   th->source, port, state->in,
+					   NF_TPROXY_LOOKUP_LISTENER);
+#else
+		sk = NULL;
+#endif
+	}
+	if (sk && nf_tproxy_sk_is_transparent(sk))
+		nf_tproxy_assign_sock(skb, sk);
+	return NF_ACCEPT;
+}
+
+/*
+ * The flow key and segment of a packet the box sends, at its network
+ * header; false if it is no TCP sslv could have diverted.
+ */
+static bool sslv_divert_parse(struct sk_buff *skb, u8 pf,
+			      struct sslv_flow_key *k, bool *src_is_b,
+			      struct sslv_seg *s)
+{
+	const void *saddr, *daddr;
+	const struct tcphdr *th;
+	unsigned int thoff, alen, end;
+	int c;
+
+	memset(k, 0, sizeof(*k));
+	memset(s, 0, sizeof(*s));
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+			return false;
+		k->family = AF_INET;
+		alen = 4;
+		saddr = &iph->saddr;
+		daddr = &iph->daddr;
+		s->ttl = iph->ttl;
+		thoff = ip_hdrlen(skb);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (ip6h->nexthdr != IPPROTO_TCP)
+			return false;
+		k->family = AF_INET6;
+		alen = 16;
+		saddr = &ip6h->saddr;
+		daddr = &ip6h->daddr;
+		s->ttl = ip6h->hop_limit;
+		thoff = sizeof(*ip6h);
+	}
+	thoff += skb_network_offset(skb);
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return false;
+	th = (const struct tcphdr *)(skb->data + thoff);
+	end = skb->len;
+	if (th->doff * 4 < sizeof(*th) || thoff + th->doff * 4 > end)
+		return false;
+	/* pskb_may_pull() may have moved the headers: read them again. */
+	if (pf == NFPROTO_IPV4) {
+		saddr = &ip_hdr(skb)->saddr;
+		daddr = &ip_hdr(skb)->daddr;
+	} else {
+		saddr = &ipv6_hdr(skb)->saddr;
+		daddr = &ipv6_hdr(skb)->daddr;
+	}
+	/* As packet.c keys a frame: the smaller (address, port) is side A. */
+	c = memcmp(saddr, daddr, alen);
+	*src_is_b = c > 0 || (c == 0 && ntohs(th->source) > ntohs(th->dest));
+	memcpy(&k->a, *src_is_b ? daddr : saddr, alen);
+	memcpy(&k->b, *src_is_b ? saddr : daddr, alen);
+	k->port_a = *src_is_b ? th->dest : th->source;
+	k->port_b = *src_is_b ? th->source : th->dest;
+
+	s->seq = ntohl(th->seq);
+	s->ack = ntohl(th->ack_seq);
+	s->win = ntohs(th->window);
+	s->len = end - thoff - th->doff * 4;
+	s->flags = tcp_flag_byte(th) & (SSLV_TH_FIN | SSLV_TH_SYN |
+					SSLV_TH_RST | SSLV_TH_PSH |
+					SSLV_TH_ACK);
+	s->wscale = SSLV_WSCALE_NONE;
+	return true;
+}
+
+/* Where a packet of a diverted flow leaves: its port and the ends' MACs. */
+struct sslv_divert_dst {
+	int ifindex;
+	u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+};
+
+/*
+ * Hand @skb (at its network header) to bridge @br for port @ifindex, or to
+ * @br itself (its MAC table decides) when the port is not known yet.
+ */
+static void sslv_divert_xmit(struct net *net, struct net_device *br,
+			     struct sk_buff *skb,
+			     const struct sslv_divert_dst *dst, __be16 proto)
+{
+	const void *port = NULL;
+	struct net_device *dev;
+	struct ethhdr *eth;
+
+	if (dst->ifindex) {
+		dev = dev_get_by_index_rcu(net, dst->ifindex);
+		if (dev && netif_is_bridge_port(dev) &&
+		    netdev_master_upper_dev_get_rcu(dev) == br)
+			port = rcu_dereference(dev->rx_handler_data);
+	}
+	if (skb_cow_head(skb, ETH_HLEN)) {
+		kfree_skb(skb);
+		return;
+	}
+	/* The IP layer's control block is done with; the bridge reads its own. */
+	memset(skb->cb, 0, sizeof(skb->cb));
+	eth = skb_push(skb, ETH_HLEN);
+	skb_reset_mac_header(skb);
+	ether_addr_copy(eth->h_dest, dst->dmac);
+	ether_addr_copy(eth->h_source, dst->smac);
+	eth->h_proto = proto;
+	skb->protocol = proto;
+	skb->dev = br;
+	if (!port) {
+		dev_queue_xmit(skb);
+		return;
+	}
+	skb_pull(skb, ETH_HLEN);
+	local_bh_disable();
+	sslv_br_send(port, skb);
+	local_bh_enable();
+}
+
+/*
+ * IP POST_ROUTING, out of a bridge device: a packet sslvd sends for a
+ * diverted flow leaves by its destination's own port, with the ends' MACs.
+ * Toward the client it is learnt by the flow's tracker (the client leg's
+ * REPLY side).
+ */
+static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct sslv_net *sn = priv;
+	struct sslv_divert_dst dst;
+	struct sslv_flow_key key;
+	struct net_device *br = state->out;
+	struct sslv_flow *f;
+	struct sslv_seg seg;
+	bool src_is_b;
+	int x;
+
+	if (!br || !netif_is_bridge_master(br) ||
+	    !sslv_divert_parse(skb, state->pf, &key, &src_is_b, &seg))
+		return NF_ACCEPT;
+	local_bh_disable();
+	f = sslv_flow_find(sn, &key, sslv_flow_hash(&key));
+	if (!f) {
+		local_bh_enable();
+		return NF_ACCEPT;
+	}
+	if (!(f->flags & SSLV_FF_DIVERT)) {
+		spin_unlock(&f->lock);
+		local_bh_enable();
+		return NF_ACCEPT;
+	}
+	/* x: the end it goes to; the sender is the other one. */
+	x = (!src_is_b) == !!(f->flags & SSLV_FF_CLIENT_B) ? SSLV_DIR_ORIG :
+							     SSLV_DIR_REPLY;
+	if (x == SSLV_DIR_ORIG)
+		sslv_tcp_update(&f->tcp, SSLV_DIR_REPLY, &seg, sslv_now_ms());
+	else
+		f->tcp.last_ms = sslv_now_ms();
+	dst.ifindex = f->ifindex[x];
+	ether_addr_copy(dst.dmac, f->mac[x]);
+	ether_addr_copy(dst.smac, f->mac[!x]);
+	spin_unlock(&f->lock);
+	local_bh_enable();
+
+	sslv_inc(sn, decrypt_out);
+	sslv_divert_xmit(state->net, br, skb, &dst,
+			 htons(state->pf == NFPROTO_IPV4 ? ETH_P_IP :
+			       ETH_P_IPV6));
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops sslv_divert_ops[] = {
+	{
+		.hook		= sslv_divert_in,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_MANGLE,
+	},
+	{
+		.hook		= sslv_divert_out,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP_PRI_LAST,
+	},
+	{
+		.hook		= sslv_divert_in,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_MANGLE,
+	},
+	{
+		.hook		= sslv_divert_out,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP6_PRI_LAST,
+	},
+};
+
 /* Under sslv_cfg_mutex. -EBUSY when another socket is registered. */
 int sslv_decrypt_register(struct sslv_net *sn, u32 portid, u16 port, u32 mark)
 {
 	struct sslv_decrypt *dec = &sn->dec;
+	unsigned int i;
+	int err;
 
 	lockdep_assert_held(&sslv_cfg_mutex);
 	if (dec->portid && dec->portid != portid)
 		return -EBUSY;
+	if (!dec->hooked) {
+		BUILD_BUG_ON(ARRAY_SIZE(sslv_divert_ops) !=
+			     ARRAY_SIZE(dec->ops));
+		for (i = 0; i < ARRAY_SIZE(dec->ops); i++) {
+			dec->ops[i] = sslv_divert_ops[i];
+			dec->ops[i].priv = sn;
+		}
+		err = nf_register_net_hooks(sn->net, dec->ops,
+					    ARRAY_SIZE(dec->ops));
+		if (err)
+			return err;
+		dec->hooked = true;
+	}
 	WRITE_ONCE(dec->port, port);
 	WRITE_ONCE(dec->mark, mark);
 	WRITE_ONCE(dec->portid, portid);
 	return 0;
-}
-
-static void sslv_decrypt_end(struct sslv_net *sn)
-{
-	lockdep_assert_held(&sslv_cfg_mutex);
-	WRITE_ONCE(sn->dec.portid, 0);
 }
 
 /* @portid's socket is closing: if it was sslvd, the registration ends. */
@@ -48,14 +411,19 @@ void sslv_decrypt_release(struct sslv_net *sn, u32 portid)
 		return;
 	mutex_lock(&sslv_cfg_mutex);
 	if (sn->dec.portid == portid)
-		sslv_decrypt_end(sn);
+		WRITE_ONCE(sn->dec.portid, 0);
 	mutex_unlock(&sslv_cfg_mutex);
 }
 
-/* From .pre_exit, before the core's grace period. */
+/* From .pre_exit: the core's grace period follows before .exit. */
 void sslv_decrypt_exit(struct sslv_net *sn)
 {
 	mutex_lock(&sslv_cfg_mutex);
-	sslv_decrypt_end(sn);
+	WRITE_ONCE(sn->dec.portid, 0);
+	if (sn->dec.hooked) {
+		nf_unregister_net_hooks(sn->net, sn->dec.ops,
+					ARRAY_SIZE(sn->dec.ops));
+		sn->dec.hooked = false;
+	}
 	mutex_unlock(&sslv_cfg_mutex);
 }

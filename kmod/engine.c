@@ -460,6 +460,7 @@ static bool sslv_syn_reopens(const struct sslv_flow *f, const struct sslv_pkt *p
 static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 {
 	struct sslv_decision d;
+	bool divert;
 	int dir;
 
 	if (sslv_syn_reopens(f, &c->p))
@@ -474,15 +475,21 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 		return sslv_verdict_drop(c);
 	}
 	dir = sslv_pkt_dir(f, &c->p);
+	/* A diverted flow's tracker follows the client leg: see divert.c. */
+	divert = f->flags & SSLV_FF_DIVERT;
 	if (c->p.seg.flags & SSLV_TH_RST)
 		sslv_rst_explain_flow(c, f, dir);
 	if (c->p.seg.len && !(f->flags & SSLV_FF_HS_DONE) &&
+	    !(divert && dir == SSLV_DIR_REPLY) &&
 	    sslv_hs_segment(c->sn, f, dir, c->skb, &c->p, &d))
 		return sslv_hs_verdict(c, f, dir, &d);
 	sslv_flow_learn(f, dir, &c->p, c->in);
-	sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
+	if (divert && dir == SSLV_DIR_REPLY)
+		f->tcp.last_ms = sslv_now_ms();
+	else
+		sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
 	spin_unlock(&f->lock);
-	return NF_ACCEPT;
+	return divert ? sslv_divert_up(c->sn, c->skb, c->in) : NF_ACCEPT;
 }
 
 /* An RST of no known flow: explained as such, never creates one. */
@@ -517,7 +524,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 	struct sslv_flow untracked;
 	struct sslv_match_key mk;
 	struct sslv_decision d;
-	bool client, created;
+	bool client, created, divert;
 	int dir;
 
 	if (p->seg.flags & SSLV_TH_RST)
@@ -528,7 +535,8 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 			p->src_is_b ? p->key.port_a : p->key.port_b);
 	sslv_match_key_set(c, client, &mk);
 	sslv_policy_decide(sn, &mk, &d);
-	sslv_decrypt_resolve(sn, false, &d);
+	divert = sslv_divert_wanted(sn, c->tap, p, &mk, &d);
+	sslv_decrypt_resolve(sn, divert, &d);
 
 	if (d.action == SSLV_ACT_REJECT &&
 	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK)) == SSLV_TH_SYN) {
@@ -585,6 +593,15 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 	} else if (!d.rule_id) {
 		f->flags |= SSLV_FF_DEFAULT;
 	}
+	if (divert && f != &untracked) {
+		f->flags |= SSLV_FF_DIVERT;
+		sslv_inc(sn, decrypt_diverted);
+		/* Decided now: sslvd reads it, and its report logs it. */
+		if (d.action == SSLV_ACT_DECRYPT)
+			f->flags |= SSLV_FF_HS_DONE;
+	} else if (divert) {
+		sslv_decrypt_resolve(sn, false, &d);
+	}
 	if (d.action == SSLV_ACT_DECRYPT)
 		f->verdict = SSLV_ACT_DECRYPT;
 
@@ -617,14 +634,15 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 		    sslv_hs_segment(sn, f, dir, c->skb, p, &d))
 			return sslv_hs_verdict(c, f, dir, &d);
 		sslv_flow_learn(f, dir, p, c->in);
+		divert = f->flags & SSLV_FF_DIVERT;
 		spin_unlock(&f->lock);
-		return NF_ACCEPT;
+		return divert ? sslv_divert_up(sn, c->skb, c->in) : NF_ACCEPT;
 	}
 }
 
 /*
  * Whether @f, peeked at without its lock, has seen @c's frame already: a
- * cut flow, established, and the frame a pure ACK repeating what its
+ * cut flow, not diverted (its frames go up to sslvd), established, and the frame a pure ACK repeating what its
  * sender last sent, from where it last came. Then the frame changes
  * nothing but the flow's idle time.
  */
@@ -637,6 +655,7 @@ static bool sslv_seen_before(const struct sslv_ctx *c,
 
 	if (s->flags != SSLV_TH_ACK || s->len ||
 	    READ_ONCE(f->verdict) != SSLV_ACT_CUT ||
+	    (READ_ONCE(f->flags) & SSLV_FF_DIVERT) ||
 	    READ_ONCE(f->tcp.state) != SSLV_FS_ESTABLISHED)
 		return false;
 	dir = sslv_pkt_dir(f, &c->p);

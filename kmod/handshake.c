@@ -244,6 +244,12 @@ static bool sslv_hs_decide(struct sslv_net *sn, struct sslv_flow *f,
 	struct sslv_match_key k;
 
 	sslv_hs_view(hs, &v);
+	/*
+	 * A diverted flow's server leg is not read (divert.c): once the
+	 * client's hello is in, no more will be learnt of the server.
+	 */
+	if ((f->flags & SSLV_FF_DIVERT) && v.ch)
+		v.server_final = true;
 	if (f->flags & SSLV_FF_PENDING) {
 		sslv_flow_match_key(f, &k);
 		if (!sslv_policy_decide_tls(sn, &k, &v, d))

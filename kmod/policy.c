@@ -82,6 +82,7 @@ static void sslv_ruleset_free(struct sslv_ruleset *rs)
 		return;
 	sslv_rules_free_ext(rs->rules, rs->n);
 	kvfree(rs->tls_idx);
+	kvfree(rs->dec_idx);
 	kvfree(rs->l4_idx);
 	kvfree(rs->l4);
 	kvfree(rs->match);
@@ -118,6 +119,16 @@ static struct sslv_ruleset *sslv_ruleset_build(const struct sslv_rule *rules,
 			goto fail;
 		specs[i] = rules[i].spec;
 		rs->ntls += !!rules[i].tls;
+		rs->ndec += rules[i].action == SSLV_ACT_DECRYPT;
+	}
+	if (rs->ndec) {
+		rs->dec_idx = kvmalloc_array(rs->ndec, sizeof(u32),
+					     GFP_KERNEL_ACCOUNT);
+		if (!rs->dec_idx)
+			goto fail;
+		for (i = 0, rs->ndec = 0; i < n; i++)
+			if (rules[i].action == SSLV_ACT_DECRYPT)
+				rs->dec_idx[rs->ndec++] = i;
 	}
 	rs->match = sslv_match_compile(specs, n);
 	if (!rs->match)
@@ -198,6 +209,22 @@ void sslv_policy_decide(struct sslv_net *sn, const struct sslv_match_key *k,
 		d->pending = true;
 	else
 		sslv_decided(rs, i, d);
+}
+
+/*
+ * A flow is diverted at its SYN when some decrypt rule may decide it: its
+ * TLS attributes cannot be known yet. A walk of the decrypt rules alone,
+ * made only at SYNs of pending flows while sslvd is registered.
+ */
+bool sslv_policy_divert(struct sslv_net *sn, const struct sslv_match_key *k)
+{
+	struct sslv_ruleset *rs = rcu_dereference(sn->rules);
+	u32 i;
+
+	for (i = 0; rs && i < rs->ndec; i++)
+		if (sslv_rule_spec_match(&rs->rules[rs->dec_idx[i]].spec, k))
+			return true;
+	return false;
 }
 
 enum sslv_tls_fit { SSLV_FIT_NO, SSLV_FIT_YES, SSLV_FIT_WAIT };

@@ -48,6 +48,12 @@ struct net_bridge_port;
 void br_forward(const struct net_bridge_port *to, struct sk_buff *skb,
 		bool local_rcv, bool local_orig);
 
+/* Send @skb, built by the box, out of bridge port @port (rx_handler_data). */
+void sslv_br_send(const void *port, struct sk_buff *skb)
+{
+	br_forward(port, skb, false, true);
+}
+
 /* The RST being handed to br_forward() on this CPU, and whether it passed. */
 static DEFINE_PER_CPU(const struct sk_buff *, sslv_rst_inflight);
 static DEFINE_PER_CPU(bool, sslv_rst_passed);

@@ -13,6 +13,7 @@
  *   reset.c    building and sending RSTs
  *   engine.c   the packet path: one verdict per frame, inline or tap
  *   hook.c     bridge and tap hook registration, mode changes
+ *   divert.c   action decrypt: sslvd's registration, diverting flows to it
  *   netlink.c  the "sslv" generic netlink family; nl_*.c its commands
  *              and events (netlink.h)
  */
@@ -112,6 +113,7 @@
 	X(tls_sessions)				\
 	X(decrypt_unavailable)			\
 	X(decrypt_diverted)			\
+	X(decrypt_out)				\
 	X(decrypt_sessions)			\
 	X(decrypt_unverified)			\
 	X(decrypt_cache_hits)			\
@@ -393,6 +395,8 @@ struct sslv_ruleset {
 	u32 *l4_idx;
 	u32 *tls_idx;
 	u32 ntls;
+	u32 *dec_idx;			/* the decrypt rules, ascending */
+	u32 ndec;
 };
 
 #define SSLV_MAX_RULES	SSLV_RULES_MAX
@@ -415,6 +419,8 @@ struct sslv_tls_view {
 
 void sslv_policy_decide(struct sslv_net *sn, const struct sslv_match_key *k,
 			struct sslv_decision *d);
+/* Does some decrypt rule's address, port and interface part select @k? */
+bool sslv_policy_divert(struct sslv_net *sn, const struct sslv_match_key *k);
 /* A pending flow: false while a rule still waits for the server's flight. */
 bool sslv_policy_decide_tls(struct sslv_net *sn,
 			    const struct sslv_match_key *k,
@@ -541,6 +547,12 @@ struct sslv_rst {
 };
 
 int sslv_rst_xmit(struct net *net, const struct sslv_rst *r);
+/*
+ * br_forward() a frame the box sends out of bridge port @port (its
+ * rx_handler_data), at its network header, MAC header set: the bridge's
+ * egress rules apply. BH disabled.
+ */
+void sslv_br_send(const void *port, struct sk_buff *skb);
 /* NF_BR_LOCAL_OUT: tells sslv_rst_xmit() the bridge let its RST out. */
 unsigned int sslv_rst_out_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
@@ -565,7 +577,8 @@ struct sslv_decrypt {
 	u16 port;			/* SSLV_A_DECRYPT_PORT */
 	u8 unavailable;			/* SSLV_A_DECRYPT_UNAVAILABLE */
 	u8 upstream_invalid;		/* SSLV_A_UPSTREAM_INVALID */
-	bool hooked;			/* its inet hooks are registered */
+	bool hooked;			/* @ops are registered */
+	struct nf_hook_ops ops[4];	/* IP PRE_ and POST_ROUTING, v4 and v6 */
 };
 
 /* Does @a stop the flow's frames (reject, drop)? */
@@ -580,6 +593,16 @@ static inline bool sslv_act_stops(u8 a)
  */
 void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
 			  struct sslv_decision *d);
+/*
+ * Is the flow @p opens (its SYN), decided @d so far, one to divert to
+ * sslvd? Under rcu_read_lock().
+ */
+bool sslv_divert_wanted(struct sslv_net *sn, bool tap,
+			const struct sslv_pkt *p, const struct sslv_match_key *k,
+			const struct sslv_decision *d);
+/* The verdict for a frame of a diverted flow: up to the bridge device. */
+unsigned int sslv_divert_up(struct sslv_net *sn, struct sk_buff *skb,
+			    struct net_device *in);
 int sslv_decrypt_register(struct sslv_net *sn, u32 portid, u16 port, u32 mark);
 void sslv_decrypt_release(struct sslv_net *sn, u32 portid);
 void sslv_decrypt_exit(struct sslv_net *sn);

@@ -257,7 +257,7 @@ def relay_one(nl, conn, path):
     if fam == 4:
         up.setsockopt(socket.SOL_IP, IP_TRANSPARENT, 1)
     else:
-        up.setsockopt(socket.SOL_IPV6, IPV6_TRANSPARENT, 1)
+        up.setsockopt(socket.IPPROTO_IPV6, IPV6_TRANSPARENT, 1)
     up.bind((client, sport))
     up.settimeout(10)
     up.connect((server, dport))
@@ -279,7 +279,7 @@ def relay(port, mark, path):
     lsocks = []
     for af, lvl, opt, addr in ((socket.AF_INET, socket.SOL_IP,
                                 IP_TRANSPARENT, "0.0.0.0"),
-                               (socket.AF_INET6, socket.SOL_IPV6,
+                               (socket.AF_INET6, socket.IPPROTO_IPV6,
                                 IPV6_TRANSPARENT, "::")):
         s = socket.socket(af, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
