@@ -393,7 +393,7 @@ monitor()
 	wait_for lines_at_least 3 "$OUT/monitor.json"
 
 	flow="flow $id tcp $CLI_IP4:$cport -> $SRV_IP4:5001 rejected age Nms"
-	flow+=" orig-if $PORT_CLI ttl $CLI_TTL reply-if $PORT_SRV ttl $SRV_TTL"
+	flow+=" orig-if $PORT_CLI ttl $CLI_TTL reply-if $PORT_SRV ttl $SRV_TTL action reject"
 	check "monitor: events" "$(wc -l <"$OUT/monitor.txt")" -eq 3
 	check "monitor: the event" \
 		"$(head -n 1 "$OUT/monitor.txt" | sed -E 's/ age [0-9]+ms / age Nms /')" \
