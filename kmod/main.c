@@ -140,7 +140,7 @@ static int __net_init sslv_net_init(struct net *net)
 	sn->next_rule_id = 1;
 	sn->ft.nbuckets = hashsize ?
 		roundup_pow_of_two(clamp(hashsize, 1024U, 1U << 22)) : 0;
-	sn->ft.max_flows = clamp(max_flows, 1U, sslv_flows_limit);
+	sn->ft.max_flows = max_flows;	/* clamped by sslv_init() */
 	/*
 	 * The task creating the namespace (insmod's, for those that exist
 	 * at load time) pays for its flow table: see flow.c.
@@ -209,11 +209,37 @@ static struct pernet_operations sslv_net_ops = {
 	.size	= sizeof(struct sslv_net),
 };
 
+/*
+ * @val, the module parameter @name, within [@lo, @hi]; @hi_name names
+ * what sets @hi ("flows_limit=" or ""). A value outside is logged with the
+ * one used instead, once, at load time: the parameter then reads back as
+ * the value used.
+ */
+static unsigned int __init sslv_param_clamp(const char *name, unsigned int val,
+					    unsigned int lo, unsigned int hi,
+					    const char *hi_name)
+{
+	if (val < lo) {
+		pr_warn("sslv: parameter %s=%u is below %u: %u used\n",
+			name, val, lo, lo);
+		return lo;
+	}
+	if (val > hi) {
+		pr_warn("sslv: parameter %s=%u is above %s%u: %u used\n",
+			name, val, hi_name, hi, hi);
+		return hi;
+	}
+	return val;
+}
+
 static int __init sslv_init(void)
 {
 	int err;
 
-	sslv_flows_limit = clamp(sslv_flows_limit, 1U, 1U << 24);
+	sslv_flows_limit = sslv_param_clamp("flows_limit", sslv_flows_limit,
+					    1, 1U << 24, "");
+	max_flows = sslv_param_clamp("max_flows", max_flows, 1,
+				     sslv_flows_limit, "flows_limit=");
 	err = sslv_flow_cache_init();
 	if (err)
 		return err;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The flows_limit module parameter bounds the max-flows of every namespace:
-# the max_flows parameter is clamped to it, and `config set max-flows` above
-# it is refused with a message naming the limit, changing nothing.
+# the max_flows parameter is clamped to it, which the kernel log says once
+# and the parameter reads back, and `config set max-flows` above it is
+# refused with a message naming the limit, changing nothing.
 
 source "$(dirname "$0")/../lib.sh"
 
@@ -12,8 +13,18 @@ ctl() { n_box "$SSLVCTL" "$@"; }
 max_flows() { ctl config | awk '$1 == "max-flows" { print $2 }'; }
 
 topo_up
+dmesg -C
 module_load flows_limit=1000 max_flows=5000
 check "max_flows clamped to flows_limit" "$(max_flows)" -eq 1000
+# Once for the load, not once a namespace.
+ip netns add "$NS-late"
+topo+=("$NS-late")
+check "the clamp logged once" "$(dmesg | grep -cF \
+	'sslv: parameter max_flows=5000 is above flows_limit=1000: 1000 used')" -eq 1
+check "a later namespace gets the value used" "$(ip netns exec "$NS-late" \
+	"$SSLVCTL" config | awk '$1 == "max-flows" { print $2 }')" -eq 1000
+check "max_flows reads back as used" \
+	"$(cat /sys/module/sslv/parameters/max_flows)" -eq 1000
 check "flows_max gauge" "$(stat_get "$BOX" flows_max)" -eq 1000
 
 rc=0
