@@ -86,7 +86,8 @@ static int sslv_word_set(const char *val, const struct kernel_param *kp)
 	unsigned int i;
 
 	for (i = 0; i < p->n; i++) {
-		if (strlen(p->words[i]) != len || strncmp(val, p->words[i], len))
+		if (!p->words[i] || strlen(p->words[i]) != len ||
+		    strncmp(val, p->words[i], len))
 			continue;
 		if (i == p->refuse) {
 			pr_err("sslv: parameter %s: \"%s\" is not taken here: %s\n",
