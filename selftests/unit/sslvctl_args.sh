@@ -170,6 +170,10 @@ bad 'Error: "action" is required' rule add dst 10.0.0.1
 bad 'Error: "action" is required' rule add
 bad 'Error: invalid action "allow"' rule add action allow
 bad 'Error: missing argument after "action"' rule add action
+bad 'Error: ambiguous action "d" (drop, decrypt)' rule add action d
+bad 'Error: ambiguous action "d" (drop, decrypt)' rule insert dport 443 action d
+good rule add action dr
+good rule add action de
 bad 'Error: invalid port "65536"' rule add dport 65536 action cut
 bad 'Error: invalid port "20-10"' rule add sport 20-10 action cut
 bad 'Error: invalid port "80-"' rule add sport 80- action cut

@@ -253,6 +253,12 @@ int parse_keyword(const char *s, const char *const *names, unsigned int n)
 	return match_prefix(s, names, n, "value");
 }
 
+int parse_keyword_of(const char *s, const char *const *names, unsigned int n,
+		     const char *what)
+{
+	return match_prefix(s, names, n, what);
+}
+
 const char *keyword_name(const char *const *names, unsigned int n,
 			 unsigned int v, char buf[16])
 {

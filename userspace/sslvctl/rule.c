@@ -129,8 +129,9 @@ bool parse_rule(int argc, char **argv, struct rule *r)
 			if (!once(&seen_action, kw) ||
 			    !(val = next_arg(argc, argv, &i)))
 				return false;
-			action = parse_keyword(val, action_names,
-					       __SSLV_ACT_MAX);
+			/* "d" is drop or decrypt: both are named. */
+			action = parse_keyword_of(val, action_names,
+						  __SSLV_ACT_MAX, "action");
 			if (action == -2)
 				return false;
 			if (action < 0)

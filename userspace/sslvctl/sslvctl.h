@@ -87,6 +87,9 @@ bool expand_object(char **word);
  * several (reported, naming them: the caller returns).
  */
 int parse_keyword(const char *s, const char *const *names, unsigned int n);
+/* parse_keyword(), an ambiguous @s reported as an ambiguous @what. */
+int parse_keyword_of(const char *s, const char *const *names, unsigned int n,
+		     const char *what);
 
 /* Words of enum sslv_action: "cut", "reject", "drop", "decrypt". */
 extern const char *const action_names[__SSLV_ACT_MAX];
