@@ -140,6 +140,7 @@ static const char *const sslv_rst_reason_labels[__SSLV_R_MAX] = {
 	[SSLV_R_CONFLICT]	= "conflict",
 	[SSLV_R_DECRYPT_UNAVAILABLE] = "decrypt-unavailable",
 	[SSLV_R_DECRYPTED]	= "decrypted",
+	[SSLV_R_IPS_FAIL]	= "ips-fail",
 };
 
 #define SSLV_LABEL(table, i) \

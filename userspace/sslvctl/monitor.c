@@ -31,6 +31,7 @@ static const char *const event_names[__SSLV_EV_MAX] = {
 	[SSLV_EV_FLOW_ENDED] = "ended",
 	[SSLV_EV_RST] = "rst",
 	[SSLV_EV_SESSION] = "session",
+	[SSLV_EV_IPS] = "ips",
 };
 
 struct monitor {

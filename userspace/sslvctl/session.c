@@ -56,6 +56,8 @@ static const char *const close_names[__SSLV_CLOSE_MAX] = {
 	[SSLV_CLOSE_KEYUPDATE] = "keyupdate",
 	[SSLV_CLOSE_IDLE] = "idle",
 	[SSLV_CLOSE_ERROR] = "error",
+	[SSLV_CLOSE_IPS_DROP] = "ips-drop",
+	[SSLV_CLOSE_IPS_RESET] = "ips-reset",
 };
 
 /* sslvd's report of a decrypted session, when the event carries one. */

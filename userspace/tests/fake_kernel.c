@@ -83,6 +83,8 @@ static const char *const cmd_names[__SSLV_CMD_MAX] = {
 	"RULE_ADD", "RULE_DEL", "RULE_GET", "RULE_FLUSH", "RULE_COMMIT",
 	"FLOW_GET", "FLOW_REJECT", "STATS_GET", "STATS_RESET", "EVENT",
 	"DOMSET_ADD", "DOMSET_COMMIT", "DOMSET_DEL", "DOMSET_GET",
+	"DECRYPT_REGISTER", "DECRYPT_SESSION", "IPS_SET", "IPS_DEL", "IPS_GET",
+	"IPS_STATE",
 };
 
 static struct nlmsghdr *reply(const struct nlmsghdr *req, uint16_t type,

@@ -39,7 +39,9 @@
  *   SSLV_R_DECRYPT_UNAVAILABLE). SSLV_A_UPSTREAM_INVALID (enum
  *   sslv_upstream_invalid, default untrusted) is kept for sslvd, which
  *   applies it. SSLV_A_DECRYPT_PORTID (read only) is the registered
- *   sslvd's netlink port, 0 when none.
+ *   sslvd's netlink port, 0 when none. SSLV_A_IPS_FAIL (enum
+ *   sslv_ips_fail, default open) is the action of a decrypt rule's flow
+ *   while the attached IPS is down, see SSLV_CMD_IPS_STATE.
  *
  * SSLV_CMD_RULE_ADD
  *   One or more SSLV_A_RULE nests (enum sslv_rule_attr). Without
@@ -129,9 +131,44 @@
  *   flow's FAMILY, SADDR, DADDR, SPORT, DPORT and VLAN as FLOW_GET gave
  *   them: required), SSLV_A_SESSION (optional: SSLV_SESS_VERSION, _CIPHER,
  *   _SNI, _ALPN, _CLIENT_VERSION, _ACTION (default decrypt) and sslvd's
- *   _VERIFY .. _CLOSE). The module counts it (decrypt_* counters) and
- *   emits the flow's SSLV_EV_SESSION event with reason SSLV_R_DECRYPTED;
- *   the module sends none of its own for a flow it decided to decrypt.
+ *   _VERIFY .. _CLOSE, _IPS_RSTS, _IPS). The module counts it (decrypt_*
+ *   and ips_* counters) and emits the flow's SSLV_EV_SESSION event with
+ *   reason SSLV_R_DECRYPTED; the module sends none of its own for a flow
+ *   it decided to decrypt. A report closed SSLV_CLOSE_IPS_DROP or
+ *   SSLV_CLOSE_IPS_RESET is sent before sslvd aborts the flow's two legs:
+ *   the RSTs its sockets send for that flow then count in ips_rsts_sent,
+ *   those they send for any other diverted flow in T_tcp_reject.
+ *
+ * SSLV_CMD_IPS_SET
+ *   The attached IPS: decrypted plaintext is carried by sslvd as a
+ *   generated TCP connection through an inline IPS attached as two
+ *   interfaces (see enum sslv_ips_attr). One SSLV_A_IPS nest with
+ *   SSLV_IPS_OUT and SSLV_IPS_IN (interface names, required, different),
+ *   SSLV_IPS_COPY (a name, optional: passive-inline's copy port) and
+ *   SSLV_IPS_FEEDBACK_TIMEOUT (ms, SSLV_IPS_FEEDBACK_MIN ..
+ *   SSLV_IPS_FEEDBACK_MAX, default SSLV_IPS_FEEDBACK_DEFAULT). The names are
+ *   kept as names: sslvd creates the interfaces, they need not exist. A
+ *   name that is empty, longer than IFNAMSIZ - 1 bytes, ".", "..", or holds
+ *   '/', ':' or whitespace, a repeated name, SSLV_IPS_STATE or a timeout
+ *   out of bounds is refused with EINVAL (ERANGE for the timeout) and an
+ *   extended ack naming the attribute; nothing changes. A set replaces the
+ *   whole IPS (an absent COPY or timeout is none, or the default). A new
+ *   IPS starts UP: sslvd carries every decrypted flow through it, so no
+ *   flow goes uninspected before sslvd has reported.
+ * SSLV_CMD_IPS_DEL      no attributes; ENOENT when no IPS is set.
+ * SSLV_CMD_IPS_GET      the SSLV_A_IPS nest as set, with SSLV_IPS_STATE;
+ *                       no nest when no IPS is set (state UNSET).
+ *                       Every successful IPS_SET and IPS_DEL is multicast
+ *                       as SSLV_EV_IPS (see SSLV_CMD_EVENT) with the new
+ *                       nest, none after a DEL.
+ * SSLV_CMD_IPS_STATE
+ *   From the registered sslvd only (EPERM otherwise): SSLV_A_IPS nest with
+ *   SSLV_IPS_STATE alone, DOWN or UP (ENOENT when no IPS is set). While
+ *   it is DOWN and the mode is active-inline, a flow the rules decide to
+ *   decrypt gets SSLV_A_IPS_FAIL instead (reason SSLV_R_IPS_FAIL): open
+ *   cuts it (relayed untouched), closed rejects it. Each change is counted
+ *   (ips_down, ips_up) and logged; a report of the same state changes
+ *   nothing. The state is kept when sslvd's registration ends.
  *
  * SSLV_CMD_STATS_GET    a list of SSLV_A_STAT nests, each a name and a u64
  *                       value, in /proc/net/sslv_stats order.
@@ -194,6 +231,10 @@ enum sslv_cmd {
 	SSLV_CMD_DOMSET_GET,
 	SSLV_CMD_DECRYPT_REGISTER,
 	SSLV_CMD_DECRYPT_SESSION,
+	SSLV_CMD_IPS_SET,
+	SSLV_CMD_IPS_DEL,
+	SSLV_CMD_IPS_GET,
+	SSLV_CMD_IPS_STATE,
 	__SSLV_CMD_MAX
 };
 #define SSLV_CMD_MAX (__SSLV_CMD_MAX - 1)
@@ -238,6 +279,8 @@ enum sslv_attr {
 	SSLV_A_RULE_INDEX,	/* u32, RULE_ADD: insert at this place */
 	SSLV_A_RULE_BEFORE,	/* u32, RULE_ADD: insert before this rule id */
 	SSLV_A_RULE_AFTER,	/* u32, RULE_ADD: insert after this rule id */
+	SSLV_A_IPS,		/* nest, enum sslv_ips_attr: IPS_*, SSLV_EV_IPS */
+	SSLV_A_IPS_FAIL,	/* u8, enum sslv_ips_fail, CONFIG_* */
 	__SSLV_A_MAX
 };
 #define SSLV_A_MAX (__SSLV_A_MAX - 1)
@@ -267,6 +310,56 @@ enum sslv_upstream_invalid {
 	SSLV_UPSTREAM_UNTRUSTED, /* default: a leaf from the untrusted CA */
 	SSLV_UPSTREAM_CUT,	/* relay the TLS bytes untouched */
 	__SSLV_UPSTREAM_MAX
+};
+
+/*
+ * The attached IPS (SSLV_CMD_IPS_*, SSLV_A_IPS). In active-inline mode
+ * sslvd carries each decrypted flow's plaintext as a generated TCP
+ * connection with the flow's addresses and ports out of interface OUT, and
+ * takes it back at IN after the IPS (and the reverse direction the other
+ * way); in passive-inline mode the generated connection runs without
+ * waiting for the IPS and a copy of it is written to COPY. sslvd creates
+ * the interfaces (veth pairs whose peers live in private namespaces).
+ * Bytes the IPS holds back longer than FEEDBACK_TIMEOUT end the flow
+ * (SSLV_CLOSE_IPS_DROP), an RST it sends ends it too (SSLV_CLOSE_IPS_RESET):
+ * sslvd resets both of the flow's real ends.
+ */
+enum sslv_ips_attr {
+	SSLV_IPS_UNSPEC,
+	SSLV_IPS_OUT,		/* string: interface name, < IFNAMSIZ */
+	SSLV_IPS_IN,		/* string: interface name, != OUT */
+	SSLV_IPS_COPY,		/* string: interface name, optional */
+	SSLV_IPS_FEEDBACK_TIMEOUT, /* u32 ms */
+	SSLV_IPS_STATE,		/* u8, enum sslv_ips_state: GET, IPS_STATE */
+	__SSLV_IPS_MAX
+};
+#define SSLV_IPS_MAX (__SSLV_IPS_MAX - 1)
+
+#define SSLV_IPS_FEEDBACK_DEFAULT	1000
+#define SSLV_IPS_FEEDBACK_MIN		100
+#define SSLV_IPS_FEEDBACK_MAX		60000
+
+/* The IPS as sslvd last reported it (SSLV_CMD_IPS_STATE). */
+enum sslv_ips_state {
+	SSLV_IPS_STATE_UNSET,	/* no IPS is set */
+	SSLV_IPS_STATE_DOWN,	/* a link is down, or no probe got through */
+	SSLV_IPS_STATE_UP,
+	__SSLV_IPS_STATE_MAX
+};
+
+/* SSLV_A_IPS_FAIL: a decrypt flow's action while the IPS is DOWN. */
+enum sslv_ips_fail {
+	SSLV_IPS_FAIL_OPEN,	/* default: cut, relayed uninspected */
+	SSLV_IPS_FAIL_CLOSED,	/* reject: reset both ends */
+	__SSLV_IPS_FAIL_MAX
+};
+
+/* SSLV_SESS_IPS: how a decrypted session's plaintext was inspected. */
+enum sslv_sess_ips {
+	SSLV_SESS_IPS_NONE,	/* no IPS set, or the flow was not carried */
+	SSLV_SESS_IPS_ACTIVE,	/* through the IPS, active-inline */
+	SSLV_SESS_IPS_PASSIVE,	/* copied to COPY, passive-inline */
+	__SSLV_SESS_IPS_MAX
 };
 
 /*
@@ -406,6 +499,7 @@ enum sslv_event {
 	SSLV_EV_FLOW_ENDED,	/* removed from the table */
 	SSLV_EV_RST,		/* an RST crossed the bridge, or sslv sent one */
 	SSLV_EV_SESSION,	/* session log: a handshake's policy is final */
+	SSLV_EV_IPS,		/* the IPS was set or deleted: SSLV_A_IPS */
 	__SSLV_EV_MAX
 };
 
@@ -421,6 +515,7 @@ enum sslv_reason {
 	SSLV_R_CONFLICT,	/* a retransmission changed handshake bytes */
 	SSLV_R_DECRYPT_UNAVAILABLE, /* a decrypt rule, no sslvd: see below */
 	SSLV_R_DECRYPTED,	/* SSLV_EV_SESSION: sslvd's report */
+	SSLV_R_IPS_FAIL,	/* a decrypt rule, the IPS down: SSLV_A_IPS_FAIL */
 	__SSLV_R_MAX
 };
 
@@ -522,6 +617,9 @@ enum sslv_sess_attr {
 	SSLV_SESS_BYTES_REPLY,	/* u64: plaintext bytes server -> client */
 	SSLV_SESS_CLOSE,	/* u8: enum sslv_close, how it ended */
 	SSLV_SESS_PAD,
+	SSLV_SESS_IPS_RSTS,	/* u32: RSTs the IPS sent on the generated
+				 * connection, counted on the wire by sslvd */
+	SSLV_SESS_IPS,		/* u8: enum sslv_sess_ips */
 	__SSLV_SESS_MAX
 };
 #define SSLV_SESS_MAX (__SSLV_SESS_MAX - 1)
@@ -545,6 +643,8 @@ enum sslv_close {
 	SSLV_CLOSE_KEYUPDATE,	/* a KeyUpdate kTLS cannot follow */
 	SSLV_CLOSE_IDLE,	/* nothing moved within sslvd's idle window */
 	SSLV_CLOSE_ERROR,	/* any other error */
+	SSLV_CLOSE_IPS_DROP,	/* the IPS held bytes past its feedback timeout */
+	SSLV_CLOSE_IPS_RESET,	/* the IPS reset the generated connection */
 	__SSLV_CLOSE_MAX
 };
 
