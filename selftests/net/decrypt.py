@@ -29,129 +29,24 @@ plain TCP relay standing in for sslvd.
                             connect, send "ping", write "local PORT" and
                             "reply TEXT" to LOG, close
 
-The attribute numbers come from include/uapi/linux/sslv.h itself.
+The netlink encoding is sslv_genl.py's (numbers from include/uapi/linux/sslv.h).
 """
 import errno
-import os
-import re
 import select
 import socket
 import struct
 import sys
 import threading
 
-SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSGERR_ATTR_MSG = 1
-NLA_F_NESTED = 0x8000
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+sys.dont_write_bytecode = True
+import sslv_genl  # noqa: E402
+from sslv_genl import E, attrs, nest, nla, u16, u32, u64, u8  # noqa: E402
+
 IP_TRANSPARENT, IPV6_TRANSPARENT = 19, 75
 
-UAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                    "../../include/uapi/linux/sslv.h")
 
-
-def enums():
-    """Every enumerator of the uapi header, by name."""
-    text = re.sub(r"/\*.*?\*/", "", open(UAPI).read(), flags=re.S)
-    values = {}
-    for body in re.findall(r"enum \w+ \{(.*?)\};", text, flags=re.S):
-        n = 0
-        for item in body.split(","):
-            item = item.strip()
-            if not item:
-                continue
-            name, _, value = item.partition("=")
-            if value.strip():
-                n = int(value.strip(), 0)
-            values[name.strip()] = n
-            n += 1
-    return values
-
-
-E = enums()
-
-
-def nla(kind, data):
-    return struct.pack("=HH", 4 + len(data), kind) + data + \
-        b"\0" * (-len(data) % 4)
-
-
-def nest(kind, data):
-    return nla(E[kind] | NLA_F_NESTED, data)
-
-
-def u8(kind, v):
-    return nla(E[kind], struct.pack("=B", v))
-
-
-def u16(kind, v):
-    return nla(E[kind], struct.pack("=H", v))
-
-
-def u32(kind, v):
-    return nla(E[kind], struct.pack("=I", v))
-
-
-def u64(kind, v):
-    return nla(E[kind], struct.pack("=Q", v))
-
-
-def attrs(data):
-    while len(data) >= 4:
-        length, kind = struct.unpack_from("=HH", data)
-        yield kind & 0x3fff, data[4:length]
-        data = data[(length + 3) & ~3:]
-
-
-class Sock:
-    seq = 0
-
-    def __init__(self):
-        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
-        self.s.bind((0, 0))
-        self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-        self.s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
-        replies, err, text = self.transact(
-            GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-            nla(CTRL_ATTR_FAMILY_NAME, b"sslv\0"))
-        if err:
-            sys.exit("sslv: %s %s" % (errno.errorcode[err], text))
-        fid = dict(attrs(replies[0][4:]))[CTRL_ATTR_FAMILY_ID]
-        self.family = struct.unpack("=H", fid)[0]
-        self.lock = threading.Lock()
-
-    def transact(self, family, cmd, payload, flags=NLM_F_ACK):
-        Sock.seq += 1
-        seq = Sock.seq
-        body = struct.pack("=BBH", cmd, 1, 0) + payload
-        self.s.send(struct.pack("=IHHII", 16 + len(body), family,
-                                NLM_F_REQUEST | flags, seq, 0) + body)
-        replies = []
-        while True:
-            data = self.s.recv(65536)
-            while len(data) >= 16:
-                length, kind, _, rseq, _ = struct.unpack_from("=IHHII", data)
-                msg, data = data[16:length], data[(length + 3) & ~3:]
-                if rseq != seq:
-                    continue
-                if kind == NLMSG_DONE:
-                    return replies, 0, ""
-                if kind != NLMSG_ERROR:
-                    replies.append(msg)
-                    continue
-                err = -struct.unpack_from("=i", msg)[0]
-                tlvs = dict(attrs(msg[20:]))
-                text = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0")
-                return replies, err, text.decode()
-
-    def request(self, cmd, payload):
-        with self.lock:
-            _, err, text = self.transact(self.family, E[cmd], payload)
-        return "OK" if not err else ("%s %s" % (errno.errorcode[err],
-                                                text)).strip()
+class Sock(sslv_genl.Sock):
+    """A socket speaking sslvd's side of the decrypt interface."""
 
     def register(self, port, mark):
         return self.request("SSLV_CMD_DECRYPT_REGISTER",
@@ -160,13 +55,11 @@ class Sock:
 
     def flow_get(self, fam, client, server, sport, dport):
         """The SSLV_A_FLOW nests of the flows with these ends."""
-        with self.lock:
-            replies, err, _ = self.transact(
-                self.family, E["SSLV_CMD_FLOW_GET"],
-                nest("SSLV_A_FLOW", ends(fam, client, server, sport, dport)),
-                NLM_F_DUMP)
+        replies = self.dump("SSLV_CMD_FLOW_GET",
+                            nest("SSLV_A_FLOW",
+                                 ends(fam, client, server, sport, dport)))
         flows = []
-        for msg in replies if not err else []:
+        for msg in replies:
             top = dict(attrs(msg[4:]))
             flows.append(dict(attrs(top[E["SSLV_A_FLOW"]])))
         return flows
@@ -187,35 +80,23 @@ class Sock:
 def ends(fam, client, server, sport, dport):
     af = socket.AF_INET if fam == 4 else socket.AF_INET6
     return u8("SSLV_FLOW_FAMILY", af) + \
-        nla(E["SSLV_FLOW_SADDR"], socket.inet_pton(af, client)) + \
-        nla(E["SSLV_FLOW_DADDR"], socket.inet_pton(af, server)) + \
+        nla("SSLV_FLOW_SADDR", socket.inet_pton(af, client)) + \
+        nla("SSLV_FLOW_DADDR", socket.inet_pton(af, server)) + \
         u16("SSLV_FLOW_SPORT", sport) + u16("SSLV_FLOW_DPORT", dport)
 
 
-def ops():
-    socks = {}
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        name, op, args = words[0], words[1], words[2:]
-        if op == "close":
-            socks.pop(name).s.close()
-            print("OK")
-            sys.stdout.flush()
-            continue
-        if name not in socks:
-            socks[name] = Sock()
-        s = socks[name]
-        if op == "register":
-            print(s.register(int(args[0]), int(args[1])))
-        elif op == "session":
-            print(s.session(int(args[0]), int(args[1]), args[2], args[3],
+def op(sock, name, args):
+    if name == "register":
+        return sock.register(int(args[0]), int(args[1]))
+    if name == "session":
+        return sock.session(int(args[0]), int(args[1]), args[2], args[3],
                             int(args[4]), int(args[5]), int(args[6]),
-                            int(args[7])))
-        else:
-            sys.exit("unknown op " + op)
-        sys.stdout.flush()
+                            int(args[7]))
+    sys.exit("unknown op " + name)
+
+
+def ops():
+    sslv_genl.ops(op, Sock)
 
 
 def log(path, line):
