@@ -368,6 +368,207 @@ curl_get()
 	CURL_ERR=$(cat "$W/curl.err")
 }
 
+# ---- decrypt: sslvd between real TLS peers --------------------------------
+#
+# What the tests of action decrypt (and of sslvd alone) share: a scratch
+# directory, the test CAs and server certificates, nginx serving them,
+# sslvd in $BOX and the box's routing around it, and ways to look at what
+# the client was shown. The files live in $W; a test may `cd "$W"`.
+
+SSLVD=${SSLVD:-$REPO/userspace/sslvd/sslvd}
+SSLVD_PORT=8443
+SSLVD_MARK=0x5c1d
+
+# sslvd_require: skip the test unless sslvd is built and kTLS is there.
+sslvd_require()
+{
+	[[ -x $SSLVD ]] || ksft_skip "no $SSLVD (make userspace)"
+	modprobe tls 2>/dev/null || ksft_skip "no tls module"
+	[[ -r /proc/net/tls_stat ]] || ksft_skip "no /proc/net/tls_stat"
+}
+
+# workdir_up: a scratch directory $W that every namespace's daemons can
+# read (nginx drops to nobody), removed when the test ends.
+workdir_up()
+{
+	W=$(mktemp -d)
+	chmod 755 "$W"
+	on_exit rm -rf "$W"
+}
+
+# tls_ca NAME CN: a P-256 CA, $W/NAME.crt and $W/NAME.key, for 30 days.
+tls_ca()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$W/$1.key" -out "$W/$1.crt" -days 30 -subj "/CN=$2" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+}
+
+# tls_leaf NAME CA [X509-ARGS...]: $W/NAME.crt and .key, subject
+# "CN=server.test, O=sslv test", SAN DNS:server.test, signed by $W/CA for
+# 10 days; X509-ARGS go to `openssl x509 -req` (after -days 10).
+tls_leaf()
+{
+	local name=$1 ca=$2
+
+	shift 2
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$W/$name.key" -out "$W/$name.csr" \
+		-subj "/CN=server.test/O=sslv test" 2>/dev/null
+	printf 'subjectAltName=DNS:server.test\n' >"$W/$name.ext"
+	openssl x509 -req -in "$W/$name.csr" -CA "$W/$ca.crt" \
+		-CAkey "$W/$ca.key" -CAcreateserial -days 10 "$@" \
+		-extfile "$W/$name.ext" -out "$W/$name.crt" 2>/dev/null
+}
+
+# decrypt_pki: the certificates of a decrypt test, in $W:
+#   box        the box CA sslvd forges leaves with (clients trust it)
+#   untrusted  the CA of leaves for servers sslvd could not verify
+#   srvca      the server's CA, in sslvd's trust store (srvca.crt)
+#   other      a CA sslvd does not trust
+#   srv        server.test's certificate from srvca
+#   odd        server.test's certificate from other
+decrypt_pki()
+{
+	tls_ca box "sslv test box CA"
+	tls_ca untrusted "sslv test untrusted CA"
+	tls_ca srvca "sslv test server CA"
+	tls_ca other "sslv test other CA"
+	tls_leaf srv srvca
+	tls_leaf odd other
+}
+
+# decrypt_nginx_up [CONF...]: nginx in $SRV serving $W/www, where "hello"
+# holds "hello from nginx":
+#   443 (IPv4 and IPv6)  with srv (a server sslvd verifies)
+#   4443                 with odd (one it does not)
+# Each CONF argument is more nginx configuration inside http {} (e.g. a
+# server block); the test waits for its ports. The access log,
+# $W/access.log, has one line a request:
+#   CLIENT-ADDR PROTOCOL CIPHER PORT REQUEST-LINE
+# e.g. "10.0.1.1 TLSv1.3 TLS_AES_256_GCM_SHA384 443 GET /hello HTTP/1.1".
+decrypt_nginx_up()
+{
+	local extra
+
+	mkdir -p "$W/www" "$W/tmp"
+	echo "hello from nginx" >"$W/www/hello"
+	extra=$(printf '%s\n' "$@")
+	cat >"$W/nginx.conf" <<-EOF
+	daemon off;
+	master_process off;
+	pid $W/nginx.pid;
+	error_log $W/nginx.err;
+	events {}
+	http {
+		log_format peer '\$remote_addr \$ssl_protocol \$ssl_cipher \$server_port \$request';
+		access_log $W/access.log peer;
+		client_body_temp_path $W/tmp;
+		proxy_temp_path $W/tmp;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		server {
+			listen 443 ssl;
+			listen [::]:443 ssl;
+			ssl_certificate $W/srv.crt;
+			ssl_certificate_key $W/srv.key;
+			root $W/www;
+		}
+		server {
+			listen 4443 ssl;
+			ssl_certificate $W/odd.crt;
+			ssl_certificate_key $W/odd.key;
+			root $W/www;
+		}
+	$extra
+	}
+	EOF
+	ip netns exec "$SRV" nginx -c "$W/nginx.conf" -e "$W/nginx.err" &
+	wait_for listening "$SRV" 443
+	wait_for listening "$SRV" 4443
+}
+
+# decrypt_box_up: what the operator of a bridge box sets up around sslvd
+# (sslvd adds its own fwmark rule and local table): no address on br0 but
+# a way to the ends through it, IPv6 on br0 and lo, no rp_filter, and
+# br_netfilter kept out of the box's IP hooks.
+decrypt_box_up()
+{
+	n_box sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.br0.rp_filter=0
+	ip -n "$BOX" link set br0 addrgenmode none
+	n_box sysctl -qw net.ipv6.conf.br0.accept_dad=0 \
+		net.ipv6.conf.br0.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0
+	n_box ip route add 10.0.1.0/24 dev br0
+	n_box ip -6 route add fd00::/64 dev br0
+	if [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
+		n_box sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
+			net.bridge.bridge-nf-call-ip6tables=0
+	fi
+}
+
+# sslvd_up [ARGS...]: sslvd in $BOX, in the foreground of a background job
+# (its pid in $SSLVD_PID, its log $W/sslvd.log), with decrypt_pki's CAs,
+# srvca as its trust store, listening on $SSLVD_PORT; returns once it
+# listens. ARGS add to or override $SSLVD_ARGS, the common part (e.g.
+# --mark "$SSLVD_MARK" under the module, --no-module without it).
+sslvd_up()
+{
+	SSLVD_ARGS=(-f --port "$SSLVD_PORT" --ca-cert "$W/box.crt"
+		--ca-key "$W/box.key" --untrusted-ca-cert "$W/untrusted.crt"
+		--untrusted-ca-key "$W/untrusted.key"
+		--trust-store "$W/srvca.crt" --idle-timeout 20 "$@")
+	# Not through n_box: $! must be sslvd itself, to signal it.
+	ip netns exec "$BOX" "$SSLVD" "${SSLVD_ARGS[@]}" 2>>"$W/sslvd.log" &
+	SSLVD_PID=$!
+	wait_for listening "$BOX" "$SSLVD_PORT"
+}
+
+# sslvd_down: SIGTERM to sslvd; its exit status in $SSLVD_RC.
+sslvd_down()
+{
+	kill -TERM "$SSLVD_PID"
+	SSLVD_RC=0
+	wait "$SSLVD_PID" || SSLVD_RC=$?
+}
+
+# tls_stat NAME: the counter NAME of /proc/net/tls_stat in $BOX (it counts
+# the kTLS sockets of the namespace that reads it).
+tls_stat()
+{
+	n_box awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat
+}
+
+# leaf_issuer ADDR PORT: "issuer=..." of the leaf certificate openssl
+# s_client is shown at ADDR:PORT, asking for server.test.
+leaf_issuer()
+{
+	n_cli openssl s_client -connect "$1:$2" -servername server.test \
+		</dev/null 2>/dev/null | openssl x509 -noout -issuer 2>/dev/null
+}
+
+# https_get ADDR PORT CAFILE [CURL-ARGS...]: curl -v in $CLI fetches
+# https://server.test:PORT/hello (server.test being ADDR, "[ADDR]" for
+# IPv6) trusting only CAFILE; sets HTTPS_RC (curl's exit status),
+# HTTPS_BODY and HTTPS_ERR (curl's stderr: the certificate it was shown,
+# the protocol). HTTPS_PATH replaces /hello, HTTPS_TIMEOUT the 20 s.
+https_get()
+{
+	local addr=$1 port=$2 cafile=$3
+
+	shift 3
+	HTTPS_RC=0
+	HTTPS_BODY=$(n_cli curl -sS -v -m "${HTTPS_TIMEOUT:-20}" \
+		--cacert "$cafile" --resolve "server.test:$port:$addr" "$@" \
+		"https://server.test:$port${HTTPS_PATH:-/hello}" \
+		2>"$W/curl.err") || HTTPS_RC=$?
+	HTTPS_ERR=$(cat "$W/curl.err")
+}
+
+# shown PATTERN: how many lines of the last https_get's stderr match the
+# extended regular expression PATTERN.
+shown() { grep -cE -- "$1" <<<"$HTTPS_ERR" || true; }
+
 # mac NS: the MAC of eth0 in NS.
 mac() { ip -n "$1" -br link show eth0 | awk '{print $3}'; }
 

@@ -133,29 +133,18 @@ no_sslvd()
 module_load
 topo_up
 
-# What sslvd sets up in the box: the mark's local table, a way out by br0.
-n_box sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.br0.rp_filter=0
+# What sslvd sets up in the box (the mark's local table), and the rest.
+decrypt_box_up
 n_box ip rule add fwmark $MARK lookup 107
 n_box ip route add local 0.0.0.0/0 dev lo table 107
-n_box ip route add 10.0.1.0/24 dev br0
-if [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
-	n_box sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
-		net.bridge.bridge-nf-call-ip6tables=0
-fi
+n_box ip -6 rule add fwmark $MARK lookup 107
+n_box ip -6 route add local ::/0 dev lo table 107
 ctl rule add dst "$SRV_IP4" dport 8443 action decrypt >/dev/null
 ctl rule add dst "$SRV_IP6" dport 8443 action decrypt >/dev/null
 
 CLI_ADDR=$CLI_IP4
 one 4 "$SRV_IP4" ipv4
 
-# IPv6 in the box, on br0 only, with no address of its own.
-ip -n "$BOX" link set br0 addrgenmode none
-n_box sysctl -qw net.ipv6.conf.br0.accept_dad=0 \
-	net.ipv6.conf.br0.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0
-n_box ip -6 rule add fwmark $MARK lookup 107
-n_box ip -6 route add local ::/0 dev lo table 107
-n_box ip -6 route add fd00::/64 dev br0
 CLI_ADDR=$CLI_IP6
 one 6 "$SRV_IP6" ipv6
 

@@ -21,18 +21,13 @@
 
 source "$(dirname "$0")/../lib.sh"
 
-SSLVD=${SSLVD:-$REPO/userspace/sslvd/sslvd}
-[[ -x $SSLVD ]] || ksft_skip "no $SSLVD (make userspace)"
+sslvd_require
 modprobe -a tls nft_tproxy nft_socket nf_tproxy_ipv4 nf_tproxy_ipv6 veth 2>/dev/null ||
 	ksft_skip "no tls or nft tproxy modules"
-[[ -r /proc/net/tls_stat ]] || ksft_skip "no /proc/net/tls_stat"
 
-W=$(mktemp -d)
-chmod 755 "$W"
-on_exit rm -rf "$W"
+workdir_up
 cd "$W"
 SRV4=10.0.2.1 SRV6=fd00:2::1 CLI4=10.0.1.1 CLI6=fd00:1::1
-PORT=8443
 
 for ns in "$CLI" "$BOX" "$SRV"; do
 	ip netns add "$ns"
@@ -65,97 +60,15 @@ table inet divert {
 	chain pre {
 		type filter hook prerouting priority mangle; policy accept;
 		meta l4proto tcp socket transparent 1 meta mark set 0x5c1d accept
-		meta l4proto tcp tcp dport { 443, 4443, 444, 4445 } tproxy to :$PORT meta mark set 0x5c1d accept
+		meta l4proto tcp tcp dport { 443, 4443, 444, 4445 } tproxy to :$SSLVD_PORT meta mark set 0x5c1d accept
 	}
 }
 EOF
 
-# CAs, the server's certificate (from the CA sslvd trusts) and another
-# one (from a CA it does not)
-ca()
-{
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$1.key" -out "$1.crt" -days 30 -subj "/CN=$2" \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-}
-leaf()
-{
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
-		-out "$1.csr" -subj "/CN=server.test/O=sslv test" 2>/dev/null
-	printf 'subjectAltName=DNS:server.test\n' >"$1.ext"
-	openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial \
-		-days 10 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
-}
-ca box "sslv test box CA"
-ca untrusted "sslv test untrusted CA"
-ca srvca "sslv test server CA"
-ca other "sslv test other CA"
-leaf srv srvca
-leaf odd other
-
-mkdir -p www tmp
-echo "hello from nginx" >www/hello
-cat >nginx.conf <<EOF
-daemon off;
-master_process off;
-pid $W/nginx.pid;
-error_log $W/nginx.err;
-events {}
-http {
-	log_format peer '\$remote_addr \$ssl_protocol \$request';
-	access_log $W/access.log peer;
-	client_body_temp_path $W/tmp;
-	proxy_temp_path $W/tmp;
-	ssl_protocols TLSv1.2 TLSv1.3;
-	server {
-		listen 443 ssl;
-		listen [::]:443 ssl;
-		ssl_certificate $W/srv.crt;
-		ssl_certificate_key $W/srv.key;
-		root $W/www;
-	}
-	server {
-		listen 4443 ssl;
-		ssl_certificate $W/odd.crt;
-		ssl_certificate_key $W/odd.key;
-		root $W/www;
-	}
-}
-EOF
-ip netns exec "$SRV" nginx -c "$W/nginx.conf" -e "$W/nginx.err" &
-wait_for listening "$SRV" 443
-wait_for listening "$SRV" 4443
-
-ip netns exec "$BOX" "$SSLVD" -f --no-module --port "$PORT" --ca-cert box.crt --ca-key box.key \
-	--untrusted-ca-cert untrusted.crt --untrusted-ca-key untrusted.key \
-	--trust-store srvca.crt --idle-timeout 20 2>sslvd.log &
-sslvd_pid=$!
-wait_for listening "$BOX" "$PORT"
+decrypt_pki
+decrypt_nginx_up
+sslvd_up --no-module
 check "rule fwmark 0x5c1d installed" "$(n_box ip rule | grep -c 'fwmark 0x5c1d')" -eq 1
-
-# /proc/net/tls_stat counts the sockets of the namespace that reads it
-tls_stat() { n_box awk -v k="$1" '$1 == k {print $2}' /proc/net/tls_stat; }
-
-# issuer ADDR PORT: the issuer of the leaf the client is shown
-issuer()
-{
-	n_cli openssl s_client -connect "$1:$2" -servername server.test </dev/null 2>/dev/null |
-		openssl x509 -noout -issuer 2>/dev/null
-}
-
-# get ADDR PORT CAFILE CURL-ARGS...: sets rc, body and err (curl -v)
-get()
-{
-	local addr=$1 port=$2 cafile=$3
-
-	shift 3
-	rc=0
-	body=$(n_cli curl -sS -v -m 15 --cacert "$cafile" \
-		--resolve "server.test:$port:$addr" "$@" \
-		"https://server.test:$port/hello" 2>curl.err) || rc=$?
-	err=$(cat curl.err)
-}
 
 # sessions_done N: sslvd has logged N sessions that ended done
 sessions_done() { [[ $(grep -c 'close=done' sslvd.log) -ge $1 ]]; }
@@ -163,17 +76,17 @@ sessions_done() { [[ $(grep -c 'close=done' sslvd.log) -ge $1 ]]; }
 n=0
 for v in 1.2 1.3; do
 	tx0=$(tls_stat TlsTxSw) rx0=$(tls_stat TlsRxSw)
-	get "$SRV4" 443 box.crt --tlsv"$v" --tls-max "$v"
+	https_get "$SRV4" 443 box.crt --tlsv"$v" --tls-max "$v"
 	n=$((n + 1))
-	check "TLS $v: curl exit status" "$rc" -eq 0
-	check "TLS $v: body" "$body" == "hello from nginx"
+	check "TLS $v: curl exit status" "$HTTPS_RC" -eq 0
+	check "TLS $v: body" "$HTTPS_BODY" == "hello from nginx"
 	check "TLS $v: issuer is the box CA" \
-		"$(grep -c '\* *issuer: CN=sslv test box CA' <<<"$err" || true)" -eq 1
+		"$(shown '\* *issuer: CN=sslv test box CA')" -eq 1
 	check "TLS $v: subject is the server's" \
-		"$(grep -c '\* *subject: CN=server.test; O=sslv test' <<<"$err" || true)" -eq 1
+		"$(shown '\* *subject: CN=server.test; O=sslv test')" -eq 1
 	check "TLS $v: SAN is the server's" \
-		"$(grep -c 'subjectAltName: host "server.test" matched' <<<"$err" || true)" -eq 1
-	check "TLS $v: negotiated" "$(grep -c "SSL connection using TLSv$v" <<<"$err" || true)" -eq 1
+		"$(shown 'subjectAltName: host "server.test" matched')" -eq 1
+	check "TLS $v: negotiated" "$(shown "SSL connection using TLSv$v")" -eq 1
 	check "TLS $v: nginx saw the client's address" \
 		"$(tail -n 1 access.log | cut -d' ' -f1-2)" == "$CLI4 TLSv$v"
 	check_run "TLS $v: session logged done" poll sessions_done "$n"
@@ -182,30 +95,30 @@ for v in 1.2 1.3; do
 done
 
 # IPv6, and a second connection to the same server (the leaf cache)
-get "[$SRV6]" 443 box.crt -6
+https_get "[$SRV6]" 443 box.crt -6
 n=$((n + 1))
-check "IPv6: curl exit status" "$rc" -eq 0
-check "IPv6: body" "$body" == "hello from nginx"
+check "IPv6: curl exit status" "$HTTPS_RC" -eq 0
+check "IPv6: body" "$HTTPS_BODY" == "hello from nginx"
 check "IPv6: nginx saw the client's address" "$(tail -n 1 access.log | cut -d' ' -f1)" == "$CLI6"
 check_run "IPv6: session logged done" poll sessions_done "$n"
 check "leaf cache hit on a later connection" "$(grep 'close=done' sslvd.log | grep -c 'cache=hit')" -ge 1
 
 # A client trusting only the server's real CA: sslvd's leaf fails it
-get "$SRV4" 443 srvca.crt
-check "client trusting only the original CA: curl exit 60" "$rc" -eq 60
+https_get "$SRV4" 443 srvca.crt
+check "client trusting only the original CA: curl exit 60" "$HTTPS_RC" -eq 60
 
 # A server sslvd cannot verify: the untrusted CA signs its leaf
-get "$SRV4" 4443 box.crt
-check "unverified server: curl exit 60" "$rc" -eq 60
+https_get "$SRV4" 4443 box.crt
+check "unverified server: curl exit 60" "$HTTPS_RC" -eq 60
 check "unverified server: leaf issued by the untrusted CA" \
-	"$(issuer "$SRV4" 4443)" == "issuer=CN = sslv test untrusted CA"
+	"$(leaf_issuer "$SRV4" 4443)" == "issuer=CN = sslv test untrusted CA"
 check "unverified server logged" "$(grep -c 'the server did not verify' sslvd.log)" -ge 1
 
 # Nothing listens upstream: the client is reset
-get "$SRV4" 444 box.crt
-check "upstream refused: curl failed" "$rc" -ne 0
+https_get "$SRV4" 444 box.crt
+check "upstream refused: curl failed" "$HTTPS_RC" -ne 0
 check "upstream refused: the client saw a reset" \
-	"$(grep -c 'Connection reset by peer' <<<"$err" || true)" -ge 1
+	"$(shown 'Connection reset by peer')" -ge 1
 check_run "upstream refused logged" poll grep -q 'close=upstream-refused' sslvd.log
 
 # KeyUpdate from the server (s_server sends one on a line "k"): kTLS cannot
@@ -229,10 +142,8 @@ check_run "KeyUpdate: the client was reset" \
 exec 3>&-
 kill "$ku_client" 2>/dev/null || true
 
-kill -TERM "$sslvd_pid"
-rc=0
-wait "$sslvd_pid" || rc=$?
-check "SIGTERM: exit status" "$rc" -eq 0
+sslvd_down
+check "SIGTERM: exit status" "$SSLVD_RC" -eq 0
 check "SIGTERM: rule removed" "$(n_box ip rule | grep -c 'fwmark 0x5c1d' || true)" -eq 0
 check "SIGTERM: routes removed" "$(n_box ip route show table all | grep -c 'table 23581' || true)" -eq 0
 echo "--- sslvd log"
