@@ -58,6 +58,7 @@ static const char *const close_names[__SSLV_CLOSE_MAX] = {
 	[SSLV_CLOSE_ERROR] = "error",
 	[SSLV_CLOSE_IPS_DROP] = "ips-drop",
 	[SSLV_CLOSE_IPS_RESET] = "ips-reset",
+	[SSLV_CLOSE_REJECTED] = "rejected",
 };
 
 /* sslvd's report of a decrypted session, when the event carries one. */

@@ -177,12 +177,23 @@ static int add_fd(struct session *s, int leg, int fd)
 	return 0;
 }
 
+/*
+ * SO_LINGER 0 (@on) or the default. Every session socket has it from the
+ * start, so that the kernel resets both ends of each flow sslvd held when
+ * sslvd dies (a close at exit would send FIN and leave the other leg
+ * open); only a session that ends cleanly clears it before its close.
+ */
+static void linger0(int fd, bool on)
+{
+	struct linger l = { .l_onoff = on, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
 /* Closes with an RST (SO_LINGER 0): the peer learns at once it is over. */
 static void abort_fd(int fd)
 {
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	linger0(fd, true);
 	close(fd);
 }
 
@@ -197,6 +208,27 @@ static int sock_error(int fd)
 }
 
 /*
+ * A session that ends before sslvd learnt the module's decision (the client
+ * reset or left while sslvd peeked its hello or asked): if the module had
+ * decided decrypt, it logs nothing of its own and waits for the report.
+ */
+static void decision_late(struct session *s, enum sslvd_close reason)
+{
+	struct daemon *d = s->d;
+	struct sslvd_flow f;
+
+	if (s->report || d->conf->no_module || reason == SSLVD_CLOSE_ACTION ||
+	    (s->st != S_HELLO && s->st != S_VERDICT) ||
+	    sslvd_kernel_flow(&d->k, &s->cli, &s->srv, &f) < 0 ||
+	    f.action != SSLVD_ACT_DECRYPT)
+		return;
+	s->rep.flow_id = f.id;
+	s->rep.vlan = f.vlan;
+	s->rep.action = f.action;
+	s->report = true;
+}
+
+/*
  * Ends a session: with RSTs on both sockets when @abort, else closed (the
  * relay has already sent close_notify and FIN both ways); reported to the
  * module when it decrypted or cut the flow.
@@ -207,6 +239,7 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 	struct daemon *d = s->d;
 	int i;
 
+	decision_late(s, reason);
 	s->rep.reason = reason;
 	s->rep.err = err;
 	if (s->relay) {
@@ -220,10 +253,12 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 		if (s->fd[i] < 0)
 			continue;
 		epoll_ctl(d->ep, EPOLL_CTL_DEL, s->fd[i], NULL);
-		if (abort)
+		if (abort) {
 			abort_fd(s->fd[i]);
-		else
+		} else {
+			linger0(s->fd[i], false);
 			close(s->fd[i]);
+		}
 		s->fd[i] = -1;
 	}
 	SSL_free(s->cl);
@@ -315,6 +350,7 @@ static enum step connect_start(struct session *s)
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+	linger0(fd, true);
 	if ((family == AF_INET ?
 	     setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) :
 	     setsockopt(fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof(one))) < 0 ||
@@ -664,6 +700,7 @@ static void session_new(struct daemon *d, int fd)
 	}
 	s->d = d;
 	s->fd[0] = s->fd[1] = -1;
+	linger0(fd, true);
 	s->rep.verify = -1;
 	s->rep.action = -1;
 	s->action = -1;
@@ -700,7 +737,12 @@ fail:
 	free(s);
 }
 
-/* The module rejected or dropped a diverted flow: its hello never comes. */
+/*
+ * The module rejected or dropped a diverted flow. At its hello (the module
+ * logged it): the hello never comes, the client is reset. Later (an
+ * operator's `sslvctl flow reject`): sslvd holds both legs and only its
+ * sockets know their numbers, so it resets both ends and reports.
+ */
 static void flow_gone(void *data, const struct sockaddr_storage *cli,
 		      const struct sockaddr_storage *srv, int action)
 {
@@ -708,12 +750,17 @@ static void flow_gone(void *data, const struct sockaddr_storage *cli,
 	struct session *s;
 
 	for (s = d->head; s; s = s->next) {
-		if ((s->st != S_HELLO && s->st != S_VERDICT) ||
-		    memcmp(&s->cli, cli, addr_len(cli)) || memcmp(&s->srv, srv, addr_len(srv)))
+		if (memcmp(&s->cli, cli, addr_len(cli)) || memcmp(&s->srv, srv, addr_len(srv)))
 			continue;
-		s->action = action;
-		s->rep.action = action;
-		session_end(s, SSLVD_CLOSE_ACTION, 0, true);
+		if (s->st == S_HELLO || s->st == S_VERDICT) {
+			s->action = action;
+			s->rep.action = action;
+			session_end(s, SSLVD_CLOSE_ACTION, 0, true);
+		} else if (action == SSLV_ACT_REJECT) {
+			sslvd_log("%s -> %s: rejected by the module in state %s",
+				  s->rep.client, s->rep.server, state_names[s->st]);
+			session_end(s, SSLVD_CLOSE_REJECTED, 0, true);
+		}
 		return;
 	}
 }

@@ -30,6 +30,7 @@ static const char *const close_names[__SSLVD_CLOSE_MAX] = {
 	[SSLVD_CLOSE_NOT_TLS] = "not-tls",
 	[SSLVD_CLOSE_RESOURCES] = "resources",
 	[SSLVD_CLOSE_SHUTDOWN] = "shutdown",
+	[SSLVD_CLOSE_REJECTED] = "rejected",
 };
 
 const char *sslvd_close_name(enum sslvd_close c)
@@ -337,6 +338,8 @@ static uint8_t close_code(enum sslvd_close c)
 		return SSLV_CLOSE_KEYUPDATE;
 	case SSLVD_CLOSE_IDLE:
 		return SSLV_CLOSE_IDLE;
+	case SSLVD_CLOSE_REJECTED:
+		return SSLV_CLOSE_REJECTED;
 	default:
 		return SSLV_CLOSE_ERROR;
 	}

@@ -96,6 +96,7 @@ enum sslvd_close {
 	SSLVD_CLOSE_NOT_TLS,		/* no ClientHello on a decrypted flow */
 	SSLVD_CLOSE_RESOURCES,		/* out of memory, descriptors... */
 	SSLVD_CLOSE_SHUTDOWN,		/* sslvd is exiting */
+	SSLVD_CLOSE_REJECTED,		/* the module rejected the flow */
 	__SSLVD_CLOSE_MAX
 };
 

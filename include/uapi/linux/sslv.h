@@ -103,6 +103,11 @@
  *                       _VLAN / _STATE (exact matches).
  * SSLV_CMD_FLOW_REJECT  SSLV_A_FLOW_ID (u32): reject a live flow now, as a
  *                       reject rule would (RST to both ends, tombstone).
+ *                       A flow diverted to sslvd and decided gets no RST
+ *                       from the module while sslvd is registered: sslvd,
+ *                       on the SSLV_EV_FLOW_REJECTED event, resets both
+ *                       ends from its sockets and reports the session
+ *                       with SSLV_CLOSE_REJECTED.
  *
  * SSLV_CMD_DECRYPT_REGISTER
  *   SSLV_A_DECRYPT_PORT (u16, required, not 0): sslvd's transparent
@@ -645,6 +650,7 @@ enum sslv_close {
 	SSLV_CLOSE_ERROR,	/* any other error */
 	SSLV_CLOSE_IPS_DROP,	/* the IPS held bytes past its feedback timeout */
 	SSLV_CLOSE_IPS_RESET,	/* the IPS reset the generated connection */
+	SSLV_CLOSE_REJECTED,	/* the module rejected the flow (flow reject) */
 	__SSLV_CLOSE_MAX
 };
 
