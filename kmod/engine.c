@@ -245,8 +245,19 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 {
 	struct sslv_net *sn = c->sn;
 	struct sslv_rst r[2];
-	int sent = 0, i;
+	int sent = 0, n = 2, i;
 
+	/*
+	 * A diverted flow's ends talk TCP with sslvd's sockets, and only the
+	 * client leg's numbers are tracked here. Rejected at its hello, the
+	 * flow has no server leg yet: the client's RST is all. Once decided,
+	 * sslvd holds both legs: told by the event, it aborts both its
+	 * sockets, whose RSTs carry each leg's own numbers. With no sslvd
+	 * left, only the client leg can be reset from here.
+	 */
+	if (f->flags & SSLV_FF_DIVERT)
+		n = !(f->flags & SSLV_FF_PENDING) &&
+		    READ_ONCE(sn->dec.portid) ? 0 : 1;
 	f->verdict = SSLV_ACT_REJECT;
 	f->flags &= ~SSLV_FF_PENDING;
 	sslv_hs_release(sn, f);		/* an operator's reject mid-handshake */
@@ -257,7 +268,7 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 	 * Closed by sslv's first RST: what follows is after teardown, the
 	 * second RST included, as a capture of both shows it.
 	 */
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		if (!c->tap)
 			sslv_rst_own(sn, f, i, &r[i], reason);
 		f->tcp.state = SSLV_FS_CLOSED;
@@ -269,7 +280,7 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 	sslv_inc(sn, flows_rejected);
 	if (c->tap)
 		sslv_inc(sn, tap_would_reject);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < n; i++)
 		sent += sslv_send(c, &r[i]);
 	sslv_add(sn, T_ssl_policy_reject, sent);
 	return sslv_verdict_drop(c);
