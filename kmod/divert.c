@@ -60,11 +60,26 @@
 void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
 			  struct sslv_decision *d)
 {
-	if (d->action != SSLV_ACT_DECRYPT || diverted)
+	if (d->action != SSLV_ACT_DECRYPT)
 		return;
-	sslv_inc(sn, decrypt_unavailable);
-	d->action = READ_ONCE(sn->dec.unavailable);
-	d->reason = SSLV_R_DECRYPT_UNAVAILABLE;
+	if (!diverted) {
+		sslv_inc(sn, decrypt_unavailable);
+		d->action = READ_ONCE(sn->dec.unavailable);
+		d->reason = SSLV_R_DECRYPT_UNAVAILABLE;
+		return;
+	}
+	/* The attached IPS is down: SSLV_A_IPS_FAIL (nl_ips.c). */
+	if (READ_ONCE(sn->ips.state) != SSLV_IPS_STATE_DOWN ||
+	    READ_ONCE(sn->mode) != SSLV_MODE_ACTIVE_INLINE)
+		return;
+	if (READ_ONCE(sn->ips.fail) == SSLV_IPS_FAIL_CLOSED) {
+		sslv_inc(sn, ips_fail_closed);
+		d->action = SSLV_ACT_REJECT;
+	} else {
+		sslv_inc(sn, ips_fail_open);
+		d->action = SSLV_ACT_CUT;
+	}
+	d->reason = SSLV_R_IPS_FAIL;
 }
 
 bool sslv_divert_wanted(struct sslv_net *sn, bool tap,
@@ -338,6 +353,13 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	dst.ifindex = f->ifindex[x];
 	ether_addr_copy(dst.dmac, f->mac[x]);
 	ether_addr_copy(dst.smac, f->mac[!x]);
+	/* sslvd aborted a leg: because of the IPS, or an error in the flow. */
+	if (seg.flags & SSLV_TH_RST) {
+		if (sslv_ips_killed(sn, f->id))
+			sslv_inc(sn, ips_rsts_sent);
+		else
+			sslv_inc(sn, T_tcp_reject);
+	}
 	spin_unlock(&f->lock);
 	local_bh_enable();
 

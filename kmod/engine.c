@@ -712,6 +712,10 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	bool absent;
 	u32 hash;
 
+	/* The attached IPS's frames: sslvd's, with the diverted flows' keys. */
+	if (!tap && unlikely(rcu_access_pointer(sn->ips.cfg)) &&
+	    sslv_ips_port(sn, in))
+		return NF_ACCEPT;
 	switch (sslv_parse(skb, in, &c.p)) {
 	case SSLV_PARSE_TCP:
 		break;

@@ -198,6 +198,7 @@ static void __net_exit sslv_net_exit(struct net *net)
 	xa_destroy(&sn->hs);
 	sslv_policy_exit(sn);
 	sslv_domsets_exit(sn);
+	sslv_ips_exit(sn);
 	sslv_stats_exit(net, sn);
 	mem_cgroup_put(sn->memcg);
 }

@@ -73,6 +73,8 @@ const struct nla_policy sslv_sess_policy[SSLV_SESS_MAX + 1] = {
 	[SSLV_SESS_BYTES_REPLY]	= { .type = NLA_U64 },
 	[SSLV_SESS_CLOSE]	= NLA_POLICY_MAX(NLA_U8, __SSLV_CLOSE_MAX - 1),
 	[SSLV_SESS_PAD]		= { .type = NLA_REJECT },
+	[SSLV_SESS_IPS_RSTS]	= { .type = NLA_U32 },
+	[SSLV_SESS_IPS]		= NLA_POLICY_MAX(NLA_U8, __SSLV_SESS_IPS_MAX - 1),
 };
 
 static struct netlink_range_validation sslv_timeout_range = {
@@ -139,6 +141,8 @@ static const struct nla_policy sslv_policy[SSLV_A_MAX + 1] = {
 	[SSLV_A_RULE_INDEX]	= { .type = NLA_U32 },
 	[SSLV_A_RULE_BEFORE]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[SSLV_A_RULE_AFTER]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SSLV_A_IPS]		= NLA_POLICY_NESTED(sslv_ips_policy),
+	[SSLV_A_IPS_FAIL]	= NLA_POLICY_MAX(NLA_U8, __SSLV_IPS_FAIL_MAX - 1),
 };
 
 struct sk_buff *sslv_reply_new(struct genl_info *info, u8 cmd, size_t size,
@@ -198,6 +202,10 @@ static const struct genl_ops sslv_ops[] = {
 	},
 	SSLV_OP(SSLV_CMD_DECRYPT_REGISTER, sslv_nl_decrypt_register),
 	SSLV_OP(SSLV_CMD_DECRYPT_SESSION, sslv_nl_decrypt_session),
+	SSLV_OP(SSLV_CMD_IPS_SET, sslv_nl_ips_set),
+	SSLV_OP(SSLV_CMD_IPS_DEL, sslv_nl_ips_del),
+	SSLV_OP(SSLV_CMD_IPS_GET, sslv_nl_ips_get),
+	SSLV_OP(SSLV_CMD_IPS_STATE, sslv_nl_ips_state),
 };
 
 static const struct genl_multicast_group sslv_mcgrps[] = {

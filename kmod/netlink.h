@@ -8,6 +8,7 @@
  *   nl_flow.c    flow dump, reject by id, the SSLV_A_FLOW nest
  *   nl_domset.c  domain sets: load, commit, delete, dump
  *   nl_decrypt.c sslvd's registration and session reports
+ *   nl_ips.c     the attached IPS: set, delete, get, sslvd's state report
  *   nl_event.c   events on the "events" multicast group
  */
 #ifndef SSLV_NETLINK_H
@@ -85,6 +86,19 @@ int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info);
 /* nl_event.c: sslvd's report @st (SSLV_SESS_*) as a session event. */
 void sslv_event_decrypted(struct sslv_net *sn, const struct sslv_flow *f,
 			  struct nlattr **st);
+
+/* nl_ips.c */
+int sslv_nl_ips_set(struct sk_buff *in, struct genl_info *info);
+int sslv_nl_ips_del(struct sk_buff *in, struct genl_info *info);
+int sslv_nl_ips_get(struct sk_buff *in, struct genl_info *info);
+int sslv_nl_ips_state(struct sk_buff *in, struct genl_info *info);
+extern const struct nla_policy sslv_ips_policy[SSLV_IPS_MAX + 1];
+/* The SSLV_A_IPS nest of a set IPS, none when unset; its room. */
+int sslv_nl_ips_fill(struct sk_buff *skb, struct sslv_ips *ips);
+#define SSLV_IPS_NEST_SIZE	(nla_total_size(0) + 3 * nla_total_size(IFNAMSIZ) + \
+				 2 * nla_total_size(4))
+/* nl_event.c: SSLV_EV_IPS, under sslv_cfg_mutex. */
+void sslv_event_ips(struct sslv_net *sn);
 
 /* nl_domset.c */
 int sslv_nl_domset_add(struct sk_buff *in, struct genl_info *info);

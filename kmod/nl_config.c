@@ -102,7 +102,8 @@ int sslv_nl_config_get(struct sk_buff *in, struct genl_info *info)
 		       READ_ONCE(sn->dec.unavailable)) ||
 	    nla_put_u8(skb, SSLV_A_UPSTREAM_INVALID,
 		       READ_ONCE(sn->dec.upstream_invalid)) ||
-	    nla_put_u32(skb, SSLV_A_DECRYPT_PORTID, READ_ONCE(sn->dec.portid)))
+	    nla_put_u32(skb, SSLV_A_DECRYPT_PORTID, READ_ONCE(sn->dec.portid)) ||
+	    nla_put_u8(skb, SSLV_A_IPS_FAIL, READ_ONCE(sn->ips.fail)))
 		goto nospace;
 	for (i = 0; i < ARRAY_SIZE(sslv_timeout_attrs); i++)
 		if (nla_put_u32(skb, sslv_timeout_attrs[i].attr,
@@ -143,6 +144,9 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 	if (info->attrs[SSLV_A_UPSTREAM_INVALID])
 		WRITE_ONCE(sn->dec.upstream_invalid,
 			   nla_get_u8(info->attrs[SSLV_A_UPSTREAM_INVALID]));
+	if (info->attrs[SSLV_A_IPS_FAIL])
+		WRITE_ONCE(sn->ips.fail,
+			   nla_get_u8(info->attrs[SSLV_A_IPS_FAIL]));
 	if (info->attrs[SSLV_A_RST_RATE])
 		WRITE_ONCE(sn->rst_rate.rate,
 			   nla_get_u32(info->attrs[SSLV_A_RST_RATE]));

@@ -103,6 +103,20 @@ static void sslv_report_count(struct sslv_net *sn, struct nlattr **st)
 	if (st[SSLV_SESS_BYTES_REPLY])
 		sslv_add(sn, decrypt_bytes_reply,
 			 nla_get_u64(st[SSLV_SESS_BYTES_REPLY]));
+	/* The attached IPS (nl_ips.c). */
+	if (st[SSLV_SESS_IPS] && nla_get_u8(st[SSLV_SESS_IPS]))
+		sslv_inc(sn, ips_flows);
+	if (st[SSLV_SESS_IPS_RSTS])
+		sslv_add(sn, T_ssl_ips_reject,
+			 nla_get_u32(st[SSLV_SESS_IPS_RSTS]));
+	if (st[SSLV_SESS_CLOSE]) {
+		u8 close = nla_get_u8(st[SSLV_SESS_CLOSE]);
+
+		if (close == SSLV_CLOSE_IPS_DROP)
+			sslv_inc(sn, ips_drop_flows);
+		else if (close == SSLV_CLOSE_IPS_RESET)
+			sslv_inc(sn, ips_reset_flows);
+	}
 }
 
 int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info)
@@ -142,6 +156,11 @@ int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info)
 	id = nla_get_u32(info->attrs[SSLV_A_FLOW_ID]);
 
 	sslv_report_count(sn, st);
+	/* sslvd resets both legs next: those RSTs are the IPS's. */
+	if (st[SSLV_SESS_CLOSE] &&
+	    (nla_get_u8(st[SSLV_SESS_CLOSE]) == SSLV_CLOSE_IPS_DROP ||
+	     nla_get_u8(st[SSLV_SESS_CLOSE]) == SSLV_CLOSE_IPS_RESET))
+		sslv_ips_killed_add(sn, id);
 	local_bh_disable();
 	rcu_read_lock();
 	f = sslv_flow_find(sn, &key, sslv_flow_hash(&key));

@@ -228,6 +228,8 @@ static const u8 sslv_report_attrs[] = {
 	[SSLV_SESS_BYTES_ORIG]	= NLA_U64,
 	[SSLV_SESS_BYTES_REPLY]	= NLA_U64,
 	[SSLV_SESS_CLOSE]	= NLA_U8,
+	[SSLV_SESS_IPS_RSTS]	= NLA_U32,
+	[SSLV_SESS_IPS]		= NLA_U8,
 };
 
 static int sslv_nl_report_fill(struct sk_buff *skb, struct nlattr **st)
@@ -275,6 +277,26 @@ void sslv_event_decrypted(struct sslv_net *sn, const struct sslv_flow *f,
 		goto out;
 	if (nla_put_u8(skb, SSLV_A_REASON, SSLV_R_DECRYPTED) ||
 	    sslv_nl_flow_fill(skb, f) || sslv_nl_report_fill(skb, st)) {
+		sslv_event_drop(sn, skb);
+		goto out;
+	}
+	sslv_event_send(sn, skb, hdr);
+out:
+	rcu_read_unlock();
+}
+
+/* The attached IPS was set or deleted; under sslv_cfg_mutex. */
+void sslv_event_ips(struct sslv_net *sn)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	lockdep_assert_held(&sslv_cfg_mutex);
+	rcu_read_lock();
+	skb = sslv_event_new(sn, SSLV_EV_IPS, SSLV_IPS_NEST_SIZE, &hdr);
+	if (!skb)
+		goto out;
+	if (sslv_nl_ips_fill(skb, &sn->ips)) {
 		sslv_event_drop(sn, skb);
 		goto out;
 	}

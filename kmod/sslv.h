@@ -14,6 +14,7 @@
  *   engine.c   the packet path: one verdict per frame, inline or tap
  *   hook.c     bridge and tap hook registration, mode changes
  *   divert.c   action decrypt: sslvd's registration, diverting flows to it
+ *   nl_ips.c   the attached IPS: its settings, sslvd's report of its state
  *   netlink.c  the "sslv" generic netlink family; nl_*.c its commands
  *              and events (netlink.h)
  */
@@ -120,7 +121,15 @@
 	X(decrypt_ktls_partial)			\
 	X(decrypt_failed)			\
 	X(decrypt_bytes_orig)			\
-	X(decrypt_bytes_reply)
+	X(decrypt_bytes_reply)			\
+	X(ips_flows)				\
+	X(ips_drop_flows)			\
+	X(ips_reset_flows)			\
+	X(ips_rsts_sent)			\
+	X(ips_fail_open)			\
+	X(ips_fail_closed)			\
+	X(ips_down)				\
+	X(ips_up)
 
 enum sslv_stat {
 #define SSLV_STAT_ENUM(name) SSLV_ST_##name,
@@ -581,6 +590,46 @@ struct sslv_decrypt {
 	struct nf_hook_ops ops[4];	/* IP PRE_ and POST_ROUTING, v4 and v6 */
 };
 
+/*
+ * The attached IPS (SSLV_CMD_IPS_*), kept for sslvd, which attaches it.
+ * @cfg is NULL while none is set; replaced whole under sslv_cfg_mutex,
+ * read under RCU by the bridge hook (sslv_ips_port()). The packet path
+ * reads @state and @fail alone (READ_ONCE). @killed holds the ids of the
+ * last flows sslvd reported ended by the IPS (SSLV_CLOSE_IPS_DROP/_RESET,
+ * @killed_pos the next slot): the RSTs its sockets send for them then are
+ * the IPS's (ips_rsts_sent). sslv_flow has no bit to spare for it, and
+ * sslvd aborts a flow just after its report, so a short ring of ids is
+ * enough.
+ */
+#define SSLV_IPS_KILLED	64
+
+struct sslv_ips_cfg {
+	struct rcu_head rcu;
+	char out[IFNAMSIZ], in[IFNAMSIZ], copy[IFNAMSIZ]; /* copy[0]: none */
+	u32 feedback_ms;		/* SSLV_IPS_FEEDBACK_TIMEOUT */
+};
+
+struct sslv_ips {
+	struct sslv_ips_cfg __rcu *cfg;
+	u8 state;			/* enum sslv_ips_state */
+	u8 fail;			/* SSLV_A_IPS_FAIL */
+	atomic_t killed_pos;
+	u32 killed[SSLV_IPS_KILLED];
+};
+
+/* sslvd reported flow @id ended by the IPS: see struct sslv_ips. */
+void sslv_ips_killed_add(struct sslv_net *sn, u32 id);
+bool sslv_ips_killed(struct sslv_net *sn, u32 id);
+/*
+ * Is @in (a bridge port) one of the IPS's interfaces, or a port of a bridge
+ * that enslaves one? Then its frames are the IPS's, not sslv's: the
+ * generated connections sslvd carries through it have the 4-tuples of the
+ * diverted flows. Under rcu_read_lock().
+ */
+bool sslv_ips_port(struct sslv_net *sn, struct net_device *in);
+/* The namespace is going: no hook runs any more. */
+void sslv_ips_exit(struct sslv_net *sn);
+
 /* Does @a stop the flow's frames (reject, drop)? */
 static inline bool sslv_act_stops(u8 a)
 {
@@ -589,7 +638,8 @@ static inline bool sslv_act_stops(u8 a)
 
 /*
  * Make @d's action one its flow can have: decrypt only on a @diverted
- * flow, else SSLV_A_DECRYPT_UNAVAILABLE (counted, with its reason).
+ * flow, else SSLV_A_DECRYPT_UNAVAILABLE (counted, with its reason); and
+ * SSLV_A_IPS_FAIL instead while the attached IPS is down (active-inline).
  */
 void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
 			  struct sslv_decision *d);
@@ -662,6 +712,7 @@ struct sslv_net {
 	u64 dom_bytes;			/* live and staged domain set names */
 	u32 dom_gen;			/* domain sets committed, ever */
 	struct sslv_decrypt dec;
+	struct sslv_ips ips;
 };
 
 extern unsigned long sslv_hs_mem_max;	/* module parameter */
