@@ -79,9 +79,9 @@ comp() {
 	shift
 	check "complete [$*]" "$want" "$(complete_line "$@")"
 }
-comp "mode config rule domains flow stats rst monitor save help" sslvctl ""
+comp "mode config ips rule domains flow stats rst monitor save help" sslvctl ""
 comp "rule rst" sslvctl r
-comp "mode config rule domains flow stats rst monitor save help" sslvctl -j -N ""
+comp "mode config ips rule domains flow stats rst monitor save help" sslvctl -j -N ""
 comp "--json" sslvctl --j
 comp "--numeric --netns" sslvctl --n
 comp "add insert list show del flush replace help" sslvctl rule ""
@@ -105,9 +105,13 @@ comp "inet inet6" sslvctl flow family ""
 comp "show reset -a -d help" sslvctl stats ""
 comp "-a -c" sslvctl stats -d 1 ""
 comp "" sslvctl stats -a -d ""
-comp "-w rcvbuf ended rst session" sslvctl monitor -t rejected ""
+comp "-w rcvbuf ended rst session ips" sslvctl monitor -t rejected ""
 comp "list show load set del help" sslvctl domains ""
 comp "" sslvctl rule add sni ""
+comp "show set del help" sslvctl ips ""
+comp "out in feedback-timeout copy" sslvctl ips set ""
+comp "in copy" sslvctl ips set out ips0 feedback-timeout 500 ""
+comp "open closed" sslvctl config set ips-fail ""
 # -n NETNS: the namespaces of ip netns (needs root to make one), then
 # the command line goes on after it.
 if [[ $(id -u) == 0 ]] && ip netns add sslv-comp-$$ 2>/dev/null; then
@@ -116,7 +120,7 @@ if [[ $(id -u) == 0 ]] && ip netns add sslv-comp-$$ 2>/dev/null; then
 	comp "sslvcomp0 sslvcomp1" sslvctl -n sslv-comp-$$ mode set passive-tap dev sslvc
 	ip netns del sslv-comp-$$
 fi
-comp "mode config rule domains flow stats rst monitor save help" sslvctl -n box ""
+comp "mode config ips rule domains flow stats rst monitor save help" sslvctl -n box ""
 comp "add insert list show del flush replace help" sslvctl -j -n box rule ""
 # Abbreviated objects and commands, as sslvctl takes them.
 comp "reject cut drop decrypt" sslvctl ru a dport 443 action ""
@@ -135,7 +139,7 @@ comp "client-cert compression" sslvctl ru a undec c
 comp "src dst sport dport vlan iif sni-list alpn tls-version undecryptable nontls action comment" \
 	sslvctl ru a sni act ""
 comp "reject cut drop" sslvctl conf se cl ""
-comp "timeout-handshake timeout-established timeout-closing timeout-closed timeout-rejected rst-idle rst-rate client-cert hs-mem hs-timeout decrypt-unavailable upstream-invalid" \
+comp "timeout-handshake timeout-established timeout-closing timeout-closed timeout-rejected rst-idle rst-rate client-cert hs-mem hs-timeout decrypt-unavailable upstream-invalid ips-fail" \
 	sslvctl conf se max 5 ""
 comp "dev" sslvctl mode se passive-t ""
 comp "lo" sslvctl mode se passive-t d l
@@ -143,7 +147,7 @@ comp "" sslvctl mode se pas ""
 comp "syn-sent syn-recv established closing closed rejected dropped" sslvctl fl st ""
 comp "inet inet6" sslvctl fl l fam ""
 comp "-a -c" sslvctl st sh -d 1 ""
-comp "-w rcvbuf ended rst session" sslvctl mon -t rej ""
+comp "-w rcvbuf ended rst session ips" sslvctl mon -t rej ""
 comp "" sslvctl mon rc ""
 comp "" sslvctl fl rej ""
 touch "$tmp/rules.conf"

@@ -4,13 +4,19 @@
  *                    [rst-rate N] [client-cert reject|cut|drop]
  *                    [hs-mem BYTES] [hs-timeout S]
  *                    [decrypt-unavailable cut|reject]
- *                    [upstream-invalid reject|untrusted|cut]]
+ *                    [upstream-invalid reject|untrusted|cut]
+ *                    [ips-fail open|closed]]
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "sslvctl.h"
 #include "print.h"
+
+static const char *const ips_fail_names[__SSLV_IPS_FAIL_MAX] = {
+	[SSLV_IPS_FAIL_OPEN] = "open",
+	[SSLV_IPS_FAIL_CLOSED] = "closed",
+};
 
 static const char *const upstream_invalid_names[__SSLV_UPSTREAM_MAX] = {
 	[SSLV_UPSTREAM_REJECT] = "reject",
@@ -67,6 +73,9 @@ static const struct config_key {
 	{ .word = "upstream-invalid", .key = "upstream_invalid",
 	  .attr = SSLV_A_UPSTREAM_INVALID, .settable = true,
 	  .names = upstream_invalid_names, .nnames = __SSLV_UPSTREAM_MAX },
+	{ .word = "ips-fail", .key = "ips_fail", .attr = SSLV_A_IPS_FAIL,
+	  .settable = true, .names = ips_fail_names,
+	  .nnames = __SSLV_IPS_FAIL_MAX },
 	{ .word = "decrypt-daemon", .key = "decrypt_daemon",
 	  .attr = SSLV_A_DECRYPT_PORTID },
 };

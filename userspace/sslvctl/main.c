@@ -27,7 +27,10 @@ static const char usage_text[] =
 "                      [rst-rate N] [client-cert reject|cut|drop]\n"
 "                      [hs-mem BYTES] [hs-timeout S]\n"
 "                      [decrypt-unavailable cut|reject]\n"
-"                      [upstream-invalid reject|untrusted|cut]]\n"
+"                      [upstream-invalid reject|untrusted|cut]\n"
+"                      [ips-fail open|closed]]\n"
+"  sslvctl ips [show] | ips del\n"
+"  sslvctl ips set out DEV in DEV [feedback-timeout MS] [copy DEV]\n"
 "  sslvctl rule add [src PREFIX] [dst PREFIX] [sport P[-P]] [dport P[-P]]\n"
 "                   [vlan ID] [iif IFNAME] [TLS...]\n"
 "                   action reject|cut|drop|decrypt [comment TEXT]\n"
@@ -91,9 +94,28 @@ static const char config_help[] =
 "  upstream-invalid reject|untrusted|cut\n"
 "                           what sslvd does when the server's certificate does\n"
 "                           not verify (default untrusted)\n"
+"  ips-fail open|closed     a decrypt rule's flow while the attached IPS is\n"
+"                           down, in active-inline mode: open cuts it\n"
+"                           (relayed uninspected), closed rejects it\n"
+"                           (default open)\n"
 "flows-current, hs-bytes and decrypt-daemon (sslvd's netlink port, 0: none)\n"
 "are shown, never set. Values other than\n"
 "rst-idle must not be 0.\n";
+
+static const char ips_help[] =
+"Usage: sslvctl ips [show]\n"
+"       sslvctl ips set out DEV in DEV [feedback-timeout MS] [copy DEV]\n"
+"       sslvctl ips del\n"
+"\n"
+"The attached IPS: sslvd carries each decrypted flow's plaintext as a\n"
+"generated TCP connection out of DEV out and back in at DEV in through the\n"
+"IPS between them (active-inline), or writes a copy of it to DEV copy\n"
+"(passive-inline). sslvd creates the interfaces; the names need not exist.\n"
+"  feedback-timeout MS  bytes the IPS holds back longer end the flow\n"
+"                       (ips-drop): 100 to 60000, default 1000\n"
+"A reset from the IPS ends the flow too (ips-reset); both real ends are\n"
+"reset. show prints the names and the state sslvd reports (up, down;\n"
+"unset without an IPS). While it is down, config ips-fail decides.\n";
 
 static const char rule_help[] =
 "Usage: sslvctl rule add [MATCH...] action reject|cut|drop|decrypt\n"
@@ -165,7 +187,7 @@ static const char monitor_help[] =
 "\n"
 "Prints events as they come: rejected and ended flows, RSTs explained, and\n"
 "the session log (one line a TLS handshake). Runs until interrupted.\n"
-"EVENT:  rejected ended rst session: only these (lost N lines always)\n"
+"EVENT:  rejected ended rst session ips: only these (lost N lines always)\n"
 "-t      each line starts with the time the event was read,\n"
 "        [SECONDS.USEC]; JSON always has \"timestamp\" (RFC 3339, UTC)\n"
 "-w FILE append Suricata eve.json lines to FILE, not stdout; SIGHUP\n"
@@ -174,7 +196,8 @@ static const char monitor_help[] =
 static const char save_help[] =
 "Usage: sslvctl save\n"
 "\n"
-"Prints the mode, the configuration, the domain sets and the rules as the\n"
+"Prints the mode, the configuration, the IPS, the domain sets and the\n"
+"rules as the\n"
 "sslvctl commands that make them again, which `sslvctl -f FILE` replays:\n"
 "\n"
 "  sslvctl save > sslv.conf\n"
@@ -184,7 +207,7 @@ static const char help_help[] =
 "Usage: sslvctl help [OBJECT]\n"
 "       sslvctl OBJECT help\n"
 "\n"
-"OBJECT: mode config rule domains flow stats rst monitor save\n";
+"OBJECT: mode config ips rule domains flow stats rst monitor save\n";
 
 static int usage(FILE *f, int status)
 {
@@ -207,6 +230,7 @@ static const char *const stats_words[] = { "show", "reset", "help", NULL };
 static const char *const rst_words[] = { "show", "help", NULL };
 static const char *const monitor_words[] = { "rcvbuf", "help", NULL };
 static const char *const save_words[] = { "help", NULL };
+static const char *const ips_words[] = { "show", "set", "del", "help", NULL };
 
 static const struct object {
 	const char *name;
@@ -216,6 +240,7 @@ static const struct object {
 } objects[] = {
 	{ "mode", do_mode, mode_help, mode_words },
 	{ "config", do_config, config_help, mode_words },
+	{ "ips", do_ips, ips_help, ips_words },
 	{ "rule", do_rule, rule_help, rule_words },
 	{ "domains", do_domains, domains_help, domains_words },
 	{ "flow", do_flow, flow_help, flow_words },
@@ -229,7 +254,7 @@ static const struct object {
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
 
 static const char *const object_names[NOBJECTS + 1] = {
-	"mode", "config", "rule", "domains", "flow", "stats", "rst",
+	"mode", "config", "ips", "rule", "domains", "flow", "stats", "rst",
 	"monitor", "save", "help", NULL
 };
 

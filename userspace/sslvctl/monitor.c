@@ -120,6 +120,16 @@ static bool print_record(const struct nlattr **tb, uint8_t type)
 			return true;
 		fprintf(stderr, "Warning: malformed session event\n");
 		return false;
+	case SSLV_EV_IPS:
+		open_object(NULL);
+		print_event("ips");
+		if (!print_ips(tb[SSLV_A_IPS])) {
+			close_object();
+			fprintf(stderr, "Warning: malformed ips event\n");
+			return false;
+		}
+		close_object();
+		return true;
 	}
 	open_object(NULL);
 	print_event(keyword_name(event_names, __SSLV_EV_MAX, type, num));
@@ -174,6 +184,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 		[SSLV_A_RULE_ID] = MNL_TYPE_U32,
 		[SSLV_A_RST] = MNL_TYPE_NESTED,
 		[SSLV_A_SESSION] = MNL_TYPE_NESTED,
+		[SSLV_A_IPS] = MNL_TYPE_NESTED,
 	};
 	const struct nlattr *tb[SSLV_A_MAX + 1];
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -201,7 +212,7 @@ static int event(const struct nlmsghdr *nlh, void *data)
 int do_monitor(int argc, char **argv)
 {
 	static const char *const words[] = {
-		"rcvbuf", "rejected", "ended", "rst", "session", NULL,
+		"rcvbuf", "rejected", "ended", "rst", "session", "ips", NULL,
 	};
 	bool seen_rcvbuf = false, seen_time = false, seen_file = false;
 	struct sigaction sa = { .sa_handler = on_hup };

@@ -5,6 +5,7 @@
  *
  *	mode set MODE [dev IFNAME]
  *	config set KEY VALUE ...	every settable key
+ *	ips set out DEV in DEV ...	when an IPS is set
  *	rule flush
  *	domains set NAME \		one a domain set, one name a line
  *		NAME ...
@@ -130,6 +131,7 @@ int do_save(int argc, char **argv)
 	} steps[] = {
 		{ SSLV_CMD_MODE_GET, 0, mode_save },
 		{ SSLV_CMD_CONFIG_GET, 0, config_save },
+		{ SSLV_CMD_IPS_GET, 0, ips_save },
 		{ SSLV_CMD_DOMSET_GET, 0, NULL },	/* save_domains() */
 		{ SSLV_CMD_RULE_GET, NLM_F_DUMP, rule_save },
 	};

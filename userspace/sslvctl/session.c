@@ -61,6 +61,12 @@ static const char *const close_names[__SSLV_CLOSE_MAX] = {
 	[SSLV_CLOSE_REJECTED] = "rejected",
 };
 
+static const char *const sess_ips_names[__SSLV_SESS_IPS_MAX] = {
+	[SSLV_SESS_IPS_NONE] = "none",
+	[SSLV_SESS_IPS_ACTIVE] = "active-inline",
+	[SSLV_SESS_IPS_PASSIVE] = "passive-inline",
+};
+
 /* sslvd's report of a decrypted session, when the event carries one. */
 static void print_report(const struct nlattr **tb)
 {
@@ -89,6 +95,13 @@ static void print_report(const struct nlattr **tb)
 			  keyword_name(close_names, __SSLV_CLOSE_MAX,
 				       mnl_attr_get_u8(tb[SSLV_SESS_CLOSE]),
 				       num));
+	if (tb[SSLV_SESS_IPS])
+		print_str(PR_ANY, "ips", "ips",
+			  keyword_name(sess_ips_names, __SSLV_SESS_IPS_MAX,
+				       mnl_attr_get_u8(tb[SSLV_SESS_IPS]), num));
+	if (tb[SSLV_SESS_IPS_RSTS])
+		print_uint(PR_ANY, "ips_rsts", "ips-rsts",
+			   mnl_attr_get_u32(tb[SSLV_SESS_IPS_RSTS]));
 }
 
 static void print_session(const struct nlattr **tb,
@@ -154,6 +167,8 @@ bool print_session_event(const struct nlattr **tb)
 		[SSLV_SESS_BYTES_ORIG] = MNL_TYPE_U64,
 		[SSLV_SESS_BYTES_REPLY] = MNL_TYPE_U64,
 		[SSLV_SESS_CLOSE] = MNL_TYPE_U8,
+		[SSLV_SESS_IPS_RSTS] = MNL_TYPE_U32,
+		[SSLV_SESS_IPS] = MNL_TYPE_U8,
 	};
 	const struct nlattr *stb[SSLV_SESS_MAX + 1];
 	const struct nlattr *flow = tb[SSLV_A_FLOW];

@@ -147,6 +147,13 @@ int sslv_by_id(int argc, char **argv, const char *what, uint8_t cmd,
 
 /* Each object's command line, argv[0] being the word after the object. */
 int do_mode(int argc, char **argv);
+int do_ips(int argc, char **argv);
+int ips_save(const struct nlmsghdr *nlh, void *data);
+/*
+ * The fields of an SSLV_A_IPS nest (NULL: no IPS, "state unset") into the
+ * open object; false if it is malformed.
+ */
+bool print_ips(const struct nlattr *nest);
 int do_config(int argc, char **argv);
 int do_rule(int argc, char **argv);
 int do_flow(int argc, char **argv);
