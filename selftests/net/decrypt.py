@@ -11,6 +11,14 @@ plain TCP relay standing in for sslvd.
       A session ID FAMILY CLIENT SERVER SPORT DPORT BYTES_ORIG BYTES_REPLY
                             a report: upstream unverified, kTLS on all four
                             directions, closed "done"
+      A session_ips ID FAMILY CLIENT SERVER SPORT DPORT CLOSE RSTS IPS
+                            a report of a session the attached IPS saw:
+                            CLOSE a word of enum sslv_close (ips-drop ...),
+                            RSTS its SSLV_SESS_IPS_RSTS, IPS its SSLV_SESS_IPS
+      A ips_set OUT IN [COPY|- [TIMEOUT|- [STATE]]]
+                            SSLV_CMD_IPS_SET with these raw values ("''"
+                            an empty name, \\s a space, \\0 a NUL)
+      A ips_state STATE     SSLV_CMD_IPS_STATE (1 down, 2 up)
       A close               close socket A (a registration ends)
   decrypt.py relay PORT MARK LOG
                             register as sslvd, listen transparently on PORT
@@ -20,7 +28,13 @@ plain TCP relay standing in for sslvd.
                             copy bytes both ways until both ends close, then
                             report the session. LOG gets "listening", then
                             per connection "flow ID action A diverted D" and
-                            "relayed CLIENT SPORT SERVER DPORT UP DOWN"
+                            "relayed CLIENT SPORT SERVER DPORT UP DOWN".
+                            Lines on its stdin: "state down|up" reports the
+                            IPS's state (logs "state WORD ANSWER"); "next
+                            ips-reset|abort" makes the next connection,
+                            once client and server spoke, end aborted (both
+                            sockets SO_LINGER 0, "aborted" logged), after a
+                            report saying the IPS reset it, or none
   decrypt.py server PORT LOG
                             accept one connection (IPv4 or IPv6), write its
                             peer "peer ADDR PORT" to LOG, answer each read
@@ -64,17 +78,41 @@ class Sock(sslv_genl.Sock):
             flows.append(dict(attrs(top[E["SSLV_A_FLOW"]])))
         return flows
 
-    def session(self, flow_id, fam, client, server, sport, dport, up, down):
+    def session(self, flow_id, fam, client, server, sport, dport, up, down,
+                close="SSLV_CLOSE_DONE", extra=b""):
         rep = u8("SSLV_SESS_VERIFIED", 0) + u32("SSLV_SESS_VERIFY", 18) + \
             u8("SSLV_SESS_KTLS", 0xf) + \
             u64("SSLV_SESS_BYTES_ORIG", up) + \
             u64("SSLV_SESS_BYTES_REPLY", down) + \
-            u8("SSLV_SESS_CLOSE", E["SSLV_CLOSE_DONE"])
+            u8("SSLV_SESS_CLOSE", E[close]) + extra
         return self.request("SSLV_CMD_DECRYPT_SESSION",
                             u32("SSLV_A_FLOW_ID", flow_id) +
                             nest("SSLV_A_FLOW", ends(fam, client, server,
                                                      sport, dport)) +
                             nest("SSLV_A_SESSION", rep))
+
+
+    def ips_set(self, out, in_, copy=None, timeout=None, state=None):
+        def name(kind, v):
+            v = v.replace("\\s", " ").replace("\\0", "\0")
+            return nla(kind, b"" if v == "''" else v.encode() + b"\0")
+        body = name("SSLV_IPS_OUT", out) + name("SSLV_IPS_IN", in_)
+        if copy not in (None, "-"):
+            body += name("SSLV_IPS_COPY", copy)
+        if timeout not in (None, "-"):
+            body += u32("SSLV_IPS_FEEDBACK_TIMEOUT", int(timeout))
+        if state is not None:
+            body += u8("SSLV_IPS_STATE", int(state))
+        return self.request("SSLV_CMD_IPS_SET", nest("SSLV_A_IPS", body))
+
+    def ips_state(self, state):
+        return self.request("SSLV_CMD_IPS_STATE",
+                            nest("SSLV_A_IPS", u8("SSLV_IPS_STATE", state)))
+
+
+def close_name(word):
+    """enum sslv_close's name of a word: ips-drop -> SSLV_CLOSE_IPS_DROP."""
+    return "SSLV_CLOSE_" + word.upper().replace("-", "_")
 
 
 def ends(fam, client, server, sport, dport):
@@ -92,6 +130,16 @@ def op(sock, name, args):
         return sock.session(int(args[0]), int(args[1]), args[2], args[3],
                             int(args[4]), int(args[5]), int(args[6]),
                             int(args[7]))
+    if name == "session_ips":
+        return sock.session(int(args[0]), int(args[1]), args[2], args[3],
+                            int(args[4]), int(args[5]), 0, 0,
+                            close_name(args[6]),
+                            u32("SSLV_SESS_IPS_RSTS", int(args[7])) +
+                            u8("SSLV_SESS_IPS", int(args[8])))
+    if name == "ips_set":
+        return sock.ips_set(*args)
+    if name == "ips_state":
+        return sock.ips_state(int(args[0]))
     sys.exit("unknown op " + name)
 
 
@@ -121,7 +169,14 @@ def pump(a, b):
     return moved[a], moved[b]
 
 
-def relay_one(nl, conn, path):
+def abort(*socks):
+    for s in socks:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("=ii", 1, 0))
+        s.close()
+
+
+def relay_one(nl, conn, path, end):
     client, sport = conn.getpeername()[:2]
     server, dport = conn.getsockname()[:2]
     fam = 6 if conn.family == socket.AF_INET6 else 4
@@ -143,6 +198,20 @@ def relay_one(nl, conn, path):
     up.settimeout(10)
     up.connect((server, dport))
     up.settimeout(None)
+    if end:
+        # One exchange, then the end sslvd gives a flow the IPS killed
+        # (its report first), or one in error (no report).
+        data = conn.recv(65536)
+        up.sendall(data)
+        answer = up.recv(65536)
+        if end == "ips-reset":
+            log(path, "report " + nl.session(
+                fid, fam, client, server, sport, dport, len(data),
+                len(answer), "SSLV_CLOSE_IPS_RESET",
+                u32("SSLV_SESS_IPS_RSTS", 1) + u8("SSLV_SESS_IPS", 1)))
+        abort(conn, up)
+        log(path, "aborted")
+        return
     n_up, n_down = pump(conn, up)
     log(path, "relayed %s %d %s %d %d %d" %
         (client, sport, server, dport, n_up, n_down))
@@ -175,11 +244,25 @@ def relay(port, mark, path):
             raise
         s.listen(16)
         lsocks.append(s)
+    nxt = []
+
+    def control():
+        for line in sys.stdin:
+            words = line.split()
+            if words[:1] == ["state"]:
+                state = E["SSLV_IPS_STATE_" + words[1].upper()]
+                log(path, "state %s %s" % (words[1], nl.ips_state(state)))
+            elif words[:1] == ["next"]:
+                nxt.append(words[1])
+                log(path, "next " + words[1])
+
+    threading.Thread(target=control, daemon=True).start()
     log(path, "listening")
     while True:
         for s in select.select(lsocks, [], [])[0]:
             conn, _ = s.accept()
-            threading.Thread(target=relay_one, args=(nl, conn, path),
+            end = nxt.pop(0) if nxt else None
+            threading.Thread(target=relay_one, args=(nl, conn, path, end),
                              daemon=True).start()
 
 
@@ -196,13 +279,16 @@ def server(port, path):
         addr = addr[7:]
     log(path, "peer %s %d" % (addr, peer[1]))
     conn.settimeout(30)
-    while True:
-        data = conn.recv(65536)
-        if not data:
-            break
-        conn.sendall(b"pong:" + data)
+    try:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            conn.sendall(b"pong:" + data)
+        log(path, "end")
+    except OSError as e:
+        log(path, "end " + errno.errorcode.get(e.errno, "TIMEOUT"))
     conn.close()
-    log(path, "end")
 
 
 def client(addr, port, path):
