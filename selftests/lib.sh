@@ -661,3 +661,108 @@ deaf()
 	}
 	EOF
 }
+
+# suricata_start NS IF1 IF2 RULES [DIR]: Suricata in NS as an inline IPS
+# between interfaces IF1 and IF2 (af-packet, copy-mode ips: what enters one
+# leaves by the other unless a rule drops it) with the rules of file RULES;
+# returns once its engine has started. Its logs go to DIR ($OUT/suricata by
+# default): eve.json (alert, drop, http, flow records), http.log,
+# suricata.log. Offloads are turned off on both interfaces (af-packet
+# wants real frames), checksums are not checked (veths carry partial
+# ones). It needs `-cpu max` under TCG (tools/vm/run); starting takes
+# some 8 s there. suricata_stop ends it. SKIPs when Suricata is missing.
+suricata_start()
+{
+	local ns=$1 if1=$2 if2=$3 rules=$4 dir=${5:-$OUT/suricata} i
+
+	command -v suricata >/dev/null ||
+		ksft_skip "suricata is not installed (tools/deps.sh --test)"
+	mkdir -p "$dir"
+	rm -f "$dir"/{eve.json,http.log,suricata.log,suricata.pid}
+	for i in "$if1" "$if2"; do
+		ip netns exec "$ns" ethtool -K "$i" gro off gso off tso off \
+			tx off rx off >/dev/null 2>&1 || true
+	done
+	cat >"$dir/suricata.yaml" <<-YAML
+	%YAML 1.1
+	---
+	vars:
+	  address-groups:
+	    HOME_NET: "any"
+	    EXTERNAL_NET: "any"
+	  port-groups:
+	    HTTP_PORTS: "any"
+	default-log-dir: $dir
+	classification-file: /etc/suricata/classification.config
+	reference-config-file: /etc/suricata/reference.config
+	default-rule-path: $(dirname "$(readlink -f "$rules")")
+	rule-files:
+	  - $(readlink -f "$rules")
+	outputs:
+	  - eve-log:
+	      enabled: yes
+	      filetype: regular
+	      filename: eve.json
+	      types:
+	        - alert
+	        - drop:
+	            alerts: yes
+	            flows: all
+	        - http:
+	            extended: yes
+	        - flow
+	  - http-log:
+	      enabled: yes
+	      filename: http.log
+	logging:
+	  default-log-level: info
+	  outputs:
+	    - console:
+	        enabled: no
+	    - file:
+	        enabled: yes
+	        filename: $dir/suricata.log
+	af-packet:
+	  - interface: $if1
+	    threads: 1
+	    cluster-id: 91
+	    cluster-type: cluster_flow
+	    copy-mode: ips
+	    copy-iface: $if2
+	    use-mmap: yes
+	    tpacket-v3: no
+	    checksum-checks: no
+	  - interface: $if2
+	    threads: 1
+	    cluster-id: 92
+	    cluster-type: cluster_flow
+	    copy-mode: ips
+	    copy-iface: $if1
+	    use-mmap: yes
+	    tpacket-v3: no
+	    checksum-checks: no
+	app-layer:
+	  protocols:
+	    http:
+	      enabled: yes
+	    tls:
+	      enabled: yes
+	stream:
+	  inline: auto
+	  checksum-validation: no
+	host-mode: router
+	YAML
+	ip netns exec "$ns" suricata -c "$dir/suricata.yaml" --af-packet \
+		-k none --runmode workers --pidfile "$dir/suricata.pid" \
+		>"$dir/stdout" 2>&1 &
+	SURICATA_PID=$!
+	wait_for -t 90 grep -q "Engine started" "$dir/suricata.log"
+}
+
+suricata_stop()
+{
+	[[ -n ${SURICATA_PID-} ]] || return 0
+	kill -INT "$SURICATA_PID" 2>/dev/null || true
+	wait "$SURICATA_PID" 2>/dev/null || true
+	SURICATA_PID=
+}

@@ -10,7 +10,9 @@
 #   --test   that and the test bed on top (make deps-test; selftests/run-all
 #            and make demo run it): Debian's 6.1 and 6.12 kernels and
 #            headers to boot in QEMU, the tools the guest tests run (nginx,
-#            tcpdump...), and what make deb and make check-debug need.
+#            tcpdump...), and what make deb and make check-debug need;
+#            Suricata (the attached IPS's tests) from bookworm-backports,
+#            whose apt source it adds when no source names that suite.
 #   --list   print the packages it would want, one a line, and exit.
 #
 # The running kernel's headers are those of /lib/modules/$(uname -r)/build
@@ -56,6 +58,10 @@ test_packages=(
 	chromium
 )
 ((test_bed)) && packages+=("${test_packages[@]}")
+# from bookworm-backports: Suricata is only there (7.0)
+backports=()
+((test_bed)) && backports=(suricata)
+BACKPORTS_SOURCE=/etc/apt/sources.list.d/sslv-bookworm-backports.sources
 
 # headers: the running kernel's headers package, empty when its build dir
 # exists; Debian's current kernel's when apt knows no package for it.
@@ -78,6 +84,7 @@ missing()
 {
 	local installed
 
+	(($#)) || return 0
 	installed=$( (dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' \
 		"$@" 2>/dev/null || true) | awk '$1 == "ii" { print $2 }')
 	for p; do
@@ -87,20 +94,31 @@ missing()
 
 packages+=($(headers))
 if ((list)); then
-	printf '%s\n' "${packages[@]}"
+	printf '%s\n' "${packages[@]}" "${backports[@]}"
 	exit 0
 fi
 
-echo "deps: checking ${#packages[@]} packages"
+echo "deps: checking $((${#packages[@]} + ${#backports[@]})) packages"
 missing=$(missing "${packages[@]}")
-if [[ -z $missing ]]; then
+bp_missing=$(missing "${backports[@]}")
+if [[ -z $missing && -z $bp_missing ]]; then
 	echo "deps: all present"
 	exit 0
 fi
 
 sudo=
 ((EUID == 0)) || sudo=sudo
-echo "deps: missing:" $missing
+echo "deps: missing:" $missing $bp_missing
+# bookworm-backports in apt's sources, once: whatever file names it.
+if [[ -n $bp_missing ]] &&
+	! grep -Eqs '^[^#]*bookworm-backports' /etc/apt/sources.list \
+		/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
+	echo "deps: adding bookworm-backports to apt's sources ($BACKPORTS_SOURCE)"
+	printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" \
+		"Suites: bookworm-backports" "Components: main" \
+		"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
+		$sudo tee "$BACKPORTS_SOURCE" >/dev/null
+fi
 echo "deps: apt-get update"
 $sudo apt-get update -qq
 # With fresh package lists the running kernel may have a headers package.
@@ -118,8 +136,15 @@ if ((test_bed)); then
 	echo 'wireshark-common wireshark-common/install-setuid boolean false' |
 		$sudo debconf-set-selections
 fi
-[[ -n $missing ]] || { echo "deps: done"; exit 0; }
-echo "deps: apt-get install" $missing
-$sudo env DEBIAN_FRONTEND=noninteractive INITRD=No \
-	apt-get install -y -qq --no-install-recommends $missing
+if [[ -n $missing ]]; then
+	echo "deps: apt-get install" $missing
+	$sudo env DEBIAN_FRONTEND=noninteractive INITRD=No \
+		apt-get install -y -qq --no-install-recommends $missing
+fi
+if [[ -n $bp_missing ]]; then
+	echo "deps: apt-get install -t bookworm-backports" $bp_missing
+	$sudo env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends \
+		-t bookworm-backports $bp_missing
+fi
 echo "deps: done"
