@@ -4,7 +4,8 @@
  * module's counters.
  *
  * Text groups them by family, under a heading each (packets, flows,
- * policy, resets, rst, tls, tap, events, then any this file does not know),
+ * policy, resets, rst, tls, decrypt, ips, tap, events, then any this file
+ * does not know),
  * in the kernel's order within a family, and shows only those that are not
  * zero unless -a. JSON is one flat object of every counter, by its name.
  *
@@ -73,6 +74,7 @@ static const struct family {
 	{ "rst", "rst_", NULL },		/* the RSTs it sees, explained */
 	{ "tls", "tls_", NULL },
 	{ "decrypt", "decrypt_", NULL },	/* action decrypt, sslvd */
+	{ "ips", "ips_", NULL },		/* the attached IPS */
 	{ "tap", "tap_", NULL },
 	{ "events", NULL, events_names },
 	{ "other", NULL, NULL },
