@@ -319,3 +319,5 @@ check "the IPS's bridge: no flow tracked" "$flows" -eq 0
 ctl ips del
 across ips-unset
 check "no IPS: the same bridge's flow is tracked" "$flows" -eq 1
+# The module goes (cleanup) with an IPS set in a namespace.
+ctl ips set out ips0 in ips1 copy ips2
