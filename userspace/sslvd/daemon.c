@@ -38,8 +38,6 @@
 #include "route.h"
 #include "upstream.h"
 
-#define HELLO_CAP	32768	/* a ClientHello larger than this is refused */
-#define ALPN_CAP	4096
 #define VERDICT_RETRY_NS	(20 * 1000000ULL)
 #define VERDICT_TRIES	50	/* 1 s for the module to have decided */
 #define ACCEPT_BATCH	64
@@ -303,7 +301,7 @@ static enum step st_hello(struct session *s)
 	ssize_t n;
 	int lowat;
 
-	n = recv(s->fd[0], s->hello, HELLO_CAP, MSG_PEEK | MSG_DONTWAIT);
+	n = recv(s->fd[0], s->hello, SSLVD_HELLO_CAP, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		set_events(s, 0, EPOLLIN);
 		return STEP_WAIT;
@@ -313,7 +311,7 @@ static enum step st_hello(struct session *s)
 	s->alpn.len = 0;
 	s->alpn.cut = false;
 	res = sslv_tls_parse_client_alpn(s->hello, (u32)n, &s->h, &s->alpn);
-	if (res == SSLV_TLS_MORE && n < HELLO_CAP) {
+	if (res == SSLV_TLS_MORE && n < SSLVD_HELLO_CAP) {
 		/* woken with nothing new: a FIN (or RST) ended the hello */
 		if ((uint32_t)n == s->peeked && client_gone(s->fd[0]))
 			return session_end(s, SSLVD_CLOSE_CLIENT, 0, true);
@@ -685,8 +683,8 @@ static void session_new(struct daemon *d, int fd)
 	}
 	s = calloc(1, sizeof(*s));
 	if (s) {
-		s->hello = malloc(HELLO_CAP);
-		s->alpn_buf = malloc(ALPN_CAP);
+		s->hello = malloc(SSLVD_HELLO_CAP);
+		s->alpn_buf = malloc(SSLVD_ALPN_CAP);
 	}
 	if (!s || !s->hello || !s->alpn_buf) {
 		if (s) {
@@ -705,7 +703,7 @@ static void session_new(struct daemon *d, int fd)
 	s->rep.action = -1;
 	s->action = -1;
 	s->alpn.buf = s->alpn_buf;
-	s->alpn.cap = ALPN_CAP;
+	s->alpn.cap = SSLVD_ALPN_CAP;
 	len = sizeof(s->cli);
 	if (getpeername(fd, (struct sockaddr *)&s->cli, &len) < 0)
 		goto fail;

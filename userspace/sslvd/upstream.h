@@ -19,6 +19,14 @@
 #include "tls.h"
 
 /*
+ * What the daemon reads of a client's ClientHello: it peeks at most
+ * SSLVD_HELLO_CAP bytes (a larger hello is not read as one) and keeps at
+ * most SSLVD_ALPN_CAP bytes of its ALPN list, for sslvd_upstream_new().
+ */
+#define SSLVD_HELLO_CAP	32768
+#define SSLVD_ALPN_CAP	4096
+
+/*
  * A client context trusting @trust_store (a PEM file of certificates), or
  * the system's default paths when NULL. NULL with *status set to
  * SSLVD_EX_TRUST_STORE (the file is unreadable or holds no certificate,
