@@ -122,10 +122,23 @@ static void test_forge_validity(void)
 	X509_free(leaf);
 	X509_free(orig);
 
-	/* valid only after the CA expires: refused */
+	/* valid only after the CA expires: the original's window as is */
 	orig = t_cert("later.example", k, NULL, NULL, 0, "DNS:later.example", 4000, 5000);
 	leaf = sslvd_forge(&box, leaf_key, orig);
-	CHECK(leaf == NULL);
+	CHECK(leaf && ASN1_TIME_compare(X509_get0_notBefore(leaf),
+					X509_get0_notBefore(orig)) == 0);
+	CHECK(leaf && ASN1_TIME_compare(X509_get0_notAfter(leaf),
+					X509_get0_notAfter(orig)) == 0);
+	X509_free(leaf);
+	X509_free(orig);
+
+	/* expired before the CA was made: the same, and the client fails it */
+	orig = t_cert("expired.example", k, NULL, NULL, 0, "DNS:expired.example", -30, -2);
+	leaf = sslvd_forge(&box, leaf_key, orig);
+	CHECK(leaf && ASN1_TIME_compare(X509_get0_notAfter(leaf),
+					X509_get0_notAfter(orig)) == 0);
+	CHECK(leaf && !verifies(leaf, ca_cert));
+	X509_free(leaf);
 	X509_free(orig);
 	EVP_PKEY_free(k);
 }

@@ -134,7 +134,13 @@ static int leaf_serial(X509 *leaf)
 	return !!ok;
 }
 
-/* notBefore the later of both, notAfter the earlier; 0 when disjoint. */
+/*
+ * notBefore the later of both, notAfter the earlier. When they are disjoint
+ * (an expired original, or one not valid yet, against a younger CA) the
+ * original's own window: the client then fails the leaf as it would have
+ * failed the original (expired, not yet valid), where no leaf at all would
+ * leave it a reset it cannot explain.
+ */
 static int leaf_validity(X509 *leaf, X509 *orig, X509 *ca)
 {
 	const ASN1_TIME *nb = X509_get0_notBefore(orig), *na = X509_get0_notAfter(orig);
@@ -152,8 +158,8 @@ static int leaf_validity(X509 *leaf, X509 *orig, X509 *ca)
 	if (c > 0)
 		na = cn;
 	if (ASN1_TIME_compare(nb, na) > 0) {
-		sslvd_log("forge: the original's validity and the CA's do not overlap");
-		return 0;
+		nb = X509_get0_notBefore(orig);
+		na = X509_get0_notAfter(orig);
 	}
 	return X509_set1_notBefore(leaf, nb) && X509_set1_notAfter(leaf, na);
 }
