@@ -643,7 +643,7 @@ ambiguous 'Error: ambiguous keyword "s" (src, sport, sni, sni-list)' rule add s 
 ambiguous 'Error: ambiguous keyword "sn" (sni, sni-list)' rule add sn x action cut
 ambiguous 'Error: ambiguous keyword "timeout-c" (timeout-closing, timeout-closed)' config set timeout-c 5
 ambiguous 'Error: ambiguous value "c" (client-cert, compression)' rule add undecryptable c action cut
-ambiguous 'Error: ambiguous value "d" (drop, decrypt)' rule add dport 443 action d
+ambiguous 'Error: ambiguous action "d" (drop, decrypt)' rule add dport 443 action d
 ambiguous 'Error: ambiguous value "passive" (passive-inline, passive-tap)' mode set passive
 ambiguous 'Error: ambiguous value "clos" (closing, closed)' flow list state clos
 ambiguous 'Error: ambiguous keyword "l" (list, load)' domains l x
