@@ -31,9 +31,11 @@
 #include "client.h"
 #include "daemon.h"
 #include "forge.h"
+#include "ips.h"
 #include "kernel.h"
 #include "ktls.h"
 #include "log.h"
+#include "meta.h"
 #include "relay.h"
 #include "route.h"
 #include "upstream.h"
@@ -41,7 +43,7 @@
 #define VERDICT_RETRY_NS	(20 * 1000000ULL)
 #define VERDICT_TRIES	50	/* 1 s for the module to have decided */
 #define ACCEPT_BATCH	64
-#define FDS_PER_SESSION	6	/* two sockets, two pipes */
+#define FDS_PER_SESSION	12	/* four sockets, four pipes (through the IPS) */
 #define LOG_EVERY_NS	(1000 * 1000000ULL)
 
 enum sstate {
@@ -50,13 +52,14 @@ enum sstate {
 	S_CONNECT,	/* the transparent upstream connect is in progress */
 	S_UP_HS,	/* TLS handshake with the server */
 	S_CL_HS,	/* TLS handshake with the client */
+	S_GEN,		/* the generated connection through the IPS opens */
 	S_RELAY,	/* plaintext over kTLS (decrypt) or bytes (cut) */
 	S_DEAD,		/* ended, freed after the current batch */
 };
 
 static const char *const state_names[] = {
 	"hello", "verdict", "connect", "upstream-handshake", "client-handshake",
-	"relay", "dead",
+	"generated-connect", "relay", "dead",
 };
 
 enum step { STEP_WAIT, STEP_NEXT, STEP_END };
@@ -71,14 +74,17 @@ struct epref {
 struct session {
 	struct session *prev, *next;
 	struct daemon *d;
-	struct epref ref[2];
-	int fd[2];			/* 0: the client, 1: upstream */
-	uint32_t ev[2];			/* the events epoll waits for */
+	struct epref ref[4];
+	int fd[4];			/* 0: the client, 1: upstream, 2 and 3: the
+					 * generated connection's client and server
+					 * sockets (ips.h) */
+	uint32_t ev[4];			/* the events epoll waits for */
 	enum sstate st;
 	int action;			/* enum sslv_action, SSLVD_ACT_DECRYPT */
 	bool report;			/* the module decided decrypt: report the end */
 	bool tls;			/* the client opened with a ClientHello */
 	uint32_t peeked;		/* S_HELLO: bytes the last peek saw */
+	uint32_t hello_len;		/* the bytes in hello once it was whole */
 	int tries;
 	uint64_t wake_ns;		/* S_VERDICT: when to ask again */
 	uint64_t deadline_ns;		/* handshake states: give up */
@@ -89,6 +95,7 @@ struct session {
 	SSL *up, *cl;
 	const struct sslvd_ca *ca;
 	struct sslvd_relay *relay;
+	struct sslvd_ips_conn *ipsc;	/* carried through the IPS */
 	struct sslvd_report rep;
 };
 
@@ -98,6 +105,9 @@ struct daemon {
 	struct epref lref, sref, eref;
 	struct sslvd_kernel k;
 	struct sslvd_route route;
+	struct sslvd_ips ips;
+	bool ips_init;
+	struct sslvd_meta meta;		/* --ips-meta */
 	struct sslvd_ca box, untrusted;
 	bool have_untrusted;
 	EVP_PKEY *leaf_key;
@@ -205,6 +215,8 @@ static int sock_error(int fd)
 	return err;
 }
 
+static void ips_end(struct session *s);
+
 /*
  * A session that ends before sslvd learnt the module's decision (the client
  * reset or left while sslvd peeked its hello or asked): if the module had
@@ -240,6 +252,8 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 	decision_late(s, reason);
 	s->rep.reason = reason;
 	s->rep.err = err;
+	if (s->ipsc)
+		ips_end(s);
 	if (s->relay) {
 		s->rep.bytes_c2s = s->relay->dir[0].bytes;
 		s->rep.bytes_s2c = s->relay->dir[1].bytes;
@@ -247,7 +261,12 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 		free(s->relay);
 		s->relay = NULL;
 	}
-	for (i = 0; i < 2; i++) {
+	if (s->report && (reason == SSLVD_CLOSE_IPS_DROP || reason == SSLVD_CLOSE_IPS_RESET)) {
+		/* the module marks the flow before the RSTs below leave */
+		sslvd_kernel_report(&d->k, &s->rep);
+		s->report = false;
+	}
+	for (i = 0; i < 4; i++) {
 		if (s->fd[i] < 0)
 			continue;
 		epoll_ctl(d->ep, EPOLL_CTL_DEL, s->fd[i], NULL);
@@ -267,7 +286,8 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 	s->hello = s->alpn_buf = NULL;
 	if (s->report)
 		sslvd_kernel_report(&d->k, &s->rep);
-	else if (reason != SSLVD_CLOSE_DONE)
+	else if (reason != SSLVD_CLOSE_DONE && s->rep.reason != SSLVD_CLOSE_IPS_DROP &&
+		 s->rep.reason != SSLVD_CLOSE_IPS_RESET)
 		sslvd_log("connection %s -> %s ended in state %s: %s%s%s", s->rep.client,
 			  s->rep.server, state_names[s->st], sslvd_close_name(reason),
 			  err ? ": " : "", err ? strerror(err) : "");
@@ -325,6 +345,7 @@ static enum step st_hello(struct session *s)
 	lowat = 1;
 	setsockopt(s->fd[0], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
 	s->tls = res == SSLV_TLS_DONE;
+	s->hello_len = (uint32_t)n;
 	set_events(s, 0, 0);
 	s->st = S_VERDICT;
 	s->tries = 0;
@@ -411,6 +432,234 @@ static enum step st_verdict(struct session *s)
 	if (f.action != SSLVD_ACT_DECRYPT && f.action != SSLV_ACT_CUT)
 		return session_end(s, SSLVD_CLOSE_ACTION, 0, true);
 	return connect_start(s);
+}
+
+static enum step relay_start(struct session *s, bool plain);
+static void session_step(struct session *s);
+
+/* ---- the generated connection through the IPS (ips.h) ---------------- */
+
+static enum step gen_fail(struct session *s, int err)
+{
+	return session_end(s, err == ECONNREFUSED || err == ECONNRESET ?
+			   SSLVD_CLOSE_IPS_RESET : SSLVD_CLOSE_ERROR, err, true);
+}
+
+/* The generated connection's metadata line (meta.h), before its first byte. */
+static void gen_meta(struct session *s)
+{
+	struct sslvd_meta_conn m = {
+		.flow_id = s->rep.flow_id, .cli = &s->cli, .srv = &s->srv,
+		.sni = s->rep.sni, .sni_len = s->rep.sni_len,
+		.alpn = s->rep.alpn, .alpn_len = s->rep.alpn_len,
+		.version = s->rep.version, .cipher = s->rep.cipher,
+		.hello = s->hello, .hello_len = s->hello_len,
+		.verify = s->rep.verify, .verified = s->rep.verified,
+	};
+
+	if (s->d->meta.fd < 0)
+		return;
+	m.cert = s->up ? SSL_get1_peer_certificate(s->up) : NULL;
+	sslvd_meta_write(&s->d->meta, &m);
+	X509_free(m.cert);
+}
+
+/*
+ * Both legs are on kTLS: open the generated connection; the relays start
+ * once the in side has accepted it (gen_accepted).
+ */
+static enum step gen_start(struct session *s)
+{
+	struct daemon *d = s->d;
+	int mode = d->conf->no_module ? d->conf->ips_mode : sslvd_kernel_mode(&d->k);
+	char what[160];
+	bool passive;
+	int fd;
+
+	snprintf(what, sizeof(what), "%s -> %s", s->rep.client, s->rep.server);
+	passive = mode == SSLV_MODE_PASSIVE_INLINE;
+	/* passive-inline without a copy port, passive-tap: nothing to carry */
+	if (!passive && mode != SSLV_MODE_ACTIVE_INLINE)
+		return relay_start(s, false);
+	if (passive && !d->ips.conf.copy[0])
+		return relay_start(s, false);
+	s->ipsc = calloc(1, sizeof(*s->ipsc));
+	if (!s->ipsc)
+		return session_end(s, SSLVD_CLOSE_RESOURCES, ENOMEM, true);
+	fd = sslvd_ips_conn_open(&d->ips, s->ipsc, &s->cli, &s->srv, passive, what);
+	if (fd < 0) {
+		free(s->ipsc);
+		s->ipsc = NULL;
+		return session_end(s, SSLVD_CLOSE_ERROR, -fd, true);
+	}
+	s->rep.ips = passive ? SSLVD_IPS_PASSIVE : SSLVD_IPS_ACTIVE;
+	gen_meta(s);
+	if (add_fd(s, 2, fd) < 0) {
+		close(fd);
+		s->ipsc->fd[0] = -1;
+		return session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+	}
+	s->ipsc->fd[0] = -1;	/* the session's fd[2] now */
+	/* the legs wait for the relays: the client's request stays queued */
+	set_events(s, 0, 0);
+	set_events(s, 1, 0);
+	s->st = S_GEN;
+	return STEP_WAIT;
+}
+
+/* The in side accepted a generated connection: its flow's relays start. */
+static bool gen_accepted(void *data, int fd, const struct sockaddr_storage *cli,
+			 const struct sockaddr_storage *srv)
+{
+	struct daemon *d = data;
+	struct session *s;
+
+	for (s = d->head; s; s = s->next) {
+		if (s->st != S_GEN || memcmp(&s->cli, cli, addr_len(cli)) ||
+		    memcmp(&s->srv, srv, addr_len(srv)))
+			continue;
+		if (add_fd(s, 3, fd) < 0) {
+			session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+			return false;
+		}
+		s->ipsc->fd[0] = s->fd[2];
+		s->ipsc->fd[1] = fd;
+		if (sslvd_ips_conn_relay(s->ipsc, s->fd[0], s->fd[1]) < 0) {
+			s->ipsc->fd[0] = s->ipsc->fd[1] = -1;
+			session_end(s, SSLVD_CLOSE_RESOURCES, errno, true);
+			return true;	/* the session closed it */
+		}
+		free(s->hello);
+		free(s->alpn_buf);
+		s->hello = s->alpn_buf = NULL;
+		s->st = S_RELAY;
+		session_step(s);
+		return true;
+	}
+	sslvd_log("ips: a generated connection no flow waits for: reset");
+	return false;
+}
+
+/* An RST the IPS sent on a generated connection, seen on the wire. */
+static void gen_rst(void *data, const struct sockaddr_storage *src,
+		    const struct sockaddr_storage *dst)
+{
+	struct daemon *d = data;
+	struct session *s;
+
+	for (s = d->head; s; s = s->next) {
+		if (!s->ipsc)
+			continue;
+		if ((!memcmp(&s->cli, src, addr_len(src)) && !memcmp(&s->srv, dst, addr_len(dst))) ||
+		    (!memcmp(&s->srv, src, addr_len(src)) && !memcmp(&s->cli, dst, addr_len(dst)))) {
+			s->ipsc->rsts++;
+			s->rep.ips_rsts = s->ipsc->rsts;
+			return;
+		}
+	}
+}
+
+/* Before the report: the RSTs on the wire counted, the relays' bytes taken. */
+static void ips_end(struct session *s)
+{
+	struct sslvd_ips_conn *c = s->ipsc;
+
+	sslvd_ips_rst_drain(&s->d->ips);
+	s->rep.ips_rsts = c->rsts;
+	if (c->relaying) {
+		/* what reached the other real end */
+		s->rep.bytes_c2s = c->r[1].dir[0].bytes;
+		s->rep.bytes_s2c = c->r[0].dir[1].bytes;
+	}
+	if (s->rep.reason == SSLVD_CLOSE_IPS_DROP || s->rep.reason == SSLVD_CLOSE_IPS_RESET)
+		sslvd_log("%s -> %s: %s: %s (%u RST%s from the IPS)", s->rep.client,
+			  s->rep.server, sslvd_close_name(s->rep.reason),
+			  s->rep.reason == SSLVD_CLOSE_IPS_RESET ?
+			  "the IPS reset the generated connection" :
+			  "the IPS did not pass the data within the feedback timeout",
+			  c->rsts, c->rsts == 1 ? "" : "s");
+	sslvd_ips_conn_close(&s->d->ips, c);
+	free(c);
+	s->ipsc = NULL;
+}
+
+/* An error or hang-up on a generated socket (leg 2 or 3). */
+static void ips_sock_event(struct session *s, int leg)
+{
+	int err = sock_error(s->fd[leg]);
+
+	if (err)
+		gen_fail(s, err);
+}
+
+static uint64_t relay_progress(struct session *s)
+{
+	if (s->ipsc && s->ipsc->relaying)
+		return s->ipsc->r[0].progress_ns > s->ipsc->r[1].progress_ns ?
+		       s->ipsc->r[0].progress_ns : s->ipsc->r[1].progress_ns;
+	return s->relay->progress_ns;
+}
+
+/* The feedback timeout: true when the session ended. */
+static bool ips_tick(struct session *s, uint64_t now)
+{
+	int dir = 0;
+
+	if (!sslvd_ips_conn_held(&s->d->ips, s->ipsc, now, &dir))
+		return false;
+	if (s->st == S_GEN) {
+		sslvd_log("%s -> %s: the generated SYN was not accepted within %u ms",
+			  s->rep.client, s->rep.server, s->d->ips.conf.timeout_ms);
+		sslvd_ips_suspect(&s->d->ips);
+	} else
+		sslvd_log("%s -> %s: %s bytes held by the IPS for %u ms", s->rep.client,
+			  s->rep.server, dir ? "server-to-client" : "client-to-server",
+			  s->d->ips.conf.timeout_ms);
+	session_end(s, SSLVD_CLOSE_IPS_DROP, 0, true);
+	return true;
+}
+
+static enum step relay_result(struct session *s, struct sslvd_relay *r,
+				enum sslvd_relay_res res, int gen_fd);
+
+static enum step st_ips_relay(struct session *s)
+{
+	struct sslvd_ips_conn *c = s->ipsc;
+	enum sslvd_relay_res res[2];
+	enum step st;
+	int i, dir;
+
+	for (i = 0; i < 2; i++) {
+		res[i] = sslvd_relay_step(&c->r[i]);
+		if (res[i] != SSLVD_RELAY_AGAIN && res[i] != SSLVD_RELAY_DONE)
+			return relay_result(s, &c->r[i], res[i], i == 0 ? 1 : 0);
+		if (res[i] == SSLVD_RELAY_DONE && !c->done[i]) {
+			/* both its sockets are shut: their hang-ups say nothing new */
+			c->done[i] = true;
+			epoll_ctl(s->d->ep, EPOLL_CTL_DEL, s->fd[i ? 3 : 0], NULL);
+			epoll_ctl(s->d->ep, EPOLL_CTL_DEL, s->fd[i ? 1 : 2], NULL);
+			s->ev[i ? 3 : 0] = s->ev[i ? 1 : 2] = 0;
+		}
+	}
+	if (sslvd_ips_conn_held(&s->d->ips, c, sslvd_now_ns(), &dir)) {
+		sslvd_log("%s -> %s: %s bytes held by the IPS for %u ms", s->rep.client,
+			  s->rep.server, dir ? "server-to-client" : "client-to-server",
+			  s->d->ips.conf.timeout_ms);
+		return session_end(s, SSLVD_CLOSE_IPS_DROP, 0, true);
+	}
+	if (res[0] == SSLVD_RELAY_DONE && res[1] == SSLVD_RELAY_DONE) {
+		st = session_end(s, SSLVD_CLOSE_DONE, 0, false);
+		return st;
+	}
+	if (!c->done[0]) {
+		set_events(s, 0, (uint32_t)c->r[0].events[0]);
+		set_events(s, 2, (uint32_t)c->r[0].events[1]);
+	}
+	if (!c->done[1]) {
+		set_events(s, 3, (uint32_t)c->r[1].events[0]);
+		set_events(s, 1, (uint32_t)c->r[1].events[1]);
+	}
+	return STEP_WAIT;
 }
 
 static enum step relay_start(struct session *s, bool plain)
@@ -576,6 +825,14 @@ static enum step st_cl_hs(struct session *s)
 	s->rep.ktls_cl_tx = k.tx_openssl;
 	s->rep.ktls_cl_rx = k.rx_openssl || k.rx_derived;
 	/* both sockets carry plaintext now: the SSLs are done with */
+	if (s->d->ips.conf.set) {
+		enum step st = gen_start(s);	/* reads s->up's certificate */
+
+		SSL_free(s->cl);
+		SSL_free(s->up);
+		s->cl = s->up = NULL;
+		return st;
+	}
 	SSL_free(s->cl);
 	SSL_free(s->up);
 	s->cl = s->up = NULL;
@@ -585,6 +842,9 @@ static enum step st_cl_hs(struct session *s)
 static enum step st_relay(struct session *s)
 {
 	struct sslvd_relay *r = s->relay;
+
+	if (s->ipsc)
+		return st_ips_relay(s);
 
 	switch (sslvd_relay_step(r)) {
 	case SSLVD_RELAY_AGAIN:
@@ -613,6 +873,35 @@ static enum step st_relay(struct session *s)
 	return session_end(s, SSLVD_CLOSE_ERROR, r->err, true);
 }
 
+/* A relay of a flow carried through the IPS ended other than cleanly. */
+static enum step relay_result(struct session *s, struct sslvd_relay *r,
+				enum sslvd_relay_res res, int gen_fd)
+{
+	const char *real = gen_fd ? "client" : "server";
+
+	switch (res) {
+	case SSLVD_RELAY_KEYUPDATE:
+		sslvd_log("%s -> %s: KeyUpdate from the %s, which kTLS cannot follow",
+			  s->rep.client, s->rep.server, real);
+		return session_end(s, SSLVD_CLOSE_KEYUPDATE, 0, true);
+	case SSLVD_RELAY_PROTO:
+		sslvd_log("%s -> %s: bad record or fatal alert from the %s%s%s",
+			  s->rep.client, s->rep.server, real,
+			  r->err ? ": " : "", r->err ? strerror(r->err) : "");
+		return session_end(s, SSLVD_CLOSE_BAD_RECORD, r->err, true);
+	case SSLVD_RELAY_IDLE:
+		return session_end(s, SSLVD_CLOSE_IDLE, 0, true);
+	default:
+		break;
+	}
+	if (r->err_fd == gen_fd)
+		return gen_fail(s, r->err == EPIPE ? ECONNRESET : r->err);
+	if (r->err == ECONNRESET || r->err == EPIPE)
+		return session_end(s, gen_fd ? SSLVD_CLOSE_CLIENT : SSLVD_CLOSE_SERVER,
+				   r->err, true);
+	return session_end(s, SSLVD_CLOSE_ERROR, r->err, true);
+}
+
 /* Moves @s as far as it goes. */
 static void session_step(struct session *s)
 {
@@ -637,6 +926,9 @@ static void session_step(struct session *s)
 		case S_CL_HS:
 			r = st_cl_hs(s);
 			break;
+		case S_GEN:
+			r = STEP_WAIT;
+			break;
 		case S_RELAY:
 			r = st_relay(s);
 			break;
@@ -655,6 +947,11 @@ static void session_event(struct session *s, int leg, uint32_t events)
 
 	if (s->st == S_DEAD)
 		return;
+	if (leg >= 2 && (events & (EPOLLERR | EPOLLHUP))) {
+		ips_sock_event(s, leg);
+		if (s->st == S_DEAD)
+			return;
+	}
 	if ((events & EPOLLERR) && !(s->st == S_CONNECT && leg == 1)) {
 		err = sock_error(s->fd[leg]);
 		session_end(s, leg ? SSLVD_CLOSE_SERVER : SSLVD_CLOSE_CLIENT, err, true);
@@ -662,7 +959,8 @@ static void session_event(struct session *s, int leg, uint32_t events)
 	}
 	session_step(s);
 	/* a hang-up on a socket the state does not read: nothing will follow */
-	if (s->st != S_DEAD && s->st == before && (events & EPOLLHUP) && !s->ev[leg])
+	if (s->st != S_DEAD && s->st == before && (events & EPOLLHUP) && !s->ev[leg] &&
+	    !(s->ipsc && s->st == S_RELAY))
 		session_end(s, leg ? SSLVD_CLOSE_SERVER : SSLVD_CLOSE_CLIENT, EPIPE, true);
 }
 
@@ -697,7 +995,7 @@ static void session_new(struct daemon *d, int fd)
 		return;
 	}
 	s->d = d;
-	s->fd[0] = s->fd[1] = -1;
+	s->fd[0] = s->fd[1] = s->fd[2] = s->fd[3] = -1;
 	linger0(fd, true);
 	s->rep.verify = -1;
 	s->rep.action = -1;
@@ -800,6 +1098,16 @@ static int tick(struct daemon *d)
 	uint64_t now = sslvd_now_ns();
 	int timeout = 1000;
 
+	if (d->ips_init) {
+		int h = sslvd_ips_health(&d->ips, now);
+
+		if (h >= 0 && !d->conf->no_module)
+			sslvd_kernel_ips_state(&d->k, h == 1);
+		if (d->ips.ready)
+			timeout = 200;
+		if (d->ips.probe_fd >= 0 || !d->ips.up)
+			timeout = 20;
+	}
 	if (d->listen_off_ns && now >= d->listen_off_ns) {
 		struct epoll_event e = { .events = EPOLLIN, .data.ptr = &d->lref };
 
@@ -815,8 +1123,13 @@ static int tick(struct daemon *d)
 				timeout = 20;
 			continue;
 		}
+		if (s->ipsc) {
+			if (ips_tick(s, now))
+				continue;
+			timeout = timeout < 20 ? timeout : 20;
+		}
 		if (s->st == S_RELAY) {
-			if (now - s->relay->progress_ns >= d->idle_ns) {
+			if (now - relay_progress(s) >= d->idle_ns) {
 				sslvd_log("%s -> %s: no progress in %llu s", s->rep.client,
 					  s->rep.server,
 					  (unsigned long long)(d->idle_ns / 1000000000ULL));
@@ -841,6 +1154,8 @@ static void free_dead(struct daemon *d)
 {
 	struct session *s;
 
+	if (d->ips_init)
+		sslvd_ips_reap(&d->ips);
 	while ((s = d->dead)) {
 		d->dead = s->next;
 		free(s);
@@ -866,6 +1181,8 @@ static int loop(struct daemon *d)
 				do_accept(d);
 			} else if (ref == &d->eref) {
 				do_events(d);
+			} else if (ref->leg >= SSLVD_IPS_LEG) {
+				sslvd_ips_event(&d->ips, (struct sslvd_ips_ref *)ref);
 			} else if (ref == &d->sref) {
 				if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 					sslvd_log("signal %u: exiting", si.ssi_signo);
@@ -920,6 +1237,62 @@ static int listener(struct daemon *d, uint16_t port)
 		sslvd_log("epoll: %s", strerror(errno));
 		return SSLVD_EX_FAIL;
 	}
+	return SSLVD_OK;
+}
+
+/*
+ * The module's IPS configuration changed (SSLV_EV_IPS): flows carried
+ * through the old interfaces end, the new ones are made.
+ */
+static void ips_changed(void *data, const struct sslvd_ips_conf *c)
+{
+	struct daemon *d = data;
+	struct session *s, *next;
+	int err;
+
+	if (c->set && d->conf->ips_meta && d->meta.fd < 0)
+		sslvd_meta_open(&d->meta, d->conf->ips_meta);
+	if (!sslvd_ips_same(&d->ips, c) || !d->ips.ready) {
+		for (s = d->head; s; s = next) {
+			next = s->next;
+			if (!s->ipsc)
+				continue;
+			sslvd_log("%s -> %s: the IPS changed: reset", s->rep.client,
+				  s->rep.server);
+			session_end(s, SSLVD_CLOSE_ERROR, ENETDOWN, true);
+		}
+	}
+	/* UP or DOWN follows from the first probe (sslvd_ips_health) */
+	err = sslvd_ips_apply(&d->ips, c);
+	if (err && c->set && !d->conf->no_module)
+		sslvd_kernel_ips_state(&d->k, false);
+}
+
+static int setup_ips(struct daemon *d)
+{
+	const struct sslvd_ips_ops ops = { gen_accepted, gen_rst, d };
+	const struct sslvd_conf *conf = d->conf;
+	struct sslvd_ips_conf c = { 0 };
+
+	if (sslvd_ips_init(&d->ips, d->ep, &ops) < 0)
+		return SSLVD_EX_NET;
+	d->ips_init = true;
+	if (conf->no_module) {
+		if (!conf->ips_out)
+			return SSLVD_OK;
+		c.set = true;
+		snprintf(c.out, sizeof(c.out), "%s", conf->ips_out);
+		snprintf(c.in, sizeof(c.in), "%s", conf->ips_in);
+		if (conf->ips_copy)
+			snprintf(c.copy, sizeof(c.copy), "%s", conf->ips_copy);
+		c.timeout_ms = conf->ips_timeout_ms;
+	} else {
+		d->k.ips_cb = ips_changed;
+		d->k.ips_data = d;
+		if (sslvd_kernel_ips_get(&d->k, &c) < 0)
+			return SSLVD_OK;	/* a module without the IPS interface */
+	}
+	ips_changed(d, &c);
 	return SSLVD_OK;
 }
 
@@ -1021,6 +1394,9 @@ static void teardown(struct daemon *d)
 	while (d->head)
 		session_end(d->head, SSLVD_CLOSE_SHUTDOWN, 0, true);
 	free_dead(d);
+	if (d->ips_init)
+		sslvd_ips_fini(&d->ips);
+	sslvd_meta_close(&d->meta);
 	sslvd_route_down(&d->route);
 	sslvd_kernel_close(&d->k);
 	if (d->lfd >= 0)
@@ -1041,7 +1417,7 @@ static void teardown(struct daemon *d)
 int sslvd_main(const struct sslvd_conf *conf)
 {
 	struct daemon d = {
-		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1, .efd = -1,
+		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1, .efd = -1, .meta.fd = -1,
 		.max_sessions = conf->max_sessions,
 		.idle_ns = (uint64_t)conf->idle_s * 1000000000ULL,
 		.route = { .mark = conf->mark, .table = conf->table, .prio = 100 },
@@ -1075,6 +1451,9 @@ int sslvd_main(const struct sslvd_conf *conf)
 				  "idle window");
 		}
 	}
+	ret = setup_ips(&d);
+	if (ret)
+		goto out;
 	ret = listener(&d, conf->port);
 	if (ret)
 		goto out;

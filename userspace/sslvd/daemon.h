@@ -27,6 +27,11 @@ struct sslvd_conf {
 	unsigned int idle_s;
 	unsigned int cache_size;
 	uint32_t mark, table;
+	/* testing without the module: the IPS's interfaces (ips.h) */
+	const char *ips_out, *ips_in, *ips_copy;
+	unsigned int ips_timeout_ms;
+	int ips_mode;		/* enum sslv_mode */
+	const char *ips_meta;	/* a file or unix datagram socket (meta.h) */
 };
 
 /* Runs the daemon until SIGTERM/SIGINT; returns the exit status (log.h). */

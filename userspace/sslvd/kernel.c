@@ -31,6 +31,8 @@ static const char *const close_names[__SSLVD_CLOSE_MAX] = {
 	[SSLVD_CLOSE_RESOURCES] = "resources",
 	[SSLVD_CLOSE_SHUTDOWN] = "shutdown",
 	[SSLVD_CLOSE_REJECTED] = "rejected",
+	[SSLVD_CLOSE_IPS_DROP] = "ips-drop",
+	[SSLVD_CLOSE_IPS_RESET] = "ips-reset",
 };
 
 const char *sslvd_close_name(enum sslvd_close c)
@@ -105,6 +107,10 @@ static const uint8_t flow_types[SSLV_FLOW_MAX + 1] = {
 
 static const uint8_t top_types[SSLV_A_MAX + 1] = {
 	[SSLV_A_FLOW] = MNL_TYPE_NESTED,
+#ifdef SSLVD_HAVE_IPS
+	[SSLV_A_IPS] = MNL_TYPE_NESTED,
+#endif
+	[SSLV_A_MODE] = MNL_TYPE_U8,
 	[SSLV_A_EVENT] = MNL_TYPE_U8,
 	[SSLV_A_SESSION] = MNL_TYPE_NESTED,
 	[SSLV_A_UPSTREAM_INVALID] = MNL_TYPE_U8,
@@ -236,7 +242,45 @@ struct ev_ctx {
 	void (*cb)(void *data, const struct sockaddr_storage *cli,
 		   const struct sockaddr_storage *srv, int action);
 	void *data;
+	struct sslvd_kernel *k;
 };
+
+#ifdef SSLVD_HAVE_IPS
+static const uint8_t ips_types[SSLV_IPS_MAX + 1] = {
+	[SSLV_IPS_OUT] = MNL_TYPE_NUL_STRING,
+	[SSLV_IPS_IN] = MNL_TYPE_NUL_STRING,
+	[SSLV_IPS_COPY] = MNL_TYPE_NUL_STRING,
+	[SSLV_IPS_FEEDBACK_TIMEOUT] = MNL_TYPE_U32,
+	[SSLV_IPS_STATE] = MNL_TYPE_U8,
+};
+
+static void name_get(char *dst, const struct nlattr *a)
+{
+	dst[0] = 0;
+	if (a && mnl_attr_get_payload_len(a) <= IFNAMSIZ)
+		snprintf(dst, IFNAMSIZ, "%s", mnl_attr_get_str(a));
+}
+
+/* The SSLV_A_IPS nest (NULL: no IPS set): 0, or -EPROTO. */
+static int ips_parse(const struct nlattr *nest, struct sslvd_ips_conf *c)
+{
+	const struct nlattr *ib[SSLV_IPS_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	c->timeout_ms = SSLV_IPS_FEEDBACK_DEFAULT;
+	if (!nest)
+		return 0;
+	if (genl_parse_nest(nest, ib, SSLV_IPS_MAX, ips_types) < 0)
+		return -EPROTO;
+	name_get(c->out, ib[SSLV_IPS_OUT]);
+	name_get(c->in, ib[SSLV_IPS_IN]);
+	name_get(c->copy, ib[SSLV_IPS_COPY]);
+	if (ib[SSLV_IPS_FEEDBACK_TIMEOUT])
+		c->timeout_ms = mnl_attr_get_u32(ib[SSLV_IPS_FEEDBACK_TIMEOUT]);
+	c->set = c->out[0] && c->in[0];
+	return 0;
+}
+#endif
 
 static void get_addr(struct sockaddr_storage *ss, int family, const struct nlattr *a,
 		     uint16_t port)
@@ -265,8 +309,18 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	int action = -1, family;
 	size_t alen;
 
-	if (genl_parse(nlh, tb, SSLV_A_MAX, top_types) < 0 || !tb[SSLV_A_EVENT] ||
-	    !tb[SSLV_A_FLOW] ||
+	if (genl_parse(nlh, tb, SSLV_A_MAX, top_types) < 0 || !tb[SSLV_A_EVENT])
+		return MNL_CB_OK;
+#ifdef SSLVD_HAVE_IPS
+	if (mnl_attr_get_u8(tb[SSLV_A_EVENT]) == SSLV_EV_IPS) {
+		struct sslvd_ips_conf ic;
+
+		if (c->k->ips_cb && !ips_parse(tb[SSLV_A_IPS], &ic))
+			c->k->ips_cb(c->k->ips_data, &ic);
+		return MNL_CB_OK;
+	}
+#endif
+	if (!tb[SSLV_A_FLOW] ||
 	    genl_parse_nest(tb[SSLV_A_FLOW], fb, SSLV_FLOW_MAX, flow_types) < 0)
 		return MNL_CB_OK;
 	switch (mnl_attr_get_u8(tb[SSLV_A_EVENT])) {
@@ -301,7 +355,7 @@ int sslvd_kernel_events(struct sslvd_kernel *k,
 				   const struct sockaddr_storage *srv, int action),
 			void *data)
 {
-	struct ev_ctx c = { cb, data };
+	struct ev_ctx c = { cb, data, k };
 	int fd = mnl_socket_get_fd(k->ev.sock), i;
 	ssize_t n;
 
@@ -340,6 +394,12 @@ static uint8_t close_code(enum sslvd_close c)
 		return SSLV_CLOSE_IDLE;
 	case SSLVD_CLOSE_REJECTED:
 		return SSLV_CLOSE_REJECTED;
+#ifdef SSLVD_HAVE_IPS
+	case SSLVD_CLOSE_IPS_DROP:
+		return SSLV_CLOSE_IPS_DROP;
+	case SSLVD_CLOSE_IPS_RESET:
+		return SSLV_CLOSE_IPS_RESET;
+#endif
 	default:
 		return SSLV_CLOSE_ERROR;
 	}
@@ -380,12 +440,99 @@ static void report_send(struct sslvd_kernel *k, const struct sslvd_report *r)
 	mnl_attr_put_u64(nlh, SSLV_SESS_BYTES_ORIG, r->bytes_c2s);
 	mnl_attr_put_u64(nlh, SSLV_SESS_BYTES_REPLY, r->bytes_s2c);
 	mnl_attr_put_u8(nlh, SSLV_SESS_CLOSE, close_code(r->reason));
+#ifdef SSLVD_HAVE_IPS
+	if (r->ips) {
+		mnl_attr_put_u8(nlh, SSLV_SESS_IPS, r->ips == SSLVD_IPS_ACTIVE ?
+				SSLV_SESS_IPS_ACTIVE : SSLV_SESS_IPS_PASSIVE);
+		mnl_attr_put_u32(nlh, SSLV_SESS_IPS_RSTS, r->ips_rsts);
+	}
+#endif
 	mnl_attr_nest_end(nlh, nest);
 	err = genl_request(&k->g, nlh, NULL, NULL);
 	if (err)
 		sslvd_log("session report of flow %u: %s%s%s", r->flow_id, strerror(-err),
 			  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
 }
+
+static int mode_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+	int *mode = data;
+
+	if (genl_parse(nlh, tb, SSLV_A_MAX, top_types) < 0)
+		return MNL_CB_ERROR;
+	if (tb[SSLV_A_MODE])
+		*mode = mnl_attr_get_u8(tb[SSLV_A_MODE]);
+	return MNL_CB_OK;
+}
+
+int sslvd_kernel_mode(struct sslvd_kernel *k)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int mode = SSLV_MODE_ACTIVE_INLINE, err;
+
+	if (!k->open)
+		return mode;
+	nlh = genl_msg(&k->g, buf, SSLV_CMD_MODE_GET, 0);
+	err = genl_request(&k->g, nlh, mode_cb, &mode);
+	if (err)
+		sslvd_log("mode: %s; active-inline assumed", strerror(-err));
+	return mode;
+}
+
+#ifdef SSLVD_HAVE_IPS
+static int ips_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SSLV_A_MAX + 1];
+
+	if (genl_parse(nlh, tb, SSLV_A_MAX, top_types) < 0 ||
+	    ips_parse(tb[SSLV_A_IPS], data) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+int sslvd_kernel_ips_get(struct sslvd_kernel *k, struct sslvd_ips_conf *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_IPS_GET, 0);
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	err = genl_request(&k->g, nlh, ips_cb, c);
+	if (err)
+		sslvd_log("IPS configuration: %s%s%s", strerror(-err),
+			  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
+	return err;
+}
+
+int sslvd_kernel_ips_state(struct sslvd_kernel *k, bool up)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(&k->g, buf, SSLV_CMD_IPS_STATE, 0);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SSLV_A_IPS);
+	int err;
+
+	mnl_attr_put_u8(nlh, SSLV_IPS_STATE, up ? SSLV_IPS_STATE_UP : SSLV_IPS_STATE_DOWN);
+	mnl_attr_nest_end(nlh, nest);
+	err = genl_request(&k->g, nlh, NULL, NULL);
+	if (err)
+		sslvd_log("IPS state %s: %s%s%s", up ? "up" : "down", strerror(-err),
+			  k->g.ext_msg[0] ? ": " : "", k->g.ext_msg);
+	return err;
+}
+#else
+int sslvd_kernel_ips_get(struct sslvd_kernel *k, struct sslvd_ips_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+int sslvd_kernel_ips_state(struct sslvd_kernel *k, bool up)
+{
+	return 0;
+}
+#endif
 #else /* a uapi header without the decrypt interface */
 int sslvd_kernel_register(struct sslvd_kernel *k, uint16_t port, uint32_t mark)
 {
@@ -415,6 +562,22 @@ int sslvd_kernel_events_open(struct sslvd_kernel *k)
 	return -1;
 }
 
+int sslvd_kernel_mode(struct sslvd_kernel *k)
+{
+	return SSLV_MODE_ACTIVE_INLINE;
+}
+
+int sslvd_kernel_ips_get(struct sslvd_kernel *k, struct sslvd_ips_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+int sslvd_kernel_ips_state(struct sslvd_kernel *k, bool up)
+{
+	return 0;
+}
+
 int sslvd_kernel_events(struct sslvd_kernel *k,
 			void (*cb)(void *data, const struct sockaddr_storage *cli,
 				   const struct sockaddr_storage *srv, int action),
@@ -436,8 +599,13 @@ void sslvd_kernel_close(struct sslvd_kernel *k)
 /* The session line, for sslvd's own log. */
 static void report_log(const struct sslvd_report *r, bool temporary)
 {
+	char ips[48] = "";
+
+	if (r->ips)
+		snprintf(ips, sizeof(ips), " ips=%s ips_rsts=%u",
+			 r->ips == SSLVD_IPS_ACTIVE ? "active" : "passive", r->ips_rsts);
 	sslvd_log("session flow=%u client=%s server=%s action=%s version=%s cipher=%s "
-		  "verify=%ld cache=%s ktls=%d%d/%d%d c2s=%llu s2c=%llu close=%s%s%s%s",
+		  "verify=%ld cache=%s ktls=%d%d/%d%d c2s=%llu s2c=%llu close=%s%s%s%s%s",
 		  r->flow_id, r->client, r->server,
 		  r->action == SSLVD_ACT_DECRYPT ? "decrypt" :
 		  r->action == SSLV_ACT_CUT ? "cut" : "?",
@@ -446,7 +614,7 @@ static void report_log(const struct sslvd_report *r, bool temporary)
 		  r->ktls_cl_tx, r->ktls_cl_rx, r->ktls_up_tx, r->ktls_up_rx,
 		  (unsigned long long)r->bytes_c2s, (unsigned long long)r->bytes_s2c,
 		  sslvd_close_name(r->reason), r->err ? " errno=" : "",
-		  r->err ? strerror(r->err) : "",
+		  r->err ? strerror(r->err) : "", ips,
 		  temporary ? " (logged by sslvd: no module to report to)" : "");
 }
 

@@ -16,6 +16,7 @@
 #include <linux/sslv.h>
 
 #include "genl.h"
+#include "ips.h"
 
 /* The decrypt action (a local stand-in where the uapi has none yet). */
 #ifdef SSLVD_HAVE_DECRYPT
@@ -28,6 +29,9 @@ struct sslvd_kernel {
 	struct genl g;		/* the registered socket: requests */
 	struct genl ev;		/* the events group: rejects and drops */
 	bool open, ev_open;
+	/* SSLV_EV_IPS: the IPS was set or deleted */
+	void (*ips_cb)(void *data, const struct sslvd_ips_conf *c);
+	void *ips_data;
 };
 
 /*
@@ -97,6 +101,8 @@ enum sslvd_close {
 	SSLVD_CLOSE_RESOURCES,		/* out of memory, descriptors... */
 	SSLVD_CLOSE_SHUTDOWN,		/* sslvd is exiting */
 	SSLVD_CLOSE_REJECTED,		/* the module rejected the flow */
+	SSLVD_CLOSE_IPS_DROP,		/* the IPS held bytes past the timeout */
+	SSLVD_CLOSE_IPS_RESET,		/* the IPS reset the generated connection */
 	__SSLVD_CLOSE_MAX
 };
 
@@ -118,6 +124,8 @@ struct sslvd_report {
 	int err;			/* errno behind ERROR / UNREACHABLE */
 	const char *version, *cipher;	/* upstream leg, or NULL */
 	char client[64], server[64];	/* "addr port" for the log line */
+	uint32_t ips_rsts;		/* RSTs the IPS sent, counted on the wire */
+	enum sslvd_ips_mode ips;	/* how the plaintext was inspected */
 };
 
 /*
@@ -126,5 +134,17 @@ struct sslvd_report {
  * session event. The session line is logged here too.
  */
 void sslvd_kernel_report(struct sslvd_kernel *k, const struct sslvd_report *r);
+
+/*
+ * The IPS as the module holds it (SSLV_CMD_IPS_GET): 0 with @c filled
+ * (c->set false: none), or -errno (logged).
+ */
+int sslvd_kernel_ips_get(struct sslvd_kernel *k, struct sslvd_ips_conf *c);
+
+/* The module's mode (enum sslv_mode), SSLV_MODE_ACTIVE_INLINE on failure. */
+int sslvd_kernel_mode(struct sslvd_kernel *k);
+
+/* Reports the IPS DOWN or UP (SSLV_CMD_IPS_STATE): 0 or -errno (logged). */
+int sslvd_kernel_ips_state(struct sslvd_kernel *k, bool up);
 
 #endif /* SSLVD_KERNEL_H */

@@ -5,9 +5,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/sslv.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -17,7 +20,9 @@ static const char usage_text[] =
 	"             [--untrusted-ca-cert FILE --untrusted-ca-key FILE]\n"
 	"             [--trust-store FILE] [--port N] [--max-sessions N]\n"
 	"             [--idle-timeout SECONDS] [--cache-size N] [--mark N] [--table N]\n"
-	"             [-f] [--no-module]\n"
+	"             [--ips-meta PATH] [-f]\n"
+	"             [--no-module [--ips-out NAME --ips-in NAME [--ips-timeout MS]\n"
+	"              [--ips-copy NAME]]]\n"
 	"       sslvd --help | --version\n";
 
 static int usage(FILE *f, int status)
@@ -68,6 +73,11 @@ int main(int argc, char **argv)
 		{ "table", required_argument, NULL, 'T' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "no-module", no_argument, NULL, 'N' },
+		{ "ips-out", required_argument, NULL, 'O' },
+		{ "ips-in", required_argument, NULL, 'I' },
+		{ "ips-timeout", required_argument, NULL, 'W' },
+		{ "ips-meta", required_argument, NULL, 'J' },
+		{ "ips-copy", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -93,6 +103,15 @@ int main(int argc, char **argv)
 		case 't': c.trust_store = optarg; break;
 		case 'f': c.foreground = true; break;
 		case 'N': c.no_module = true; break;
+		case 'O': c.ips_out = optarg; break;
+		case 'I': c.ips_in = optarg; break;
+		case 'J': c.ips_meta = optarg; break;
+		case 'Y': c.ips_copy = optarg; break;
+		case 'W':
+			if (number("ips-timeout", optarg, 100, 60000, &v))
+				return SSLVD_EX_USAGE;
+			c.ips_timeout_ms = (unsigned int)v;
+			break;
 		case 'h': return usage(stdout, SSLVD_OK);
 		case 'v':
 			printf("sslvd %s\n", SSLV_VERSION);
@@ -148,5 +167,21 @@ int main(int argc, char **argv)
 		return bad("--ca-cert and --ca-key are required%s%s", "", "");
 	if (!c.un_cert != !c.un_key)
 		return bad("--untrusted-ca-cert and --untrusted-ca-key go together%s%s", "", "");
+	if (!c.ips_out != !c.ips_in)
+		return bad("--ips-out and --ips-in go together%s%s", "", "");
+	if (c.ips_copy && (!c.ips_out || !c.ips_copy[0] || strlen(c.ips_copy) >= IFNAMSIZ ||
+			   !strcmp(c.ips_copy, c.ips_out) || !strcmp(c.ips_copy, c.ips_in)))
+		return bad("--ips-copy %s: an interface name of 1..15 bytes, with --ips-out "
+			   "and --ips-in, different from both%s", c.ips_copy, "");
+	/* testing: passive-inline with a copy port, as the module's mode would say */
+	c.ips_mode = c.ips_copy ? SSLV_MODE_PASSIVE_INLINE : SSLV_MODE_ACTIVE_INLINE;
+	if (c.ips_out && !c.no_module)
+		return bad("--ips-out and --ips-in are for --no-module: with the module, "
+			   "`sslvctl ips set` names the IPS%s%s", "", "");
+	if (c.ips_out && (!c.ips_out[0] || strlen(c.ips_out) >= IFNAMSIZ ||
+			  !c.ips_in[0] || strlen(c.ips_in) >= IFNAMSIZ ||
+			  !strcmp(c.ips_out, c.ips_in)))
+		return bad("--ips-out %s --ips-in %s: two different interface names "
+			   "of 1..15 bytes", c.ips_out, c.ips_in);
 	return sslvd_main(&c);
 }

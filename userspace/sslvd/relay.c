@@ -116,7 +116,7 @@ static enum sslvd_relay_res dir_step(struct sslvd_relay *r, int i, short *ev_src
 			if (!d->closed) {
 				d->closed = 1;
 				/* best effort: the peer may be gone already */
-				if (!r->plain)
+				if (!r->plain && !(r->plain_fd & (1u << !i)))
 					sslvd_ktls_close_notify(dst);
 				shutdown(dst, SHUT_WR);
 			}

@@ -48,6 +48,7 @@ struct sslvd_relay {
 	int err;
 	int which;			/* the direction of a KEYUPDATE/PROTO */
 	int plain;			/* plain TCP both sides: no close_notify */
+	unsigned int plain_fd;		/* bit i: fd[i] alone is plain TCP */
 	int err_fd;			/* ERROR: the index in fd[] that failed */
 };
 
