@@ -27,43 +27,8 @@ modprobe -a tls nft_tproxy nft_socket nf_tproxy_ipv4 nf_tproxy_ipv6 veth 2>/dev/
 
 workdir_up
 cd "$W"
-SRV4=10.0.2.1 SRV6=fd00:2::1 CLI4=10.0.1.1 CLI6=fd00:1::1
 
-for ns in "$CLI" "$BOX" "$SRV"; do
-	ip netns add "$ns"
-	topo+=("$ns")
-	ip -n "$ns" link set lo up
-done
-ip -n "$CLI" link add eth0 type veth peer name b0 netns "$BOX"
-ip -n "$SRV" link add eth0 type veth peer name b1 netns "$BOX"
-n_box sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-for dev in b0 b1; do ip -n "$BOX" link set "$dev" up; done
-ip -n "$BOX" addr add 10.0.1.254/24 dev b0
-ip -n "$BOX" addr add fd00:1::fe/64 dev b0 nodad
-ip -n "$BOX" addr add 10.0.2.254/24 dev b1
-ip -n "$BOX" addr add fd00:2::fe/64 dev b1 nodad
-for e in "$CLI 10.0.1 fd00:1 1" "$SRV 10.0.2 fd00:2 1"; do
-	read -r ns p4 p6 h <<<"$e"
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" addr add "$p4.$h/24" dev eth0
-	ip -n "$ns" addr add "$p6::$h/64" dev eth0 nodad
-	ip -n "$ns" route add default via "$p4.254"
-	ip -n "$ns" -6 route add default via "$p6::fe"
-done
-wait_for n_cli busybox ping -c 1 -W 1 "$SRV4"
-wait_for n_cli busybox ping6 -c 1 -W 1 "$SRV6"
-
-# The diversion: the client's SYNs to 443, 4443, 444 and 4445 go to sslvd's
-# listener, the server's answers to sslvd's upstream sockets.
-n_box nft -f - <<EOF
-table inet divert {
-	chain pre {
-		type filter hook prerouting priority mangle; policy accept;
-		meta l4proto tcp socket transparent 1 meta mark set 0x5c1d accept
-		meta l4proto tcp tcp dport { 443, 4443, 444, 4445 } tproxy to :$SSLVD_PORT meta mark set 0x5c1d accept
-	}
-}
-EOF
+tproxy_topo_up 443 4443 444 4445
 
 decrypt_pki
 decrypt_nginx_up
