@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The attached IPS, active-inline: sslvd carries each decrypted flow's
+# plaintext as a generated TCP connection with the flow's own addresses and
+# ports, out of ips0 and back in at ips1 (veth pairs sslvd makes, their
+# peers in its private namespaces). The IPS is a stand-in: a bridge in the
+# box joining ips0 and ips1, with nft bridge rules. curl in the client
+# fetches pages from nginx through the sslv bridge (action decrypt):
+#   - an allowed download arrives intact (sha256), and tcpdump on ips0 shows
+#     the plaintext GET between the client's and the server's own addresses
+#     and ports; sslvd's veths and namespaces are gone after SIGTERM;
+#   - a rule dropping "GET /forbidden": both real ends are reset within the
+#     feedback timeout and a margin (curl fails with a reset; nginx keeps no
+#     ESTABLISHED socket), ips_drop_flows +1, the session ips-drop;
+#   - the same rule with `reject with tcp reset`: ips-reset, ips_reset_flows
+#     +1, T_ssl_ips_reject equal to the RSTs the IPS sent as tcpdump counts
+#     them on ips0 and ips1;
+#   (a dropped generated SYN and netem delays: sslvd_ips.sh, without the
+#   module).
+#
+# SSLVD=path: another build of the daemon (to see this test fail).
+
+source "$(dirname "$0")/../lib.sh"
+
+sslvd_require
+modprobe -a bridge nft_reject_bridge 2>/dev/null ||
+	ksft_skip "no bridge or nft_reject_bridge module"
+"$SSLVCTL" help 2>&1 | grep -q 'sslvctl ips set' || ksft_skip "sslvctl without ips"
+
+ctl() { n_box "$SSLVCTL" "$@"; }
+workdir_up
+cd "$W"
+TIMEOUT_MS=1000
+FORBIDDEN=0x474554202f666f7262696464656e	# "GET /forbidden"
+
+module_load
+topo_up
+decrypt_box_up
+decrypt_pki
+decrypt_nginx_up
+head -c 3000000 /dev/urandom >www/big
+echo "forbidden" >www/forbidden
+
+ctl rule add dst "$SRV_IP4" dport 443 action decrypt >/dev/null
+ctl ips set out ips0 in ips1 feedback-timeout "$TIMEOUT_MS"
+sslvd_up --mark "$SSLVD_MARK" --ips-meta "$W/meta.json"
+wait_for n_box ip link show ips1
+
+# The IPS: a bridge in the box joining the two interfaces sslvd made
+n_box ip link add ipsbr type bridge forward_delay 0
+n_box ip link set ips0 master ipsbr
+n_box ip link set ips1 master ipsbr
+n_box ip link set ipsbr up
+n_box nft add table bridge ips
+n_box nft add chain bridge ips filter '{ type filter hook prerouting priority 0; policy accept; }'
+# sslvd probes the path through the IPS, and reports it UP once one gets through
+wait_for grep -q 'ips: a probe got through ips0 and ips1: up' sslvd.log
+
+# ipsrule RULE...: the IPS's one rule, replacing the one before (none: pass all)
+ipsrule()
+{
+	n_box nft flush chain bridge ips filter
+	(($# == 0)) || n_box nft add rule bridge ips filter "$@"
+}
+
+# fetch PATH: https_get of PATH, the body in $W/got; AFTER_TLS_MS
+fetch()
+{
+	HTTPS_PATH=$1 HTTPS_TIMEOUT=15 https_get "$SRV_IP4" 443 box.crt -o "$W/got" \
+		-w '%{time_appconnect} %{time_total}'
+	# from the end of the client's TLS handshake to the end (ms)
+	AFTER_TLS_MS=$(awk '{ printf "%d", ($2 - $1) * 1000 }' <<<"$HTTPS_BODY")
+}
+
+# nginx_established: nginx's ESTABLISHED sockets on 443
+nginx_established() { n_srv ss -Htn state established '( sport = :443 )' | wc -l; }
+no_established() { (($(nginx_established) == 0)); }
+stat() { stat_get "$BOX" "$1"; }
+# stat_is NAME N: the counter NAME is N
+stat_is() { (($(stat_get "$BOX" "$1") == $2)); }
+
+# A page: its plaintext on ips0, between the real addresses and ports
+capture_start "$BOX" ips0 "$OUT/ips0.pcap" tcp port 443
+fetch /hello
+check "allowed: curl exit status" "$HTTPS_RC" -eq 0
+check "allowed: body" "$(cat got)" == "hello from nginx"
+check_run "allowed: session reported" poll stat_is decrypt_sessions 1
+capture_stop
+# a segment whose payload starts "GET ", between the client and the server
+GET_FIRST='tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x47455420'
+check "ips0: the plaintext GET /hello, from the client's address to the server's" \
+	"$(tcpdump -r "$OUT/ips0.pcap" -nn -A "src $CLI_IP4 and dst $SRV_IP4 and dst port 443 and $GET_FIRST" \
+	   2>/dev/null | grep -c 'GET /hello HTTP/1.1' || true)" -eq 1
+check "ips0: the generated connection's SYN" \
+	"$(pkts "$OUT/ips0.pcap" "tcp[tcpflags] == tcp-syn and src $CLI_IP4 and dst $SRV_IP4 and dst port 443")" -eq 1
+check "ips0: the generated connection's FINs" \
+	"$(pkts "$OUT/ips0.pcap" "tcp[tcpflags] & tcp-fin != 0")" -eq 2
+check "ips_flows counts it" "$(stat ips_flows)" -eq 1
+
+# Its metadata line, out of band
+meta() { /usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]] if "." not in sys.argv[2] else json.loads(open(sys.argv[1]).readline())["tls"][sys.argv[2][4:]])' meta.json "$1"; }
+check "meta: one line" "$(wc -l <meta.json)" -eq 1
+check "meta: src_ip" "$(meta src_ip)" == "$CLI_IP4"
+check "meta: dest_ip" "$(meta dest_ip)" == "$SRV_IP4"
+check "meta: dest_port" "$(meta dest_port)" -eq 443
+check "meta: src_port the flow's (the plaintext GET's)" "$(meta src_port)" -eq \
+	"$(tcpdump -r "$OUT/ips0.pcap" -nn -c 1 'tcp[tcpflags] == tcp-syn' 2>/dev/null |
+	   awk '{ split($3, a, "."); print a[5] }')"
+check "meta: proto" "$(meta proto)" == "TCP"
+check "meta: sni" "$(meta tls.sni)" == "server.test"
+check "meta: subject" "$(meta tls.subject)" == "CN=server.test, O=sslv test"
+check "meta: issuer" "$(meta tls.issuer)" == "CN=sslv test server CA"
+check "meta: fingerprint" "$(meta tls.fingerprint_sha256)" == \
+	"$(openssl x509 -in srv.crt -noout -fingerprint -sha256 | cut -d= -f2 | tr A-F a-f)"
+check "meta: verified" "$(meta tls.verified)" == "True"
+check "meta: ja4 of a TLS 1.3 hello with SNI" "$(meta tls.ja4 | cut -c1-4)" == "t13d"
+check "meta: flow_id the module's" "$(meta flow_id)" -gt 0
+
+
+# A download (3 MB) through the IPS: intact
+fetch /big
+check "download: curl exit status" "$HTTPS_RC" -eq 0
+check "download: intact (sha256)" "$(sha256sum <got | cut -d' ' -f1)" == \
+	"$(sha256sum <www/big | cut -d' ' -f1)"
+check_run "download: session reported" poll stat_is decrypt_sessions 2
+
+# A rule that drops the forbidden request: both ends reset within the timeout
+ipsrule @ih,0,112 "$FORBIDDEN" drop
+fetch /forbidden
+check "drop: curl failed" "$HTTPS_RC" -ne 0
+check "drop: the client was reset" "$(shown 'Connection reset by peer|Recv failure')" -ge 1
+check "drop: reset not before the timeout" "$AFTER_TLS_MS" -ge "$TIMEOUT_MS"
+check "drop: reset within the timeout and 1 s" "$AFTER_TLS_MS" -lt $((TIMEOUT_MS + 1000))
+check_run "drop: nginx keeps no ESTABLISHED socket" poll no_established
+check_run "drop: ips_drop_flows 1" poll stat_is ips_drop_flows 1
+check "drop: sslvd logs ips-drop" "$(grep -c 'close=ips-drop\|: ips-drop:' sslvd.log || true)" -ge 1
+
+# The same with reject: the IPS's RSTs end the flow and are counted
+ipsrule @ih,0,112 "$FORBIDDEN" reject with tcp reset
+capture_start "$BOX" ips0 "$OUT/rst0.pcap" -Q out "tcp port 443 and tcp[tcpflags] == tcp-rst"
+capture_start "$BOX" ips1 "$OUT/rst1.pcap" -Q out "tcp port 443 and tcp[tcpflags] == tcp-rst"
+rej0=$(stat T_ssl_ips_reject)
+fetch /forbidden
+check "reject: curl failed" "$HTTPS_RC" -ne 0
+check "reject: the client was reset" "$(shown 'Connection reset by peer|Recv failure')" -ge 1
+check_run "reject: nginx keeps no ESTABLISHED socket" poll no_established
+check_run "reject: ips_reset_flows 1" poll stat_is ips_reset_flows 1
+capture_stop
+wire=$(($(pkts "$OUT/rst0.pcap") + $(pkts "$OUT/rst1.pcap")))
+check "reject: the IPS sent RSTs" "$wire" -ge 1
+check "reject: T_ssl_ips_reject equals the RSTs on the wire" \
+	"$(($(stat T_ssl_ips_reject) - rej0))" -eq "$wire"
+
+sslvd_down
+check "SIGTERM: exit status" "$SSLVD_RC" -eq 0
+check "SIGTERM: ips0 and ips1 gone" "$(n_box ip -br link | grep -c '^ips[01]' || true)" -eq 0
+echo "--- sslvd log"
+cat sslvd.log
