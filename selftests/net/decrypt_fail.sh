@@ -6,7 +6,8 @@
 # (tls_peer.py, curl, openssl s_client) talk through the bridge while
 # sslvd terminates both legs; each case checks the errno (or exit status)
 # at both ends, the RSTs each end received (tcpdump at the ends), the close
-# reason of the flow's session event (sslvctl -j monitor) and the counters:
+# reason of the flow's session event (sslvctl -j monitor) and the counters
+# (decrypt_failed, and T_tcp_reject: each RST sslvd's sockets sent):
 #   - nothing listens upstream: curl exit 35, reset; upstream-refused;
 #   - a record that fails authentication from the client, and from the
 #     server: both ends ECONNRESET; proto;
@@ -174,7 +175,15 @@ poll -t 15 sessions 4008 || true
 check "partial hello, undecided: its error" "$(closed 4008)" == incomplete
 check "partial hello, undecided: not reported" "$(failed)" -eq "$n"
 
-echo "T_tcp_reject $(stat_get "$BOX" T_tcp_reject)"
+# T_tcp_reject counts each RST sslvd's sockets sent for a diverted flow as
+# it leaves: as many as the ends got on those flows, one a reset end
+wire=0
+for port in 444 4001 4002 4003 4004 4007 4008; do
+	read -r rc rs <<<"$(rsts "$port")"
+	wire=$((wire + rc + rs))
+done
+check "T_tcp_reject: the RSTs the ends got" "$(stat_get "$BOX" T_tcp_reject)" -eq "$wire"
+check "T_tcp_reject: one a reset end" "$wire" -eq 11
 
 # -- sslvd killed in the middle of a transfer: both ends reset, nothing left
 serve 4005 stream
@@ -187,6 +196,7 @@ check "sslvd killed: server" "$(ended srv-4005)" == ECONNRESET
 read -r rc rs <<<"$(rsts 4005)"
 check "sslvd killed: RSTs to the client" "$rc" -ge 1
 check "sslvd killed: RSTs to the server" "$rs" -ge 1
+check "sslvd killed: T_tcp_reject" "$(stat_get "$BOX" T_tcp_reject)" -eq $((wire + rc + rs))
 # none_left NS: no TCP socket of port 4005 in NS
 none_left()
 {
