@@ -14,8 +14,10 @@
  * (SSLV_FF_DIVERT, decided once, in engine.c):
  *
  *   client ─ SYN ─▶ bridge PRE_ROUTING (engine.c: track, read the hello)
- *                     sslv_divert_up(): dest MAC := br0's, PACKET_HOST,
- *                     skb->mark := SSLV_A_DECRYPT_MARK
+ *                     sslv_divert_up(): VLAN tag off, dest MAC := br0's,
+ *                     PACKET_HOST, skb->mark := SSLV_A_DECRYPT_MARK, into
+ *                     br0's receive path (past the bridge's own VLAN rules
+ *                     for br0, and past br_netfilter)
  *                   br0 ─▶ IP PRE_ROUTING: sslv_divert_in() assigns a SYN to
  *                     sslvd's transparent listener (as nft's tproxy does);
  *                     sslvd's ip rule routes the mark to a local table
@@ -25,8 +27,12 @@
  *   sslvd's socket ─▶ IP POST_ROUTING out of br0: sslv_divert_out() takes
  *                     the packet of a diverted flow, gives it the ends' MACs
  *                     (the source the end it stands for) and hands it to
- *                     the bridge for the destination's own port, as reset.c
- *                     sends an RST; no neighbour lookup, no address on br0
+ *                     the bridge for the destination's own port, tagged as
+ *                     that port sends the flow's VLAN, as reset.c sends an
+ *                     RST; no neighbour lookup, no address on br0
+ *
+ * sslvd's sockets know a flow by its addresses and ports only: at most one
+ * diverted flow has them, whatever its VLAN (sslv_divert_claim()).
  *
  * Both legs share one 4-tuple but not their sequence numbers, so the flow's
  * tracker follows the client leg alone: the client's frames (ORIG, from the
@@ -46,6 +52,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_bridge.h>
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter_ipv4.h>
@@ -86,7 +93,7 @@ bool sslv_divert_wanted(struct sslv_net *sn, bool tap,
 			const struct sslv_pkt *p, const struct sslv_match_key *k,
 			const struct sslv_decision *d)
 {
-	if (!READ_ONCE(sn->dec.portid) || tap || p->key.vlan ||
+	if (!READ_ONCE(sn->dec.portid) || tap ||
 	    (p->seg.flags & (SSLV_TH_SYN | SSLV_TH_ACK | SSLV_TH_RST)) !=
 	    SSLV_TH_SYN)
 		return false;
@@ -95,20 +102,116 @@ bool sslv_divert_wanted(struct sslv_net *sn, bool tap,
 	return d->action == SSLV_ACT_DECRYPT;
 }
 
-/* A diverted frame goes up to the bridge device, marked for sslvd. */
+/*
+ * The diverted flows of each VLAN (0: untagged). sslvd's sockets know a
+ * flow by its addresses and ports alone, so at most one diverted flow may
+ * have them, whatever its VLAN: sslv_divert_claim() refuses a second, and
+ * sslv_divert_out() finds the one by looking in each VLAN that has any.
+ */
+struct sslv_divert_vlans {
+	spinlock_t lock;
+	DECLARE_BITMAP(live, VLAN_N_VID);	/* n[v] != 0, read unlocked */
+	u32 n[VLAN_N_VID];
+};
+
+/*
+ * Whether a bridge's ingress lets a frame of VLAN @vlan in by port @in:
+ * what it would drop must not go up instead.
+ */
+static bool sslv_divert_ingress_ok(struct net_device *br,
+				   const struct net_device *in, u16 vlan)
+{
+	struct bridge_vlan_info vi;
+
+	if (!br_vlan_enabled(br))
+		return true;
+	return vlan && !br_vlan_get_info_rcu(in, vlan, &vi);
+}
+
+bool sslv_divert_claim(struct sslv_net *sn, struct sslv_flow *f,
+		       struct net_device *in)
+{
+	struct sslv_divert_vlans *dv = READ_ONCE(sn->dec.vlans);
+	struct net_device *br = netdev_master_upper_dev_get_rcu(in);
+	struct sslv_flow_key k = f->key;
+	struct sslv_flow *o;
+	bool absent, busy = false;
+	unsigned int v;
+	u16 proto;
+	u32 id;
+
+	/*
+	 * A locked port's frames are let in by its FDB entries, which sslv
+	 * cannot read; an 802.1ad bridge reads other tags than sslv does.
+	 */
+	if (!dv || !br || !netif_is_bridge_master(br) ||
+	    br_port_flag_is_set(in, BR_PORT_LOCKED) ||
+	    (br_vlan_enabled(br) &&
+	     (br_vlan_get_proto(br, &proto) || proto != ETH_P_8021Q)) ||
+	    !sslv_divert_ingress_ok(br, in, f->key.vlan))
+		return false;
+	spin_lock_bh(&dv->lock);
+	for_each_set_bit(v, dv->live, VLAN_N_VID) {
+		if (v == f->key.vlan)	/* the same key: @f itself */
+			continue;
+		k.vlan = v;
+		o = sslv_flow_peek(sn, &k, sslv_flow_hash(&k), &id, &absent);
+		/* A stale look errs on the safe side: not diverted. */
+		if (o && (READ_ONCE(o->flags) & SSLV_FF_DIVERT)) {
+			busy = true;
+			break;
+		}
+	}
+	if (!busy) {
+		if (!dv->n[f->key.vlan]++)
+			set_bit(f->key.vlan, dv->live);
+		f->flags |= SSLV_FF_DIVERT;
+	}
+	spin_unlock_bh(&dv->lock);
+	if (busy)
+		sslv_inc(sn, decrypt_tuple_busy);
+	return !busy;
+}
+
+void sslv_divert_forget(struct sslv_net *sn, const struct sslv_flow *f)
+{
+	struct sslv_divert_vlans *dv = READ_ONCE(sn->dec.vlans);
+	u16 v = f->key.vlan;
+
+	if (!dv || !(f->flags & SSLV_FF_DIVERT))
+		return;
+	spin_lock_bh(&dv->lock);
+	if (!WARN_ON_ONCE(!dv->n[v]) && !--dv->n[v])
+		clear_bit(v, dv->live);
+	spin_unlock_bh(&dv->lock);
+}
+
+/*
+ * A diverted frame goes up to the bridge device, marked for sslvd, without
+ * its VLAN tag (the flow's key keeps the VLAN): handed to the bridge
+ * device's receive path here, as the bridge hands up what is for the box,
+ * but past the bridge's own VLAN rules for the box (the bridge device need
+ * not be in the VLAN) and past br_netfilter. What the bridge's ingress
+ * filtering refuses is left to the bridge, which drops it.
+ */
 unsigned int sslv_divert_up(struct sslv_net *sn, struct sk_buff *skb,
-			    struct net_device *in)
+			    struct net_device *in, u16 vlan)
 {
 	struct net_device *br = netdev_master_upper_dev_get_rcu(in);
 
-	if (!br || !netif_is_bridge_master(br))
+	if (!br || !netif_is_bridge_master(br) ||
+	    !sslv_divert_ingress_ok(br, in, vlan))
 		return NF_ACCEPT;
-	if (skb_ensure_writable(skb, 0))
+	/* The receive path takes one tag off; a second was never diverted. */
+	if (eth_type_vlan(skb->protocol) || skb_ensure_writable(skb, 0))
 		return NF_DROP;
+	__vlan_hwaccel_clear_tag(skb);
 	ether_addr_copy(eth_hdr(skb)->h_dest, br->dev_addr);
 	skb->pkt_type = PACKET_HOST;
 	skb->mark = READ_ONCE(sn->dec.mark);
-	return NF_ACCEPT;
+	skb->dev = br;
+	netif_receive_skb(skb);
+	return NF_STOLEN;
 }
 
 /*
@@ -264,30 +367,100 @@ static bool sslv_divert_parse(struct sk_buff *skb, u8 pf,
 	return true;
 }
 
-/* Where a packet of a diverted flow leaves: its port and the ends' MACs. */
+/* Where a packet of a diverted flow leaves: its port, VLAN, the ends' MACs. */
 struct sslv_divert_dst {
-	int ifindex;
+	int ifindex, from_ifindex;
+	u16 vlan;
 	u8 smac[ETH_ALEN], dmac[ETH_ALEN];
 };
 
+/* Out of bridge port @dev, tagged as its egress rules say. */
+static void sslv_divert_port_xmit(struct net *net, struct net_device *br,
+				  struct net_device *dev, struct sk_buff *skb,
+				  const struct sslv_divert_dst *dst)
+{
+	__be16 vproto;
+	bool tag;
+
+	if (sslv_br_egress(net, br, dev, dst->vlan, dst->from_ifindex,
+			   &vproto, &tag)) {
+		kfree_skb(skb);
+		return;
+	}
+	if (tag)
+		__vlan_hwaccel_put_tag(skb, vproto, dst->vlan);
+	skb_pull(skb, ETH_HLEN);
+	sslv_br_port_xmit(br, dev, skb);
+}
+
 /*
- * Hand @skb (at its network header) to bridge @br for port @ifindex, or to
- * @br itself (its MAC table decides) when the port is not known yet.
+ * A VLAN-filtering bridge's device sends only in its own VLANs: toward an
+ * end whose port is not known yet (the server, before it answers), the
+ * frame is flooded here, as the bridge floods an unknown destination, to
+ * every port that floods, is in the VLAN, and is not the sender's.
+ */
+static void sslv_divert_flood(struct net *net, struct net_device *br,
+			      struct sk_buff *skb,
+			      const struct sslv_divert_dst *dst)
+{
+	struct list_head *iter = &br->adj_list.lower;
+	struct net_device *dev, *last = NULL;
+	struct sk_buff *copy;
+	__be16 vproto;
+	bool tag;
+
+	while ((dev = netdev_next_lower_dev_rcu(br, &iter))) {
+		if (dev->ifindex == dst->from_ifindex ||
+		    !(dev->flags & IFF_UP) || !netif_is_bridge_port(dev) ||
+		    !br_port_flag_is_set(dev, BR_FLOOD) ||
+		    sslv_br_egress(net, br, dev, dst->vlan, dst->from_ifindex,
+				   &vproto, &tag))
+			continue;
+		if (last) {
+			copy = skb_clone(skb, GFP_ATOMIC);
+			if (copy)
+				sslv_divert_port_xmit(net, br, last, copy, dst);
+		}
+		last = dev;
+	}
+	if (last)
+		sslv_divert_port_xmit(net, br, last, skb, dst);
+	else
+		kfree_skb(skb);
+}
+
+/* Bridge port @ifindex, its bridge in @br; or NULL. */
+static struct net_device *sslv_divert_port(struct net *net, int ifindex,
+					   struct net_device **br)
+{
+	struct net_device *dev, *m;
+
+	dev = ifindex ? dev_get_by_index_rcu(net, ifindex) : NULL;
+	if (!dev || !netif_is_bridge_port(dev))
+		return NULL;
+	m = netdev_master_upper_dev_get_rcu(dev);
+	if (!m || !netif_is_bridge_master(m))
+		return NULL;
+	*br = m;
+	return dev;
+}
+
+/*
+ * Hand @skb (at its network header) to the bridge for port @ifindex, or,
+ * when the port is not known yet, to the bridge of the sender's port (the
+ * bridge the box routed it out of, @br, when that is not known either).
+ * The box's route only has to lead out of some bridge.
  */
 static void sslv_divert_xmit(struct net *net, struct net_device *br,
 			     struct sk_buff *skb,
 			     const struct sslv_divert_dst *dst, __be16 proto)
 {
-	const void *port = NULL;
 	struct net_device *dev;
 	struct ethhdr *eth;
 
-	if (dst->ifindex) {
-		dev = dev_get_by_index_rcu(net, dst->ifindex);
-		if (dev && netif_is_bridge_port(dev) &&
-		    netdev_master_upper_dev_get_rcu(dev) == br)
-			port = rcu_dereference(dev->rx_handler_data);
-	}
+	dev = sslv_divert_port(net, dst->ifindex, &br);
+	if (!dev)
+		sslv_divert_port(net, dst->from_ifindex, &br);
 	if (skb_cow_head(skb, ETH_HLEN)) {
 		kfree_skb(skb);
 		return;
@@ -301,14 +474,41 @@ static void sslv_divert_xmit(struct net *net, struct net_device *br,
 	eth->h_proto = proto;
 	skb->protocol = proto;
 	skb->dev = br;
-	if (!port) {
-		dev_queue_xmit(skb);
-		return;
-	}
-	skb_pull(skb, ETH_HLEN);
 	local_bh_disable();
-	sslv_br_send(port, skb);
+	if (dev) {
+		sslv_divert_port_xmit(net, br, dev, skb, dst);
+	} else if (br_vlan_enabled(br)) {
+		sslv_divert_flood(net, br, skb, dst);
+	} else {
+		/* The bridge forwards it with its tag, as it came. */
+		if (dst->vlan)
+			__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
+					       dst->vlan);
+		dev_queue_xmit(skb);
+	}
 	local_bh_enable();
+}
+
+/* The diverted flow of @k's addresses and ports, locked, in any VLAN. */
+static struct sslv_flow *sslv_divert_find(struct sslv_net *sn,
+					  struct sslv_flow_key *k)
+{
+	struct sslv_divert_vlans *dv = READ_ONCE(sn->dec.vlans);
+	struct sslv_flow *f;
+	unsigned int v;
+
+	if (!dv)
+		return NULL;
+	for_each_set_bit(v, dv->live, VLAN_N_VID) {
+		k->vlan = v;
+		f = sslv_flow_find(sn, k, sslv_flow_hash(k));
+		if (!f)
+			continue;
+		if (f->flags & SSLV_FF_DIVERT)
+			return f;
+		spin_unlock(&f->lock);
+	}
+	return NULL;
 }
 
 /*
@@ -333,13 +533,8 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	    !sslv_divert_parse(skb, state->pf, &key, &src_is_b, &seg))
 		return NF_ACCEPT;
 	local_bh_disable();
-	f = sslv_flow_find(sn, &key, sslv_flow_hash(&key));
+	f = sslv_divert_find(sn, &key);
 	if (!f) {
-		local_bh_enable();
-		return NF_ACCEPT;
-	}
-	if (!(f->flags & SSLV_FF_DIVERT)) {
-		spin_unlock(&f->lock);
 		local_bh_enable();
 		return NF_ACCEPT;
 	}
@@ -351,6 +546,8 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	else
 		f->tcp.last_ms = sslv_now_ms();
 	dst.ifindex = f->ifindex[x];
+	dst.from_ifindex = f->ifindex[!x];
+	dst.vlan = f->key.vlan;
 	ether_addr_copy(dst.dmac, f->mac[x]);
 	ether_addr_copy(dst.smac, f->mac[!x]);
 	/* sslvd aborted a leg: because of the IPS, or an error in the flow. */
@@ -407,6 +604,16 @@ int sslv_decrypt_register(struct sslv_net *sn, u32 portid, u16 port, u32 mark)
 	lockdep_assert_held(&sslv_cfg_mutex);
 	if (dec->portid && dec->portid != portid)
 		return -EBUSY;
+	if (!dec->vlans) {
+		struct sslv_divert_vlans *dv = kvzalloc(sizeof(*dv),
+							GFP_KERNEL);
+
+		if (!dv)
+			return -ENOMEM;
+		spin_lock_init(&dv->lock);
+		/* Initialised before the packet path reads it. */
+		smp_store_release(&dec->vlans, dv);
+	}
 	if (!dec->hooked) {
 		BUILD_BUG_ON(ARRAY_SIZE(sslv_divert_ops) !=
 			     ARRAY_SIZE(dec->ops));
@@ -448,4 +655,11 @@ void sslv_decrypt_exit(struct sslv_net *sn)
 		sn->dec.hooked = false;
 	}
 	mutex_unlock(&sslv_cfg_mutex);
+}
+
+/* From .exit, after the flows are gone. */
+void sslv_decrypt_free(struct sslv_net *sn)
+{
+	kvfree(sn->dec.vlans);
+	sn->dec.vlans = NULL;
 }

@@ -500,7 +500,8 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 	else
 		sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
 	spin_unlock(&f->lock);
-	return divert ? sslv_divert_up(c->sn, c->skb, c->in) : NF_ACCEPT;
+	return divert ? sslv_divert_up(c->sn, c->skb, c->in, c->p.key.vlan) :
+			NF_ACCEPT;
 }
 
 /* An RST of no known flow: explained as such, never creates one. */
@@ -604,8 +605,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 	} else if (!d.rule_id) {
 		f->flags |= SSLV_FF_DEFAULT;
 	}
-	if (divert && f != &untracked) {
-		f->flags |= SSLV_FF_DIVERT;
+	if (divert && f != &untracked && sslv_divert_claim(sn, f, c->in)) {
 		sslv_inc(sn, decrypt_diverted);
 		/* Decided now: sslvd reads it, and its report logs it. */
 		if (d.action == SSLV_ACT_DECRYPT)
@@ -647,7 +647,8 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 		sslv_flow_learn(f, dir, p, c->in);
 		divert = f->flags & SSLV_FF_DIVERT;
 		spin_unlock(&f->lock);
-		return divert ? sslv_divert_up(sn, c->skb, c->in) : NF_ACCEPT;
+		return divert ? sslv_divert_up(sn, c->skb, c->in, p->key.vlan) :
+				NF_ACCEPT;
 	}
 }
 

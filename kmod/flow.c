@@ -156,6 +156,7 @@ again:
 /* Caller holds the bucket lock and @f->lock. */
 static void sslv_flow_unhash(struct sslv_flow_table *ft, struct sslv_flow *f)
 {
+	sslv_divert_forget(container_of(ft, struct sslv_net, ft), f);
 	hlist_nulls_del_rcu(&f->node);
 	f->flags &= ~SSLV_FF_HASHED;
 	atomic_dec(&ft->count);
@@ -277,6 +278,7 @@ void sslv_flow_renew(struct sslv_net *sn, struct sslv_flow *f)
 	memset(f->ifindex, 0, sizeof(f->ifindex));
 	memset(f->mac, 0, sizeof(f->mac));
 	f->verdict = SSLV_ACT_CUT;
+	sslv_divert_forget(sn, f);
 	f->flags &= SSLV_FF_HASHED;
 	sslv_inc(sn, flows_total);
 }

@@ -195,6 +195,7 @@ static void __net_exit sslv_net_exit(struct net *net)
 	struct sslv_net *sn = sslv_pernet(net);
 
 	sslv_flow_exit(sn);		/* ends every handshake too */
+	sslv_decrypt_free(sn);
 	xa_destroy(&sn->hs);
 	sslv_policy_exit(sn);
 	sslv_domsets_exit(sn);

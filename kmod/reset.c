@@ -48,12 +48,6 @@ struct net_bridge_port;
 void br_forward(const struct net_bridge_port *to, struct sk_buff *skb,
 		bool local_rcv, bool local_orig);
 
-/* Send @skb, built by the box, out of bridge port @port (rx_handler_data). */
-void sslv_br_send(const void *port, struct sk_buff *skb)
-{
-	br_forward(port, skb, false, true);
-}
-
 /* The RST being handed to br_forward() on this CPU, and whether it passed. */
 static DEFINE_PER_CPU(const struct sk_buff *, sslv_rst_inflight);
 static DEFINE_PER_CPU(bool, sslv_rst_passed);
@@ -139,28 +133,29 @@ static void sslv_rst_put_tcp(struct sk_buff *skb, const struct sslv_rst *r)
 
 /*
  * Port @dev's egress rules, as the bridge @br applies them to what it
- * forwards: -EPERM if the RST may not leave by @dev; else whether it
- * leaves tagged, and with which protocol.
+ * forwards, for a frame in VLAN @vlan from the end behind port
+ * @from_ifindex (0: unknown): -EPERM if it may not leave by @dev; else
+ * whether it leaves tagged, and with which protocol.
  */
-static int sslv_rst_egress(struct net *net, const struct net_device *br,
-			   const struct net_device *dev,
-			   const struct sslv_rst *r, __be16 *proto, bool *tag)
+int sslv_br_egress(struct net *net, const struct net_device *br,
+		   const struct net_device *dev, u16 vlan, int from_ifindex,
+		   __be16 *proto, bool *tag)
 {
 	struct bridge_vlan_info vi;
 	struct net_device *from;
 	u16 p;
 
 	*proto = htons(ETH_P_8021Q);
-	*tag = r->vlan;
-	if (r->from_ifindex && br_port_flag_is_set(dev, BR_ISOLATED)) {
-		from = dev_get_by_index_rcu(net, r->from_ifindex);
+	*tag = vlan;
+	if (from_ifindex && br_port_flag_is_set(dev, BR_ISOLATED)) {
+		from = dev_get_by_index_rcu(net, from_ifindex);
 		if (from && from != dev && netif_is_bridge_port(from) &&
 		    br_port_flag_is_set(from, BR_ISOLATED))
 			return -EPERM;
 	}
 	if (!br_vlan_enabled(br))
 		return 0;
-	if (!r->vlan || br_vlan_get_info_rcu(dev, r->vlan, &vi))
+	if (!vlan || br_vlan_get_info_rcu(dev, vlan, &vi))
 		return -EPERM;
 	*tag = !(vi.flags & BRIDGE_VLAN_INFO_UNTAGGED);
 	if (!br_vlan_get_proto(br, &p))
@@ -168,9 +163,12 @@ static int sslv_rst_egress(struct net *net, const struct net_device *br,
 	return 0;
 }
 
-/* Hand @skb, at its network header, to the bridge for port @dev. */
-static int sslv_rst_forward(struct net_device *br, struct net_device *dev,
-			    struct sk_buff *skb)
+/*
+ * Hand @skb, at its network header, to the bridge for port @dev: 0 if it
+ * left, -EPERM if the bridge held it back (and freed it), -ENODEV.
+ */
+int sslv_br_port_xmit(struct net_device *br, struct net_device *dev,
+		      struct sk_buff *skb)
 {
 	const struct net_bridge_port *port;
 	bool passed;
@@ -217,7 +215,8 @@ int sslv_rst_xmit(struct net *net, const struct sslv_rst *r)
 		br = netdev_master_upper_dev_get_rcu(dev);
 		if (!br || !netif_is_bridge_master(br))
 			return -ENODEV;
-		err = sslv_rst_egress(net, br, dev, r, &proto, &tag);
+		err = sslv_br_egress(net, br, dev, r->vlan, r->from_ifindex,
+				     &proto, &tag);
 		if (err)
 			return err;
 	}
@@ -238,7 +237,7 @@ int sslv_rst_xmit(struct net *net, const struct sslv_rst *r)
 		__vlan_hwaccel_put_tag(skb, proto, r->vlan);
 	if (br) {
 		skb_pull(skb, ETH_HLEN);
-		return sslv_rst_forward(br, dev, skb);
+		return sslv_br_port_xmit(br, dev, skb);
 	}
 	skb->dev = dev;
 	dev_queue_xmit(skb);

@@ -115,6 +115,7 @@
 	X(decrypt_unavailable)			\
 	X(decrypt_diverted)			\
 	X(decrypt_out)				\
+	X(decrypt_tuple_busy)			\
 	X(decrypt_sessions)			\
 	X(decrypt_unverified)			\
 	X(decrypt_cache_hits)			\
@@ -557,11 +558,21 @@ struct sslv_rst {
 
 int sslv_rst_xmit(struct net *net, const struct sslv_rst *r);
 /*
- * br_forward() a frame the box sends out of bridge port @port (its
- * rx_handler_data), at its network header, MAC header set: the bridge's
- * egress rules apply. BH disabled.
+ * Bridge port @dev's egress rules for a frame the box sends in VLAN @vlan,
+ * impersonating the end behind port @from_ifindex (0: unknown): -EPERM if
+ * it may not leave by @dev, else whether to tag it, with which protocol.
+ * Under rcu_read_lock().
  */
-void sslv_br_send(const void *port, struct sk_buff *skb);
+int sslv_br_egress(struct net *net, const struct net_device *br,
+		   const struct net_device *dev, u16 vlan, int from_ifindex,
+		   __be16 *proto, bool *tag);
+/*
+ * br_forward() @skb, which the box sends, at its network header, MAC
+ * header and tag set, out of bridge port @dev of @br: 0 if the bridge let
+ * it out, -EPERM if it held it back, -ENODEV. BH disabled.
+ */
+int sslv_br_port_xmit(struct net_device *br, struct net_device *dev,
+		      struct sk_buff *skb);
 /* NF_BR_LOCAL_OUT: tells sslv_rst_xmit() the bridge let its RST out. */
 unsigned int sslv_rst_out_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
@@ -588,6 +599,7 @@ struct sslv_decrypt {
 	u8 upstream_invalid;		/* SSLV_A_UPSTREAM_INVALID */
 	bool hooked;			/* @ops are registered */
 	struct nf_hook_ops ops[4];	/* IP PRE_ and POST_ROUTING, v4 and v6 */
+	struct sslv_divert_vlans *vlans; /* from the first registration on */
 };
 
 /*
@@ -650,12 +662,26 @@ void sslv_decrypt_resolve(struct sslv_net *sn, bool diverted,
 bool sslv_divert_wanted(struct sslv_net *sn, bool tap,
 			const struct sslv_pkt *p, const struct sslv_match_key *k,
 			const struct sslv_decision *d);
-/* The verdict for a frame of a diverted flow: up to the bridge device. */
+/*
+ * Divert @f, locked, whose SYN came in by bridge port @in: false if it
+ * cannot be (another VLAN's diverted flow has its addresses and ports,
+ * counted in decrypt_tuple_busy; a port or bridge sslv cannot divert
+ * from). Under rcu_read_lock(), BH disabled.
+ */
+bool sslv_divert_claim(struct sslv_net *sn, struct sslv_flow *f,
+		       struct net_device *in);
+/* A diverted @f, locked, leaves the table or becomes a new flow. */
+void sslv_divert_forget(struct sslv_net *sn, const struct sslv_flow *f);
+/*
+ * The verdict for a frame of a diverted flow in VLAN @vlan from port @in:
+ * up to the bridge device (NF_STOLEN), untagged.
+ */
 unsigned int sslv_divert_up(struct sslv_net *sn, struct sk_buff *skb,
-			    struct net_device *in);
+			    struct net_device *in, u16 vlan);
 int sslv_decrypt_register(struct sslv_net *sn, u32 portid, u16 port, u32 mark);
 void sslv_decrypt_release(struct sslv_net *sn, u32 portid);
 void sslv_decrypt_exit(struct sslv_net *sn);
+void sslv_decrypt_free(struct sslv_net *sn);
 
 /* ---- hook.c ----------------------------------------------------------- */
 

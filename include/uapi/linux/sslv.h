@@ -127,8 +127,14 @@
  *   it leaves by each end's own bridge port with the ends' MACs. The
  *   module reads the client's handshake as for any flow and decides it by
  *   the same rules; sslvd asks SSLV_CMD_FLOW_GET for SSLV_FLOW_ACTION.
- *   IPv4 and IPv6 flows outside VLANs are diverted; a flow in a VLAN gets
- *   SSLV_A_DECRYPT_UNAVAILABLE. When the socket closes the registration
+ *   IPv4 and IPv6 flows are diverted, untagged or in an 802.1Q VLAN (on a
+ *   bridge with or without vlan_filtering): their frames go up untagged,
+ *   and what the box sends for them leaves each port tagged as the port's
+ *   egress policy says. sslvd's sockets know a flow by its addresses and
+ *   ports, so a flow whose are those of a diverted flow in another VLAN is
+ *   not diverted (SSLV_A_DECRYPT_UNAVAILABLE, counted decrypt_tuple_busy);
+ *   nor are flows entering by a locked port or an 802.1ad bridge. When the
+ *   socket closes the registration
  *   ends: diverted flows are left to idle out, new ones are not diverted.
  * SSLV_CMD_DECRYPT_SESSION
  *   From the registered socket only (EPERM otherwise): the end of one
