@@ -537,10 +537,11 @@ tproxy_topo_up()
 	EOF
 }
 
-# decrypt_box_up: what the operator of a bridge box sets up around sslvd
-# (sslvd adds its own fwmark rule and local table): no address on br0 but
-# a way to the ends through it, IPv6 on br0 and lo, no rp_filter, and
-# br_netfilter kept out of the box's IP hooks.
+# decrypt_box_up: for a stand-in of sslvd (decrypt.py relay), part of
+# what sslvd sets up itself: a way to the ends out of br0 (in the main
+# table here), IPv6 on br0 (no address) and lo, no rp_filter, and
+# br_netfilter kept out of the box's IP hooks (the module keeps diverted
+# frames from it anyway).
 decrypt_box_up()
 {
 	n_box sysctl -qw net.ipv4.conf.all.rp_filter=0 \

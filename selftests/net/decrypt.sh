@@ -28,7 +28,7 @@ cd "$W"
 
 module_load
 topo_up
-decrypt_box_up
+# Nothing set up by hand around sslvd: it sets up what it needs.
 decrypt_pki
 decrypt_nginx_up
 

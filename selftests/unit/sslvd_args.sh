@@ -81,7 +81,9 @@ expect "--max-sessions 0" 2 "sslvd: --max-sessions 0: not a number in 1..1000000
 expect "--idle-timeout 0" 2 "sslvd: --idle-timeout 0: not a number in 1..86400" \
 	"${CA[@]}" --idle-timeout 0
 expect "--table 254" 2 "sslvd: --table 254: main is a system table" "${CA[@]}" --table 254
-expect "--mark 0" 2 "sslvd: --mark 0: not a number in 1..4294967295" "${CA[@]}" --mark 0
+expect "--mark 0" 2 "sslvd: --mark 0: not a number in 1..4294967294" "${CA[@]}" --mark 0
+expect "--mark 0xffffffff" 2 "sslvd: --mark 0xffffffff: not a number in 1..4294967294" "${CA[@]}" --mark 0xffffffff
+expect "--table 252" 2 "sslvd: --table 252: the next one, sslvd's own sockets' table, is a system table (default)" "${CA[@]}" --table 252
 expect "unknown long option" 2 "sslvd: unknown option --bogus" "${CA[@]}" --bogus
 expect "unknown short option" 2 "sslvd: unknown option -x" "${CA[@]}" -x
 expect "stray argument" 2 "sslvd: unexpected argument stray" "${CA[@]}" stray
@@ -171,11 +173,13 @@ except socket.timeout:
 PY
 }
 
+# The module keeps diverted frames away from br_netfilter: its sysctl is
+# no reason to refuse (here it goes on to find no module).
 if [[ -w /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
 	echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables
 	err=$("$sslvd" "${CA[@]}" -f 2>&1)
 	rc=$?
-	if [[ $rc == 10 && $err == *"net.bridge.bridge-nf-call-iptables is 1 in this namespace"* ]]; then
+	if [[ $rc == 8 && $err != *bridge-nf-call* ]]; then
 		ok
 	else
 		fail "bridge-nf-call-iptables 1" "exit $rc: $err"

@@ -374,6 +374,9 @@ static enum step connect_start(struct session *s)
 	     setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) :
 	     setsockopt(fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof(one))) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (s->d->route.out_mark &&
+	     setsockopt(fd, SOL_SOCKET, SO_MARK, &s->d->route.out_mark,
+			sizeof(s->d->route.out_mark)) < 0) ||
 	    bind(fd, (struct sockaddr *)&s->cli, addr_len(&s->cli)) < 0) {
 		int err = errno;
 
@@ -1225,6 +1228,13 @@ static int listener(struct daemon *d, uint16_t port)
 		return SSLVD_EX_NET;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* What the accepted sockets send takes the way out of the bridge. */
+	if (d->route.out_mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &d->route.out_mark,
+					    sizeof(d->route.out_mark)) < 0) {
+		sslvd_log("listener: SO_MARK: %s", strerror(errno));
+		close(fd);
+		return SSLVD_EX_NET;
+	}
 	if ((six ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
 		   bind(fd, (struct sockaddr *)&a4, sizeof(a4))) < 0 ||
 	    listen(fd, 1024) < 0) {
@@ -1318,33 +1328,6 @@ static void fd_limit(struct daemon *d)
 	}
 }
 
-/* With br_netfilter calling iptables, a diverted SYN is never answered. */
-static int sysctl_check(void)
-{
-	static const char *const names[] = { "iptables", "ip6tables" };
-	char path[96], v = '0';
-	unsigned int i;
-	int fd;
-
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "/proc/sys/net/bridge/bridge-nf-call-%s",
-			 names[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (read(fd, &v, 1) != 1)
-			v = '0';
-		close(fd);
-		if (v != '0') {
-			sslvd_log("net.bridge.bridge-nf-call-%s is 1 in this namespace: "
-				  "diverted connections would never be answered; set it to 0",
-				  names[i]);
-			return SSLVD_EX_NET;
-		}
-	}
-	return SSLVD_OK;
-}
-
 static int setup_tls(struct daemon *d)
 {
 	const struct sslvd_conf *c = d->conf;
@@ -1420,7 +1403,9 @@ int sslvd_main(const struct sslvd_conf *conf)
 		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1, .efd = -1, .meta.fd = -1,
 		.max_sessions = conf->max_sessions,
 		.idle_ns = (uint64_t)conf->idle_s * 1000000000ULL,
-		.route = { .mark = conf->mark, .table = conf->table, .prio = 100 },
+		.route = { .mark = conf->mark, .table = conf->table, .prio = 100,
+			   .out_mark = conf->no_module ? 0 : conf->mark + 1,
+			   .out_table = conf->table + 1 },
 	};
 	int ret;
 
@@ -1435,9 +1420,6 @@ int sslvd_main(const struct sslvd_conf *conf)
 	}
 	fd_limit(&d);
 	if (!conf->no_module) {
-		ret = sysctl_check();
-		if (ret)
-			goto out;
 		ret = sslvd_kernel_register(&d.k, conf->port, conf->mark);
 		if (ret)
 			goto out;

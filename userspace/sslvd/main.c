@@ -137,17 +137,24 @@ int main(int argc, char **argv)
 			c.cache_size = (unsigned int)v;
 			break;
 		case 'M':
-			if (number("mark", optarg, 1, 0xffffffffUL, &v))
+			/* sslvd's own sockets carry the next one */
+			if (number("mark", optarg, 1, 0xfffffffeUL, &v))
 				return SSLVD_EX_USAGE;
 			c.mark = (uint32_t)v;
 			break;
 		case 'T':
-			/* 253..255 are default, main, local */
-			if (number("table", optarg, 1, 0xffffffffUL, &v))
+			/*
+			 * 253..255 are default, main, local; sslvd's own
+			 * sockets use the next table
+			 */
+			if (number("table", optarg, 1, 0xfffffffeUL, &v))
 				return SSLVD_EX_USAGE;
 			if (v >= 253 && v <= 255)
 				return bad("--table %s: %s is a system table", optarg,
 					   v == 253 ? "default" : v == 254 ? "main" : "local");
+			if (v == 252)
+				return bad("--table %s: %s", optarg, "the next one, sslvd's "
+					   "own sockets' table, is a system table (default)");
 			c.table = (uint32_t)v;
 			break;
 		case ':':
