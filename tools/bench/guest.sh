@@ -6,7 +6,8 @@
 #   tools/vm/run -m 2048 -o DIR -- tools/bench/guest.sh
 #
 # ITEMS="forwarding scaling" runs only those parts (default: latency
-# forwarding scaling million).
+# forwarding scaling million decrypt). decrypt (action decrypt: sslvd
+# against SSLsplit and the bare bridge) is in tools/bench/decrypt.sh.
 #
 # Every measurement appends "KEY VALUE" to $OUT/samples; the same KEY
 # appears once per repetition and tools/bench/table.py takes the median.
@@ -233,23 +234,28 @@ million()
 		"$(dmesg | grep -ciE 'soft lockup|rcu.*stall|hung task|BUG:' || true)" -eq 0
 }
 
+source "$REPO/tools/bench/decrypt.sh"
+
 sample ruleset $RULESET
 topo_up
 n_box bridge fdb add $SINK_MAC dev $PORT_SRV master static
 modprobe -a nf_tables nft_reject_bridge
 n_srv iperf3 -s -D
 wait_for listening "$SRV" 5201
-for n in 10 1000 10000 100000; do
-	/usr/bin/python3 "$RULES" $n sslv >"$tmp/sslv.$n"
-done
-for n in 10 1000 10000; do
-	/usr/bin/python3 "$RULES" $n nft-chain >"$tmp/chain.$n"
-	/usr/bin/python3 "$RULES" $n nft-set >"$tmp/set.$n"
-done
+ITEMS=${ITEMS:-latency forwarding scaling million decrypt}
+if [[ " $ITEMS " == *" "@(forwarding|scaling|million)" "* ]]; then
+	for n in 10 1000 10000 100000; do
+		/usr/bin/python3 "$RULES" $n sslv >"$tmp/sslv.$n"
+	done
+	for n in 10 1000 10000; do
+		/usr/bin/python3 "$RULES" $n nft-chain >"$tmp/chain.$n"
+		/usr/bin/python3 "$RULES" $n nft-set >"$tmp/set.$n"
+	done
+fi
 
-for item in ${ITEMS:-latency forwarding scaling million}; do
+for item in $ITEMS; do
 	case $item in
-	latency | forwarding | scaling | million) $item ;;
+	latency | forwarding | scaling | million | decrypt) $item ;;
 	*) ksft_fail "unknown item $item" ;;
 	esac
 done
