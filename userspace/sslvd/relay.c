@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -41,16 +42,29 @@ int sslvd_relay_init(struct sslvd_relay *r, int a, int b)
 	return 0;
 }
 
+/*
+ * The record buffer is there only while it holds something: an idle relay
+ * (most of them) holds none, 32 KiB less a session.
+ */
+static void buf_drop(struct sslvd_relay_dir *d)
+{
+	free(d->buf);
+	d->buf = NULL;
+	d->buf_off = d->buf_len = 0;
+}
+
 void sslvd_relay_fini(struct sslvd_relay *r)
 {
 	int i, j;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		buf_drop(&r->dir[i]);
 		for (j = 0; j < 2; j++)
 			if (r->dir[i].pipe[j] >= 0) {
 				close(r->dir[i].pipe[j]);
 				r->dir[i].pipe[j] = -1;
 			}
+	}
 }
 
 /* A control record: what it means for the relay. */
@@ -100,6 +114,8 @@ static enum sslvd_relay_res dir_step(struct sslvd_relay *r, int i, short *ev_src
 			d->buf_off += (uint32_t)n;
 			d->bytes += (uint64_t)n;
 			r->progress_ns = sslvd_now_ns();
+			if (d->buf_off == d->buf_len)
+				buf_drop(d);
 			continue;
 		}
 		if (d->in_pipe) {
@@ -140,7 +156,14 @@ static enum sslvd_relay_res dir_step(struct sslvd_relay *r, int i, short *ev_src
 		if (errno != EINVAL && errno != EIO)
 			goto sock_err;
 		/* a control record is next: read it whole */
-		n = sslvd_ktls_recv(src, d->buf, sizeof(d->buf), &type);
+		if (!d->buf) {
+			d->buf = malloc(SSLVD_RELAY_REC);
+			if (!d->buf) {
+				errno = ENOMEM;
+				goto sock_err;
+			}
+		}
+		n = sslvd_ktls_recv(src, d->buf, SSLVD_RELAY_REC, &type);
 		if (n < 0) {
 			if (errno == EAGAIN) {
 				*ev_src |= POLLIN;
@@ -149,6 +172,7 @@ static enum sslvd_relay_res dir_step(struct sslvd_relay *r, int i, short *ev_src
 			goto sock_err;
 		}
 		if (n == 0) {
+			buf_drop(d);
 			d->eof = 1;
 			continue;
 		}
@@ -159,6 +183,7 @@ static enum sslvd_relay_res dir_step(struct sslvd_relay *r, int i, short *ev_src
 			continue;
 		}
 		res = control(d, d->buf, (uint32_t)n, type);
+		buf_drop(d);
 		if (res != SSLVD_RELAY_AGAIN) {
 			r->which = i;
 			return res;

@@ -10,8 +10,9 @@
  *
  * Non-blocking: sslvd_relay_step moves what it can and says which events
  * to wait for; each direction holds at most one pipe (64 KiB) or one
- * record buffer. Every byte moved stamps the progress time, so the caller
- * can end a relay that made no progress within its window.
+ * record buffer, allocated only while it holds a record read by recvmsg
+ * (an idle relay holds none). Every byte moved stamps the progress time,
+ * so the caller can end a relay that made no progress within its window.
  */
 #ifndef SSLVD_RELAY_H
 #define SSLVD_RELAY_H
@@ -32,7 +33,7 @@ enum sslvd_relay_res {
 struct sslvd_relay_dir {
 	int pipe[2];
 	uint32_t in_pipe;		/* bytes in the pipe */
-	uint8_t buf[SSLVD_RELAY_REC];	/* a record read by recvmsg */
+	uint8_t *buf;			/* a record read by recvmsg, or NULL */
 	uint32_t buf_off, buf_len;
 	uint64_t bytes;			/* moved so far */
 	uint32_t tickets;		/* NewSessionTicket records dropped */
