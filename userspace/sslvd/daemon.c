@@ -142,7 +142,7 @@ static void addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 }
 
 /* An IPv4-mapped IPv6 address (the dual-stack listener's) as IPv4. */
-static void addr_unmap(struct sockaddr_storage *ss)
+void sslvd_addr_unmap(struct sockaddr_storage *ss)
 {
 	struct sockaddr_in6 *s6 = (void *)ss;
 	struct sockaddr_in s4 = { .sin_family = AF_INET };
@@ -1011,8 +1011,8 @@ static void session_new(struct daemon *d, int fd)
 	len = sizeof(s->srv);
 	if (getsockname(fd, (struct sockaddr *)&s->srv, &len) < 0)
 		goto fail;
-	addr_unmap(&s->cli);
-	addr_unmap(&s->srv);
+	sslvd_addr_unmap(&s->cli);
+	sslvd_addr_unmap(&s->srv);
 	s->rep.cli = s->cli;
 	s->rep.srv = s->srv;
 	addr_str(&s->cli, s->rep.client, sizeof(s->rep.client));

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define SSLVD_PORT_DEFAULT		8443
 #define SSLVD_MAX_SESSIONS_DEFAULT	4096
@@ -36,5 +37,8 @@ struct sslvd_conf {
 
 /* Runs the daemon until SIGTERM/SIGINT; returns the exit status (log.h). */
 int sslvd_main(const struct sslvd_conf *conf);
+
+/* An IPv4-mapped IPv6 address (a dual-stack listener's) as IPv4; others unchanged. */
+void sslvd_addr_unmap(struct sockaddr_storage *ss);
 
 #endif /* SSLVD_DAEMON_H */

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "ips.h"
 #include "log.h"
 
@@ -26,20 +27,6 @@ static uint16_t sa_port(const struct sockaddr_storage *ss)
 {
 	return ntohs(ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port :
 			 ((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-/* An IPv4-mapped IPv6 address (a dual-stack listener's) as IPv4. */
-static void sa_unmap(struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *s6 = (void *)ss;
-	struct sockaddr_in s4 = { .sin_family = AF_INET };
-
-	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		return;
-	s4.sin_port = s6->sin6_port;
-	memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, &s4, sizeof(s4));
 }
 
 int sslvd_ips_init(struct sslvd_ips *ips, int ep, const struct sslvd_ips_ops *ops)
@@ -294,8 +281,8 @@ static void do_accept(struct sslvd_ips *ips, struct sslvd_ips_listener *l)
 			close(fd);
 			continue;
 		}
-		sa_unmap(&cli);
-		sa_unmap(&srv);
+		sslvd_addr_unmap(&cli);
+		sslvd_addr_unmap(&srv);
 		if (probe_peer(&cli)) {
 			close(fd);
 			if (ips->probe_fd >= 0) {
