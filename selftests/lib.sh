@@ -721,6 +721,9 @@ deaf()
 # wants real frames), checksums are not checked (veths carry partial
 # ones). It needs `-cpu max` under TCG (tools/vm/run); starting takes
 # some 8 s there. suricata_stop ends it. SKIPs when Suricata is missing.
+# Its rejects (reject, rejectboth) leave by IF1 as whole frames (host-mode
+# sniffer-only with --reject-dev: Suricata 7 otherwise sends them as raw IP
+# by the namespace's routes, which here lead to the real ends, or nowhere).
 suricata_start()
 {
 	local ns=$1 if1=$2 if2=$3 rules=$4 dir=${5:-$OUT/suricata} i
@@ -800,11 +803,11 @@ suricata_start()
 	stream:
 	  inline: auto
 	  checksum-validation: no
-	host-mode: router
+	host-mode: sniffer-only
 	YAML
 	ip netns exec "$ns" suricata -c "$dir/suricata.yaml" --af-packet \
 		-k none --runmode workers --pidfile "$dir/suricata.pid" \
-		>"$dir/stdout" 2>&1 &
+		--reject-dev "$if1" >"$dir/stdout" 2>&1 &
 	SURICATA_PID=$!
 	wait_for -t 90 grep -q "Engine started" "$dir/suricata.log"
 }
