@@ -712,6 +712,34 @@ deaf()
 	EOF
 }
 
+# ips_standin_up [OUT IN]: the attached IPS's stand-in in $BOX: a bridge
+# "ipsbr" joining OUT and IN (default ips0 and ips1, made by sslvd), and an
+# nft bridge table "ips" whose prerouting chain holds the IPS's rule
+# (ipsrule); returns once sslvd says a probe got through it ($W/sslvd.log).
+# An nft bridge chain sees the frames of every bridge, so ipsrule's rules
+# match only frames that came in on ipsbr: never the real flow on br0.
+ips_standin_up()
+{
+	local out=${1:-ips0} in=${2:-ips1}
+
+	n_box ip link add ipsbr type bridge forward_delay 0
+	n_box ip link set "$out" master ipsbr
+	n_box ip link set "$in" master ipsbr
+	n_box ip link set ipsbr up
+	n_box nft add table bridge ips
+	n_box nft add chain bridge ips filter \
+		'{ type filter hook prerouting priority 0; policy accept; }'
+	wait_for grep -q "ips: a probe got through $out and $in: up" "$W/sslvd.log"
+}
+
+# ipsrule RULE...: the stand-in IPS's one rule (nft bridge syntax), replacing
+# the one before; none: pass everything.
+ipsrule()
+{
+	n_box nft flush chain bridge ips filter
+	(($# == 0)) || n_box nft add rule bridge ips filter meta ibrname ipsbr "$@"
+}
+
 # suricata_start NS IF1 IF2 RULES [DIR]: Suricata in NS as an inline IPS
 # between interfaces IF1 and IF2 (af-packet, copy-mode ips: what enters one
 # leaves by the other unless a rule drops it) with the rules of file RULES;

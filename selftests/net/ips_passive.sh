@@ -6,7 +6,8 @@
 # decrypt); sslvd carries the plaintext between its private namespaces:
 #   - health: ips1 down -> sslvd reports the IPS down (ips show, ips_down),
 #     and ips-fail open cuts the next decrypt flow (curl, trusting only the
-#     box CA, sees the real certificate: exit 60); ips1 up -> a probe gets
+#     box CA, sees the real certificate: exit 60), and ips-fail closed
+#     resets its SYN (one RST, exit 7); ips1 up -> a probe gets
 #     through, UP again (ips_up), and the next flow is decrypted through the
 #     IPS (200, ips_flows +1);
 #   - passive-inline with copy ips2: tcpdump on ips2 sees the generated
@@ -36,12 +37,7 @@ ctl rule add dst "$SRV_IP4" dport 443 action decrypt >/dev/null
 ctl ips set out ips0 in ips1 copy ips2
 sslvd_up --mark "$SSLVD_MARK"
 wait_for n_box ip link show ips2
-n_box ip link add ipsbr type bridge forward_delay 0
-n_box ip link set ips0 master ipsbr
-n_box ip link set ips1 master ipsbr
-n_box ip link set ipsbr up
-# sslvd probes the path through the IPS, and reports it UP once one gets through
-wait_for grep -q 'ips: a probe got through ips0 and ips1: up' sslvd.log
+ips_standin_up
 
 stat() { stat_get "$BOX" "$1"; }
 # stat_is NAME N: the counter NAME is N
@@ -65,6 +61,17 @@ check "link down, ips-fail open: the real certificate (curl exit 60)" "$HTTPS_RC
 check "link down: ips_fail_open 1" "$(stat ips_fail_open)" -eq 1
 check "link down: sslvd says why" \
 	"$(grep -c 'ips: link ips1 (or its peer) is down: down' sslvd.log || true)" -eq 1
+
+# ips-fail closed while the IPS is down: the SYN is reset, once
+ctl config set ips-fail closed
+capture_start "$CLI" eth0 "$OUT/closed.pcap" "tcp port 443 and tcp[tcpflags] & tcp-rst != 0"
+fetch
+capture_stop
+check "link down, ips-fail closed: refused (curl exit 7)" "$HTTPS_RC" -eq 7
+check "link down, ips-fail closed: one RST to the client" "$(pkts "$OUT/closed.pcap")" -eq 1
+check "link down: ips_fail_closed 1" "$(stat ips_fail_closed)" -eq 1
+check "link down: ips_fail_open still 1" "$(stat ips_fail_open)" -eq 1
+ctl config set ips-fail open
 
 # ips1 up: a probe gets through, UP, decryption through the IPS resumes
 n_box ip link set ips1 up

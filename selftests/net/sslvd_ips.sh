@@ -47,20 +47,8 @@ sslvd_up --no-module --ips-out ips0 --ips-in ips1 --ips-timeout "$TIMEOUT_MS" \
 check "ips0 and ips1 made" "$(n_box ip -br link | grep -c '^ips[01]@' || true)" -eq 2
 
 # The IPS: a bridge in the box joining the two interfaces sslvd made
-n_box ip link add ipsbr type bridge forward_delay 0
-n_box ip link set ips0 master ipsbr
-n_box ip link set ips1 master ipsbr
-n_box ip link set ipsbr up
-n_box nft add table bridge ips
-n_box nft add chain bridge ips filter '{ type filter hook prerouting priority 0; policy accept; }'
-wait_for grep -q 'ips: a probe got through ips0 and ips1: up' sslvd.log
+ips_standin_up
 
-# ipsrule RULE...: the IPS's one rule, replacing the one before (none: pass)
-ipsrule()
-{
-	n_box nft flush chain bridge ips filter
-	(($# == 0)) || n_box nft add rule bridge ips filter "$@"
-}
 
 # fetch PATH: https_get of PATH, the body in $W/got; AFTER_TLS_MS
 fetch()
