@@ -54,6 +54,8 @@ test_packages=(
 	iproute2 ethtool tcpdump tshark nftables nginx-light iperf3 openssl
 	curl gnutls-bin nmap socat python3 python3-scapy jq strace procps
 	util-linux
+	# sslvctl -j checked against Documentation/sslvctl.schema.json
+	python3-jsonschema
 	# the decrypt benchmark (tools/bench/decrypt.sh): SSLsplit to compare
 	# sslvd with, certificates by the hundred
 	sslsplit python3-cryptography
