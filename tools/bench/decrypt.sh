@@ -478,3 +478,95 @@ decrypt()
 	fi
 	dec_teardown
 }
+
+# The "ips" item: the attached IPS's cost. The same sslvd decrypts port 443
+# with no IPS set (plain) and, in the same interleaved rounds, through an
+# IPS that passes everything: a bridge joining the interfaces sslvd makes
+# (`sslvctl ips set out ips0 in ips1`), so every byte also crosses a
+# generated TCP connection and the bridge. Measured per round and mode:
+#   dec.ips.bulk.{plain,ips}  MB/s of one TLS 1.3 download (DEC_SECS)
+#   dec.ips.lat.{plain,ips}   ms per request: DEC_REQS GETs of a small page
+#                             one after another on one kept-alive connection
+#                             (after a first GET, whose time holds the
+#                             handshakes)
+DEC_REQS=${DEC_REQS:-100}
+
+# dec_ips_mode plain|ips: no IPS, or the pass-everything bridge, ready
+dec_ips_mode()
+{
+	if [[ $1 == plain ]]; then
+		n_box "$SSLVCTL" ips del 2>/dev/null || true
+		poll test -z "$(n_box ip -br link show ips1 2>/dev/null)" || true
+		return
+	fi
+	local ups
+
+	# up once a probe got through the bridge: a new configuration is up
+	# at once, then down when its first probe finds no bridge yet
+	ups=$(dec_ips_ups)
+	n_box "$SSLVCTL" ips set out ips0 in ips1
+	wait_for n_box ip link show ips1
+	n_box ip link set ips0 master ipsbr
+	n_box ip link set ips1 master ipsbr
+	wait_for -t 30 dec_ips_up_since "$ups"
+}
+
+dec_ips_flows() { (($(counter ips_flows) == $1)); }
+dec_ips_up_since() { (($(dec_ips_ups) > $1)); }
+dec_ips_ups() { grep -c 'a probe got through ips0 and ips1: up' "$OUT/decrypt.sslvd.log" || true; }
+
+# dec_ips_lat MODE: ms per request on one kept-alive connection
+dec_ips_lat()
+{
+	local urls=() i out
+
+	for ((i = 0; i <= DEC_REQS; i++)); do
+		urls+=(-o /dev/null "https://server.test:443/s")
+	done
+	out=$(n_cli curl -s -k -m 120 $(dec_curl_args 1.3) \
+		-w '%{http_code} %{num_connects} %{time_total}\n' \
+		--resolve "server.test:443:$SRV_IP4" "${urls[@]}") || true
+	check "ips $1: $((DEC_REQS + 1)) requests answered" \
+		"$(grep -c '^200 ' <<<"$out")" -eq $((DEC_REQS + 1))
+	check "ips $1: on one connection" "$(awk '{ n += $2 } END { print n }' <<<"$out")" -eq 1
+	# the first request's time holds the handshakes: the others only
+	sample "dec.ips.lat.$1" "$(awk -v n="$DEC_REQS" 'NR > 1 { t += $3 }
+		END { printf "%.3f", t * 1000 / n }' <<<"$out")"
+}
+
+ips()
+{
+	local round mode f0 o0
+
+	[[ -x $DEC_SSLVD ]] || ksft_fail "ips: no $DEC_SSLVD (make userspace)"
+	modprobe -a tls 2>/dev/null || true
+	ulimit -n 65536
+	on_exit dec_teardown
+	dec_setup
+	n_box ip link add ipsbr type bridge forward_delay 0
+	n_box ip link set ipsbr up
+	sample dec.ips.rounds "$DEC_ROUNDS"
+	sample dec.ips.reqs "$DEC_REQS"
+	for ((round = 1; round <= DEC_ROUNDS; round++)); do
+		say "ips round $round/$DEC_ROUNDS"
+		for mode in plain ips; do
+			dec_ips_mode $mode
+			f0=$(counter ips_flows) o0=$(counter ips_fail_open)
+			dec_bulk sslvd 1.3
+			# dec_bulk's sample is the decrypt item's: move it here
+			sed -i '$ s/^dec\.bulk13\.sslvd /dec.ips.bulk.'$mode' /' "$SAMPLES"
+			dec_ips_lat $mode
+			if [[ $mode == ips ]]; then
+				check_run "ips round $round: both flows through the IPS" \
+					poll dec_ips_flows $((f0 + 2))
+			else
+				check "plain round $round: no flow through an IPS" \
+					"$(counter ips_flows)" -eq "$f0"
+			fi
+			check "$mode round $round: none cut for want of the IPS" \
+				"$(counter ips_fail_open)" -eq "$o0"
+		done
+	done
+	n_box "$SSLVCTL" ips del 2>/dev/null || true
+	dec_teardown
+}

@@ -6,8 +6,9 @@
 #   tools/vm/run -m 2048 -o DIR -- tools/bench/guest.sh
 #
 # ITEMS="forwarding scaling" runs only those parts (default: latency
-# forwarding scaling million decrypt). decrypt (action decrypt: sslvd
-# against SSLsplit and the bare bridge) is in tools/bench/decrypt.sh.
+# forwarding scaling million decrypt ips). decrypt (action decrypt: sslvd
+# against SSLsplit and the bare bridge) and ips (sslvd through an attached
+# IPS against sslvd alone) are in tools/bench/decrypt.sh.
 #
 # Every measurement appends "KEY VALUE" to $OUT/samples; the same KEY
 # appears once per repetition and tools/bench/table.py takes the median.
@@ -242,7 +243,7 @@ n_box bridge fdb add $SINK_MAC dev $PORT_SRV master static
 modprobe -a nf_tables nft_reject_bridge
 n_srv iperf3 -s -D
 wait_for listening "$SRV" 5201
-ITEMS=${ITEMS:-latency forwarding scaling million decrypt}
+ITEMS=${ITEMS:-latency forwarding scaling million decrypt ips}
 if [[ " $ITEMS " == *" "@(forwarding|scaling|million)" "* ]]; then
 	for n in 10 1000 10000 100000; do
 		/usr/bin/python3 "$RULES" $n sslv >"$tmp/sslv.$n"
@@ -255,7 +256,7 @@ fi
 
 for item in $ITEMS; do
 	case $item in
-	latency | forwarding | scaling | million | decrypt) $item ;;
+	latency | forwarding | scaling | million | decrypt | ips) $item ;;
 	*) ksft_fail "unknown item $item" ;;
 	esac
 done

@@ -355,6 +355,24 @@ if have("dec.rounds"):
             statistics.median(per["sslsplit"])), "per idle session")
 
 
+if have("dec.ips.rounds"):
+    head("7. the attached IPS: sslvd through an IPS that passes everything "
+         "(a bridge) against sslvd alone")
+    print("   %d interleaved rounds; TLS 1.3 AES-128-GCM; latency: %d GETs on "
+          "one kept-alive connection" % (med("dec.ips.rounds"), med("dec.ips.reqs")))
+    plain, ips = med("dec.ips.bulk.plain"), med("dec.ips.bulk.ips")
+    row("download, decrypt only", "%.1f MB/s" % plain, "",
+        spread("dec.ips.bulk.plain", 1, "%.1f"))
+    r = ips / plain
+    row("download, through the IPS", "%.1f MB/s" % ips, "%.2f" % r,
+        target(r, 0.8) + ", " + spread("dec.ips.bulk.ips", 1, "%.1f") + ", " +
+        rspread("dec.ips.bulk.ips", "dec.ips.bulk.plain", "dec.ips.bulk"))
+    lp, li = med("dec.ips.lat.plain"), med("dec.ips.lat.ips")
+    row("request, decrypt only", "%.2f ms" % lp, "",
+        spread("dec.ips.lat.plain", 1, "%.2f"))
+    row("request, through the IPS", "%.2f ms" % li, "%.2f" % (li / lp),
+        "+%.2f ms a request, %s" % (li - lp, spread("dec.ips.lat.ips", 1, "%.2f")))
+
 if HISTORY:
     line = {"date": machine["date"], "commit": machine.get("commit", "?"),
             "guest": machine["guest kernel"], "accel": machine["accel"],
