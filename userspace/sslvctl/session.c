@@ -59,6 +59,7 @@ static const char *const close_names[__SSLV_CLOSE_MAX] = {
 	[SSLV_CLOSE_IPS_DROP] = "ips-drop",
 	[SSLV_CLOSE_IPS_RESET] = "ips-reset",
 	[SSLV_CLOSE_REJECTED] = "rejected",
+	[SSLV_CLOSE_UPSTREAM_UNREACHABLE] = "upstream-unreachable",
 };
 
 static const char *const sess_ips_names[__SSLV_SESS_IPS_MAX] = {

@@ -647,7 +647,7 @@ enum sslv_close {
 	SSLV_CLOSE_DONE,	/* both directions ended (close_notify or FIN) */
 	SSLV_CLOSE_CLIENT_RESET, /* the client reset or aborted */
 	SSLV_CLOSE_SERVER_RESET, /* the server reset or aborted */
-	SSLV_CLOSE_UPSTREAM_REFUSED, /* no connection to the server */
+	SSLV_CLOSE_UPSTREAM_REFUSED, /* the server refused the connection */
 	SSLV_CLOSE_UPSTREAM_INVALID, /* rejected by SSLV_A_UPSTREAM_INVALID */
 	SSLV_CLOSE_HANDSHAKE,	/* a TLS handshake failed, either leg */
 	SSLV_CLOSE_PROTO,	/* fatal alert, bad record, unexpected message */
@@ -657,6 +657,7 @@ enum sslv_close {
 	SSLV_CLOSE_IPS_DROP,	/* the IPS held bytes past its feedback timeout */
 	SSLV_CLOSE_IPS_RESET,	/* the IPS reset the generated connection */
 	SSLV_CLOSE_REJECTED,	/* the module rejected the flow (flow reject) */
+	SSLV_CLOSE_UPSTREAM_UNREACHABLE, /* the server did not answer (or ICMP) */
 	__SSLV_CLOSE_MAX
 };
 

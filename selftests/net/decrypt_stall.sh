@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# action decrypt when a side goes quiet, or the server changes its keys,
+# with the module diverting (decrypt_fail.sh has the other failures).
+# sslvd runs with a 2 s idle window (--idle-timeout 2):
+#   - an unreachable server (its namespace drops everything to the port):
+#     sslvd's connect makes no progress within the window; the client gets
+#     one RST (curl exit 35, a reset), the server none (it never answered);
+#     upstream-unreachable;
+#   - a decrypted flow on which neither end sends anything: after the
+#     window both ends get one RST (ECONNRESET), close reason idle;
+#   - a KeyUpdate from the server (openssl s_server's "k"), which kTLS
+#     cannot follow: both ends reset, one RST each, keyupdate, logged as
+#     the server's.
+# Each case checks decrypt_failed, and T_tcp_reject counts exactly the RSTs
+# the ends got.
+#
+# SSLVD=path: another build of the daemon (to see this test fail).
+
+source "$(dirname "$0")/../lib.sh"
+
+sslvd_require
+
+PEER=$REPO/selftests/net/tls_peer.py
+IDLE=2
+ctl() { n_box "$SSLVCTL" "$@"; }
+workdir_up
+on_exit cp -f "$W/mon.json" "$W/sslvd.log" "$OUT/"
+cd "$W"
+
+module_load
+topo_up
+decrypt_box_up
+decrypt_pki
+
+ctl rule add dst "$SRV_IP4" action decrypt >/dev/null
+sslvd_up --mark "$SSLVD_MARK" --idle-timeout "$IDLE"
+ip netns exec "$BOX" "$SSLVCTL" -j monitor session >mon.json &
+wait_for grep -q skb_wait "/proc/$!/wchan"
+capture_start "$CLI" eth0 cli.pcap tcp
+capture_start "$SRV" eth0 srv.pcap tcp
+
+# rsts PORT: "RSTs the client got, RSTs the server got" on PORT
+rsts()
+{
+	local rst='tcp[tcpflags] & tcp-rst != 0'
+
+	echo "$(pkts cli.pcap "tcp port $1 and dst host $CLI_IP4 and $rst")" \
+		"$(pkts srv.pcap "tcp port $1 and dst host $SRV_IP4 and $rst")"
+}
+
+# closed PORT: the close reasons in the session events of flows to PORT
+closed()
+{
+	jq -r --argjson p "$1" \
+		'select(.event == "session" and .flow.dport == $p) | .close // .error // "-"' \
+		mon.json | paste -sd' '
+}
+sessions() { [[ -n $(closed "$1") ]]; }
+failed() { stat_get "$BOX" decrypt_failed; }
+
+# ended FILE: how the end whose lines FILE holds ended (waits up to 15 s)
+ended()
+{
+	poll -t 15 grep -q '^end:' "$1" || true
+	sed -n 's/^end: //p' "$1"
+}
+
+# -- an unreachable server: nothing comes back from port 4010
+n_srv nft add table inet blackhole
+n_srv nft add chain inet blackhole in '{ type filter hook input priority 0; policy accept; }'
+n_srv nft add rule inet blackhole in tcp dport 4010 drop
+rc=0
+t0=$(date +%s%N)
+n_cli curl -sS -m 15 --cacert box.crt --resolve "server.test:4010:$SRV_IP4" \
+	https://server.test:4010/ 2>curl.err || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "unreachable: curl exit 35" "$rc" -eq 35
+check "unreachable: curl saw a reset" "$(grep -c 'Connection reset by peer' curl.err || true)" -eq 1
+check "unreachable: reset after the window" "$ms" -ge $((IDLE * 1000))
+check "unreachable: reset within the window and 3 s" "$ms" -lt $((IDLE * 1000 + 3000))
+poll sessions 4010 || true
+check "unreachable: close reason" "$(closed 4010)" == upstream-unreachable
+check "unreachable: one RST to the client, none to the server" "$(rsts 4010)" == "1 0"
+check "unreachable: decrypt_failed" "$(failed)" -eq 1
+check "unreachable: the server saw sslvd's SYNs" \
+	"$(pkts srv.pcap "tcp port 4010 and tcp[tcpflags] == tcp-syn and src host $CLI_IP4")" -ge 1
+check "unreachable: logged" "$(grep -c 'no progress in state connect' sslvd.log)" -eq 1
+
+# -- a flow on which nobody speaks: both ends reset after the window
+ip netns exec "$SRV" /usr/bin/python3 "$PEER" server 4011 srv.crt srv.key hold \
+	>srv-4011 2>&1 &
+wait_for grep -q listening srv-4011
+ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" 4011 box.crt hold \
+	>cli-4011 2>&1 &
+wait_for grep -q '^echo' cli-4011
+t0=$(date +%s%N)
+check "idle: client" "$(ended cli-4011)" == ECONNRESET
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "idle: server" "$(ended srv-4011)" == ECONNRESET
+check "idle: not before the window" "$ms" -ge $((IDLE * 1000 - 500))
+poll sessions 4011 || true
+check "idle: close reason" "$(closed 4011)" == idle
+check "idle: one RST each end" "$(rsts 4011)" == "1 1"
+check "idle: decrypt_failed" "$(failed)" -eq 2
+check "idle: logged" "$(grep -c 'no progress in '"$IDLE"' s' sslvd.log)" -eq 1
+
+# -- a KeyUpdate from the server
+mkfifo srvin
+ip netns exec "$SRV" openssl s_server -tls1_3 -accept 4012 -cert srv.crt -key srv.key \
+	-naccept 1 <srvin >ku-server.out 2>&1 &
+exec 3>srvin
+wait_for listening "$SRV" 4012
+(sleep 30 | n_cli openssl s_client -connect "$SRV_IP4:4012" -servername server.test \
+	-CAfile box.crt >ku-client.out 2>&1) &
+ku_client=$!
+wait_for grep -q "Verify return code: 0" ku-client.out
+echo k >&3
+check_run "KeyUpdate: the client was reset" poll -t 10 grep -q 'errno=104' ku-client.out
+poll sessions 4012 || true
+check "KeyUpdate: close reason" "$(closed 4012)" == keyupdate
+check "KeyUpdate: one RST each end" "$(rsts 4012)" == "1 1"
+check "KeyUpdate: decrypt_failed" "$(failed)" -eq 3
+check "KeyUpdate: logged as the server's" \
+	"$(grep -c 'KeyUpdate from the server, which kTLS cannot follow' sslvd.log)" -eq 1
+exec 3>&-
+kill "$ku_client" 2>/dev/null || true
+
+# T_tcp_reject counts each RST sslvd's sockets sent, as they leave
+wire=0
+for port in 4010 4011 4012; do
+	read -r rc rs <<<"$(rsts "$port")"
+	wire=$((wire + rc + rs))
+done
+check "T_tcp_reject: the RSTs the ends got" "$(stat_get "$BOX" T_tcp_reject)" -eq "$wire"
+check "T_tcp_reject: five" "$wire" -eq 5
+
+capture_stop
+echo "--- sslvd log"
+cat sslvd.log
