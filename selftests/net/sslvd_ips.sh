@@ -18,7 +18,8 @@
 #     RSTs sslvd counted equal those tcpdump saw the IPS send on ips0/ips1;
 #   - a rule dropping the generated SYN: ips-drop;
 #   - netem on ips1: a delay below the timeout passes, above it resets;
-#   - ips1 down: sslvd says the IPS is down; up again: a probe, up;
+#   - ips1 down: sslvd says the IPS is down; up again: a probe, up; ips1
+#     down while a lost probe has the IPS down already: the link is named;
 #   - SIGTERM: ips0 and ips1 gone, sslvd's namespaces too;
 #   - passive-inline (--ips-copy ips2): the copy port sees the generated
 #     connection's handshake, request, response and FINs; with ips2 down the
@@ -171,6 +172,22 @@ check_run "link up: a probe got through, up" poll \
 	logged 'ips: a probe got through ips0 and ips1: up' $((ups + 1))
 fetch /hello
 check "link up: curl exit status" "$HTTPS_RC" -eq 0
+
+# A link that goes down while a lost probe has the IPS down already: named too
+LOST="ips: no probe got through ips0 and ips1 within $TIMEOUT_MS ms: down"
+lost=$(grep -c "$LOST" sslvd.log)
+n_box tc qdisc add dev ips1 root netem loss 100%
+fetch /hello
+check "all lost: curl failed" "$HTTPS_RC" -ne 0
+check_run "all lost: a probe lost, down" poll logged "$LOST" $((lost + 1))
+downs=$(grep -c 'ips: link ips1 (or its peer) is down: down' sslvd.log)
+n_box ip link set ips1 down
+check_run "all lost, link down: sslvd names the link" poll \
+	logged 'ips: link ips1 \(or its peer\) is down: down' $((downs + 1))
+n_box tc qdisc del dev ips1 root
+n_box ip link set ips1 up
+check_run "all lost, link up: a probe got through, up" poll \
+	logged 'ips: a probe got through ips0 and ips1: up' $((ups + 2))
 
 sslvd_down
 check "SIGTERM: exit status" "$SSLVD_RC" -eq 0

@@ -497,15 +497,24 @@ void sslvd_ips_suspect(struct sslvd_ips *ips)
 	probe_start(ips, sslvd_now_ns());
 }
 
-static int went_down(struct sslvd_ips *ips, uint64_t now, const char *why)
+/*
+ * went_down: the IPS is down for WHY (LINK: 1 + the side whose link is down,
+ * or 0). Logged once per change; a link that goes down while a lost probe
+ * already had the IPS down is logged too, as that is what an operator must
+ * fix. Returns 0 when DOWN is to be reported, -1 when it was already.
+ */
+static int went_down(struct sslvd_ips *ips, uint64_t now, const char *why, int link)
 {
+	bool was_down = !ips->up && !ips->unknown;
+
 	ips->next_probe_ns = now + 1000000000ULL;
-	if (!ips->up && !ips->unknown)
+	if (was_down && (!link || link == ips->down_link))
 		return -1;
 	ips->up = false;
 	ips->unknown = false;
+	ips->down_link = link;
 	sslvd_log("ips: %s: down", why);
-	return 0;
+	return was_down ? -1 : 0;
 }
 
 int sslvd_ips_health(struct sslvd_ips *ips, uint64_t now)
@@ -528,14 +537,15 @@ int sslvd_ips_health(struct sslvd_ips *ips, uint64_t now)
 			probe_end(ips);
 			snprintf(why, sizeof(why), "link %s (or its peer) is down",
 				 ips->net.side[i].name);
-			return went_down(ips, now, why);
+			return went_down(ips, now, why, i + 1);
 		}
+		ips->down_link = 0;
 	}
 	if (ips->probe_fd >= 0 && now - ips->probe_start_ns >= limit) {
 		probe_end(ips);
 		snprintf(why, sizeof(why), "no probe got through %s and %s within %u ms",
 			 ips->conf.out, ips->conf.in, ips->conf.timeout_ms);
-		return went_down(ips, now, why);
+		return went_down(ips, now, why, 0);
 	}
 	if (!ips->up && ips->probe_fd < 0 && now >= ips->next_probe_ns)
 		probe_start(ips, now);

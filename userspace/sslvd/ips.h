@@ -94,6 +94,7 @@ struct sslvd_ips {
 	bool up;			/* as last reported to the module */
 	bool unknown;			/* not reported yet: the first probe says */
 	bool changed;			/* a probe got through: UP to report */
+	int down_link;			/* 1 + the side whose link is down (logged), or 0 */
 	int probe_fd;			/* the probe's client socket, or -1 */
 	struct sslvd_ips_listener *probe_l;
 	uint64_t probe_start_ns, next_probe_ns, next_link_ns;
