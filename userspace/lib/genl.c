@@ -173,9 +173,11 @@ static int receive(struct genl *g, uint32_t seq, uint32_t portid,
 struct nlmsghdr *genl_msg(struct genl *g, void *buf, uint8_t cmd,
 			  uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = g->family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++g->seq;

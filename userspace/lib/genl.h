@@ -49,7 +49,11 @@ struct genl {
 int genl_open(struct genl *g, const char *family, uint8_t version);
 void genl_close(struct genl *g);
 
-/* Starts a request for @cmd in @buf; NLM_F_REQUEST is always set. */
+/*
+ * Starts a request for @cmd in @buf (MNL_SOCKET_BUFFER_SIZE bytes, zeroed
+ * here: Debian 12's libmnl leaves attribute padding as it finds it, and the
+ * padding goes to the kernel with the message). NLM_F_REQUEST is always set.
+ */
 struct nlmsghdr *genl_msg(struct genl *g, void *buf, uint8_t cmd,
 			  uint16_t flags);
 

@@ -285,13 +285,19 @@ int sslvd_ktls_finish(SSL *ssl, int fd, struct sslvd_ktls_info *info)
 	return 0;
 }
 
+/* room for one record-type cmsg, aligned for struct cmsghdr, zeroed */
+union ktls_cmsg {
+	char buf[CMSG_SPACE(sizeof(uint8_t))];
+	struct cmsghdr align;
+};
+
 ssize_t sslvd_ktls_recv(int fd, void *buf, size_t len, uint8_t *type)
 {
-	char cbuf[CMSG_SPACE(sizeof(uint8_t))];
+	union ktls_cmsg cbuf = { 0 };
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
 	};
 	struct cmsghdr *cm;
 	ssize_t n;
@@ -308,11 +314,11 @@ ssize_t sslvd_ktls_recv(int fd, void *buf, size_t len, uint8_t *type)
 
 ssize_t sslvd_ktls_send_type(int fd, const void *buf, size_t len, uint8_t type)
 {
-	char cbuf[CMSG_SPACE(sizeof(uint8_t))];
+	union ktls_cmsg cbuf = { 0 };
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
