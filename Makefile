@@ -11,6 +11,7 @@
 # make deps-test       that and the test bed: kernels, QEMU, the guest's tools
 # make style           checkpatch on the kernel code
 # make check-debug     the guest suite on a KASAN/kmemleak/lockdep 6.1 kernel
+# make check-long      decrypt_load.sh at 200 downloads of 1 MiB at once
 #                      built once (tools/debug-kernel/build); not run by CI
 # make install         sslvctl, sslvd, rstscope, man pages and bash completion under
 #                      DESTDIR/PREFIX (/usr/local), sslv.service and
@@ -59,7 +60,7 @@ DEPMOD ?= depmod
 # The module goes with the tools when a kernel was named, or one was built.
 INSTALL_MODULE ?= $(if $(filter-out file undefined,$(origin KDIR) $(origin KVER)),1,$(if $(wildcard kmod/sslv.ko),1,0))
 
-.PHONY: all module userspace unit check check-debug demo deps deps-test style
+.PHONY: all module userspace unit check check-debug check-long demo deps deps-test style
 .PHONY: clean bench
 .PHONY: install install-tools install-module install-dkms deb
 
@@ -156,6 +157,10 @@ deb:
 
 check-debug:
 	./tools/debug-kernel/check
+
+check-long: all
+	./tools/vm/run -k 6.1 -t 1500 -o build/results/decrypt_load_long -- \
+		env LOAD_N=200 LOAD_KB=1024 selftests/net/decrypt_load.sh
 
 demo:
 	./tools/demo

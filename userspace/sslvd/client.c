@@ -47,7 +47,9 @@ SSL_CTX *sslvd_client_ctx_new(void)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
+	/* no resumption toward the client: no tickets, no session cache */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	return ctx;
 }

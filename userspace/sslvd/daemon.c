@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -1159,10 +1160,35 @@ static void free_dead(struct daemon *d)
 
 	if (d->ips_init)
 		sslvd_ips_reap(&d->ips);
+	if (!d->dead)
+		return;
 	while ((s = d->dead)) {
 		d->dead = s->next;
 		free(s);
 	}
+	/* idle after a burst: give the burst's free pages back */
+	if (!d->nsessions)
+		malloc_trim(0);
+}
+
+/* SIGUSR1: what sslvd holds, in one line (its memory with it). */
+static void log_status(const struct daemon *d)
+{
+	struct mallinfo2 mi = mallinfo2();
+	struct sslvd_cache_stats cs;
+	long size_pages, rss_pages = 0;
+	FILE *f;
+
+	sslvd_cache_stats(d->cache, &cs);
+	f = fopen("/proc/self/statm", "re");
+	if (!f || fscanf(f, "%ld %ld", &size_pages, &rss_pages) != 2)
+		rss_pages = 0;
+	if (f)
+		fclose(f);
+	sslvd_log("status: %u sessions (at most %u), %u of %u forged certificates cached, "
+		  "heap %zu KiB in use, RSS %ld KiB",
+		  d->nsessions, d->max_sessions, cs.entries, cs.cap, mi.uordblks / 1024,
+		  rss_pages * (sysconf(_SC_PAGESIZE) / 1024));
 }
 
 static int loop(struct daemon *d)
@@ -1187,10 +1213,14 @@ static int loop(struct daemon *d)
 			} else if (ref->leg >= SSLVD_IPS_LEG) {
 				sslvd_ips_event(&d->ips, (struct sslvd_ips_ref *)ref);
 			} else if (ref == &d->sref) {
-				if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
-					sslvd_log("signal %u: exiting", si.ssi_signo);
-					d->stop = true;
+				if (read(d->sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGUSR1) {
+					log_status(d);
+					continue;
 				}
+				sslvd_log("signal %u: exiting", si.ssi_signo);
+				d->stop = true;
 			} else {
 				session_event(ref->s, ref->leg, ev[i].events);
 			}
@@ -1364,6 +1394,7 @@ static int setup_signals(struct daemon *d)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	d->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
