@@ -160,7 +160,7 @@ check-debug:
 
 check-long: all
 	./tools/vm/run -k 6.1 -t 1500 -o build/results/decrypt_load_long -- \
-		env LOAD_N=200 LOAD_KB=1024 selftests/net/decrypt_load.sh
+		env LOAD_N=200 LOAD_KB=1024 LOAD_IDLE=120 selftests/net/decrypt_load.sh
 
 demo:
 	./tools/demo

@@ -8,8 +8,12 @@
 #     sslvd's connect makes no progress within the window; the client gets
 #     one RST (curl exit 35, a reset), the server none (it never answered);
 #     upstream-unreachable;
-#   - a decrypted flow on which neither end sends anything: after the
-#     window both ends get one RST (ECONNRESET), close reason idle;
+#   - a decrypted flow on which neither end sends anything is left alone
+#     past the idle window; after the quiet window (--quiet-timeout 5)
+#     both ends get one RST (ECONNRESET), close reason idle;
+#   - a client that stops reading while the server sends: the bytes wait
+#     and do not move, so after the idle window both ends get one RST,
+#     close reason idle, logged as bytes waiting;
 #   - a KeyUpdate from the server (openssl s_server's "k"), which kTLS
 #     cannot follow: both ends reset, one RST each, keyupdate, logged as
 #     the server's.
@@ -24,6 +28,7 @@ sslvd_require
 
 PEER=$REPO/selftests/net/tls_peer.py
 IDLE=2
+QUIET=5
 ctl() { n_box "$SSLVCTL" "$@"; }
 workdir_up
 on_exit cp -f "$W/mon.json" "$W/sslvd.log" "$OUT/"
@@ -35,7 +40,7 @@ decrypt_box_up
 decrypt_pki
 
 ctl rule add dst "$SRV_IP4" action decrypt >/dev/null
-sslvd_up --mark "$SSLVD_MARK" --idle-timeout "$IDLE"
+sslvd_up --mark "$SSLVD_MARK" --idle-timeout "$IDLE" --quiet-timeout "$QUIET"
 ip netns exec "$BOX" "$SSLVCTL" -j monitor session >mon.json &
 wait_for grep -q skb_wait "/proc/$!/wchan"
 capture_start "$CLI" eth0 cli.pcap tcp
@@ -88,7 +93,8 @@ check "unreachable: the server saw sslvd's SYNs" \
 	"$(pkts srv.pcap "tcp port 4010 and tcp[tcpflags] == tcp-syn and src host $CLI_IP4")" -ge 1
 check "unreachable: logged" "$(grep -c 'no progress in state connect' sslvd.log)" -eq 1
 
-# -- a flow on which nobody speaks: both ends reset after the window
+# -- a flow on which nobody speaks: left alone past the idle window, both
+# ends reset after the quiet window
 ip netns exec "$SRV" /usr/bin/python3 "$PEER" server 4011 srv.crt srv.key hold \
 	>srv-4011 2>&1 &
 wait_for grep -q listening srv-4011
@@ -99,12 +105,28 @@ t0=$(date +%s%N)
 check "idle: client" "$(ended cli-4011)" == ECONNRESET
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "idle: server" "$(ended srv-4011)" == ECONNRESET
-check "idle: not before the window" "$ms" -ge $((IDLE * 1000 - 500))
+check "quiet: not before the quiet window" "$ms" -ge $((QUIET * 1000 - 500))
 poll sessions 4011 || true
-check "idle: close reason" "$(closed 4011)" == idle
-check "idle: one RST each end" "$(rsts 4011)" == "1 1"
-check "idle: decrypt_failed" "$(failed)" -eq 2
-check "idle: logged" "$(grep -c 'no progress in '"$IDLE"' s' sslvd.log)" -eq 1
+check "quiet: close reason" "$(closed 4011)" == idle
+check "quiet: one RST each end" "$(rsts 4011)" == "1 1"
+check "quiet: decrypt_failed" "$(failed)" -eq 2
+check "quiet: logged" "$(grep -c 'nothing sent for '"$QUIET"' s' sslvd.log)" -eq 1
+
+# -- a client that stops reading: the server's bytes wait, both ends reset
+ip netns exec "$SRV" /usr/bin/python3 "$PEER" server 4013 srv.crt srv.key stream \
+	>srv-4013 2>&1 &
+wait_for grep -q listening srv-4013
+ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" 4013 box.crt deaf \
+	>cli-4013 2>&1 &
+wait_for grep -q '^deaf' cli-4013
+check "stalled: client" "$(ended cli-4013)" == ECONNRESET
+check "stalled: server" "$(ended srv-4013)" == ECONNRESET
+poll sessions 4013 || true
+check "stalled: close reason" "$(closed 4013)" == idle
+check "stalled: one RST each end" "$(rsts 4013)" == "1 1"
+check "stalled: decrypt_failed" "$(failed)" -eq 3
+check "stalled: logged" \
+	"$(grep -c 'no progress in '"$IDLE"' s with bytes waiting' sslvd.log)" -eq 1
 
 # -- a KeyUpdate from the server
 mkfifo srvin
@@ -121,7 +143,7 @@ check_run "KeyUpdate: the client was reset" poll -t 10 grep -q 'errno=104' ku-cl
 poll sessions 4012 || true
 check "KeyUpdate: close reason" "$(closed 4012)" == keyupdate
 check "KeyUpdate: one RST each end" "$(rsts 4012)" == "1 1"
-check "KeyUpdate: decrypt_failed" "$(failed)" -eq 3
+check "KeyUpdate: decrypt_failed" "$(failed)" -eq 4
 check "KeyUpdate: logged as the server's" \
 	"$(grep -c 'KeyUpdate from the server, which kTLS cannot follow' sslvd.log)" -eq 1
 exec 3>&-
@@ -129,12 +151,12 @@ kill "$ku_client" 2>/dev/null || true
 
 # T_tcp_reject counts each RST sslvd's sockets sent, as they leave
 wire=0
-for port in 4010 4011 4012; do
+for port in 4010 4011 4012 4013; do
 	read -r rc rs <<<"$(rsts "$port")"
 	wire=$((wire + rc + rs))
 done
 check "T_tcp_reject: the RSTs the ends got" "$(stat_get "$BOX" T_tcp_reject)" -eq "$wire"
-check "T_tcp_reject: five" "$wire" -eq 5
+check "T_tcp_reject: seven" "$wire" -eq 7
 
 capture_stop
 echo "--- sslvd log"

@@ -20,6 +20,8 @@ client MODE:
   hold        send "ping", read the echo ("echo" printed), then read
   bad-record  the same, then write a record that fails authentication
   read        read (prints "got 64k" once 64 KiB came)
+  deaf        never read: print "deaf", then the socket's error (SO_ERROR)
+              once one comes, or "timeout" after 20 s
   partial     no TLS: send the first 40 bytes of a ClientHello, then close
               (FIN) after 0.5 s
 """
@@ -200,6 +202,15 @@ def client(addr, port, cafile, mode, sni="server.test"):
             say("end: eof")
         except OSError as e:
             say("end: %s" % how(e))
+    elif mode == "deaf":
+        say("deaf")
+        for _ in range(200):
+            err = conn.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                say("end: %s" % errno.errorcode[err])
+                return
+            time.sleep(0.1)
+        say("end: timeout")
     elif mode == "hello":
         conn.sock.close()
         say("end: closed")

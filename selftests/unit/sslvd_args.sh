@@ -80,6 +80,8 @@ expect "--max-sessions 0" 2 "sslvd: --max-sessions 0: not a number in 1..1000000
 	"${CA[@]}" --max-sessions 0
 expect "--idle-timeout 0" 2 "sslvd: --idle-timeout 0: not a number in 1..86400" \
 	"${CA[@]}" --idle-timeout 0
+expect "--quiet-timeout 0" 2 "sslvd: --quiet-timeout 0: not a number in 1..604800" \
+	"${CA[@]}" --quiet-timeout 0
 expect "--table 254" 2 "sslvd: --table 254: main is a system table" "${CA[@]}" --table 254
 expect "--mark 0" 2 "sslvd: --mark 0: not a number in 1..4294967294" "${CA[@]}" --mark 0
 expect "--mark 0xffffffff" 2 "sslvd: --mark 0xffffffff: not a number in 1..4294967294" "${CA[@]}" --mark 0xffffffff

@@ -89,6 +89,7 @@ struct session {
 	int tries;
 	uint64_t wake_ns;		/* S_VERDICT: when to ask again */
 	uint64_t deadline_ns;		/* handshake states: give up */
+	uint64_t pending_check_ns;	/* relaying: next look for bytes waiting */
 	struct sockaddr_storage cli, srv;
 	uint8_t *hello, *alpn_buf;
 	struct sslv_tls_client h;
@@ -116,7 +117,7 @@ struct daemon {
 	SSL_CTX *up_ctx, *cl_ctx;
 	struct session *head, *dead;
 	unsigned int nsessions, max_sessions;
-	uint64_t idle_ns;
+	uint64_t idle_ns, quiet_ns;
 	uint64_t refused, refused_logged_ns;
 	uint64_t listen_off_ns;		/* accept paused until then (EMFILE) */
 	bool stop;
@@ -602,6 +603,43 @@ static uint64_t relay_progress(struct session *s)
 		return s->ipsc->r[0].progress_ns > s->ipsc->r[1].progress_ns ?
 		       s->ipsc->r[0].progress_ns : s->ipsc->r[1].progress_ns;
 	return s->relay->progress_ns;
+}
+
+static bool relay_pending(struct session *s)
+{
+	if (s->ipsc && s->ipsc->relaying)
+		return sslvd_relay_pending(&s->ipsc->r[0]) ||
+		       sslvd_relay_pending(&s->ipsc->r[1]);
+	return sslvd_relay_pending(s->relay);
+}
+
+/*
+ * A relaying session's window: bytes that wait and do not move for
+ * --idle-timeout (a peer that stopped reading, or went away) end it, and
+ * so does nothing sent either way for --quiet-timeout (a keep-alive
+ * connection may rest for minutes). True when the session ended.
+ */
+static bool relay_tick(struct session *s, uint64_t now)
+{
+	const struct daemon *d = s->d;
+	uint64_t quiet = now - relay_progress(s);
+
+	if (quiet >= d->quiet_ns) {
+		sslvd_log("%s -> %s: nothing sent for %llu s", s->rep.client, s->rep.server,
+			  (unsigned long long)(d->quiet_ns / 1000000000ULL));
+	} else if (quiet >= d->idle_ns && now >= s->pending_check_ns) {
+		/* at most once a second: two ioctls */
+		s->pending_check_ns = now + 1000000000ULL;
+		if (!relay_pending(s))
+			return false;
+		sslvd_log("%s -> %s: no progress in %llu s with bytes waiting",
+			  s->rep.client, s->rep.server,
+			  (unsigned long long)(d->idle_ns / 1000000000ULL));
+	} else {
+		return false;
+	}
+	session_end(s, SSLVD_CLOSE_IDLE, 0, true);
+	return true;
 }
 
 /* The feedback timeout: true when the session ended. */
@@ -1133,12 +1171,7 @@ static int tick(struct daemon *d)
 			timeout = timeout < 20 ? timeout : 20;
 		}
 		if (s->st == S_RELAY) {
-			if (now - relay_progress(s) >= d->idle_ns) {
-				sslvd_log("%s -> %s: no progress in %llu s", s->rep.client,
-					  s->rep.server,
-					  (unsigned long long)(d->idle_ns / 1000000000ULL));
-				session_end(s, SSLVD_CLOSE_IDLE, 0, true);
-			}
+			relay_tick(s, now);
 			continue;
 		}
 		if (now >= s->deadline_ns) {
@@ -1434,6 +1467,7 @@ int sslvd_main(const struct sslvd_conf *conf)
 		.conf = conf, .ep = -1, .lfd = -1, .sfd = -1, .efd = -1, .meta.fd = -1,
 		.max_sessions = conf->max_sessions,
 		.idle_ns = (uint64_t)conf->idle_s * 1000000000ULL,
+		.quiet_ns = (uint64_t)conf->quiet_s * 1000000000ULL,
 		.route = { .mark = conf->mark, .table = conf->table, .prio = 100,
 			   .out_mark = conf->no_module ? 0 : conf->mark + 1,
 			   .out_table = conf->table + 1 },

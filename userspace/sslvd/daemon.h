@@ -15,6 +15,7 @@
 #define SSLVD_PORT_DEFAULT		8443
 #define SSLVD_MAX_SESSIONS_DEFAULT	4096
 #define SSLVD_IDLE_DEFAULT		60	/* seconds */
+#define SSLVD_QUIET_DEFAULT		3600	/* seconds */
 #define SSLVD_CACHE_DEFAULT		1024	/* forged leaves */
 #define SSLVD_MARK_DEFAULT		0x5c1d	/* the module's divert mark */
 #define SSLVD_TABLE_DEFAULT		0x5c1d
@@ -25,7 +26,8 @@ struct sslvd_conf {
 	bool foreground;
 	bool no_module;		/* testing: no sslv.ko, every connection decrypted */
 	unsigned int max_sessions;
-	unsigned int idle_s;
+	unsigned int idle_s;	/* no handshake step, or bytes that do not move */
+	unsigned int quiet_s;	/* a relay on which nobody sends anything */
 	unsigned int cache_size;
 	uint32_t mark, table;
 	/* testing without the module: the IPS's interfaces (ips.h) */

@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"Usage: sslvd --ca-cert FILE --ca-key FILE\n"
 	"             [--untrusted-ca-cert FILE --untrusted-ca-key FILE]\n"
 	"             [--trust-store FILE] [--port N] [--max-sessions N]\n"
-	"             [--idle-timeout SECONDS] [--cache-size N] [--mark N] [--table N]\n"
+	"             [--idle-timeout SECONDS] [--quiet-timeout SECONDS]\n"
+	"             [--cache-size N] [--mark N] [--table N]\n"
 	"             [--ips-meta PATH] [-f]\n"
 	"             [--no-module [--ips-out NAME --ips-in NAME [--ips-timeout MS]\n"
 	"              [--ips-copy NAME]]]\n"
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "max-sessions", required_argument, NULL, 'm' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "quiet-timeout", required_argument, NULL, 'q' },
 		{ "cache-size", required_argument, NULL, 'c' },
 		{ "mark", required_argument, NULL, 'M' },
 		{ "table", required_argument, NULL, 'T' },
@@ -86,6 +88,7 @@ int main(int argc, char **argv)
 		.port = SSLVD_PORT_DEFAULT,
 		.max_sessions = SSLVD_MAX_SESSIONS_DEFAULT,
 		.idle_s = SSLVD_IDLE_DEFAULT,
+		.quiet_s = SSLVD_QUIET_DEFAULT,
 		.cache_size = SSLVD_CACHE_DEFAULT,
 		.mark = SSLVD_MARK_DEFAULT,
 		.table = SSLVD_TABLE_DEFAULT,
@@ -130,6 +133,11 @@ int main(int argc, char **argv)
 			if (number("idle-timeout", optarg, 1, 86400, &v))
 				return SSLVD_EX_USAGE;
 			c.idle_s = (unsigned int)v;
+			break;
+		case 'q':
+			if (number("quiet-timeout", optarg, 1, 604800, &v))
+				return SSLVD_EX_USAGE;
+			c.quiet_s = (unsigned int)v;
 			break;
 		case 'c':
 			if (number("cache-size", optarg, 1, 1000000, &v))

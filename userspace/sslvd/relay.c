@@ -5,9 +5,11 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "ktls.h"
 #include "relay.h"
@@ -263,4 +265,19 @@ const char *sslvd_relay_res_name(enum sslvd_relay_res res)
 		return "error";
 	}
 	return "?";
+}
+
+bool sslvd_relay_pending(const struct sslvd_relay *r)
+{
+	int i, q;
+
+	for (i = 0; i < 2; i++) {
+		const struct sslvd_relay_dir *d = &r->dir[i];
+
+		if (d->in_pipe || d->buf_off < d->buf_len)
+			return true;
+		if (ioctl(r->fd[i], SIOCOUTQ, &q) == 0 && q > 0)
+			return true;
+	}
+	return false;
 }

@@ -17,6 +17,7 @@
 #ifndef SSLVD_RELAY_H
 #define SSLVD_RELAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SSLVD_RELAY_REC 16384
@@ -63,6 +64,13 @@ enum sslvd_relay_res sslvd_relay_step(struct sslvd_relay *r);
 enum sslvd_relay_res sslvd_relay_run(struct sslvd_relay *r, int idle_ms);
 
 const char *sslvd_relay_res_name(enum sslvd_relay_res res);
+
+/*
+ * Whether bytes wait on the way: in a pipe, in a record half written, or
+ * in a socket's send queue (unsent, or sent and not acknowledged). A quiet
+ * relay with nothing pending is idle; one with bytes pending is stalled.
+ */
+bool sslvd_relay_pending(const struct sslvd_relay *r);
 
 uint64_t sslvd_now_ns(void);
 
