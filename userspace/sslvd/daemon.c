@@ -444,10 +444,30 @@ static void session_step(struct session *s);
 
 /* ---- the generated connection through the IPS (ips.h) ---------------- */
 
+/*
+ * An IPS that resets a connection sends its RSTs in a burst (Suricata's
+ * rejectboth: one each way), and the first one ends the generated
+ * connection: the session waits this long, its sockets out of the loop,
+ * so that the count the module adds to T_ssl_ips_reject has them all.
+ */
+#define IPS_RST_GRACE_NS	(100 * 1000000ULL)
+
 static enum step gen_fail(struct session *s, int err)
 {
-	return session_end(s, err == ECONNREFUSED || err == ECONNRESET ?
-			   SSLVD_CLOSE_IPS_RESET : SSLVD_CLOSE_ERROR, err, true);
+	int i;
+
+	if (err != ECONNREFUSED && err != ECONNRESET)
+		return session_end(s, SSLVD_CLOSE_ERROR, err, true);
+	if (!s->ipsc->reset_ns) {
+		for (i = 0; i < 4; i++) {
+			if (s->fd[i] >= 0)
+				epoll_ctl(s->d->ep, EPOLL_CTL_DEL, s->fd[i], NULL);
+			s->ev[i] = 0;
+		}
+		s->ipsc->reset_ns = sslvd_now_ns() + IPS_RST_GRACE_NS;
+		s->rep.err = err;
+	}
+	return STEP_WAIT;
 }
 
 /* The generated connection's metadata line (meta.h), before its first byte. */
@@ -647,6 +667,12 @@ static bool ips_tick(struct session *s, uint64_t now)
 {
 	int dir = 0;
 
+	if (s->ipsc->reset_ns) {
+		if (now < s->ipsc->reset_ns)
+			return false;
+		session_end(s, SSLVD_CLOSE_IPS_RESET, s->rep.err, true);
+		return true;
+	}
 	if (!sslvd_ips_conn_held(&s->d->ips, s->ipsc, now, &dir))
 		return false;
 	if (s->st == S_GEN) {
@@ -987,11 +1013,12 @@ static void session_event(struct session *s, int leg, uint32_t events)
 	enum sstate before = s->st;
 	int err;
 
-	if (s->st == S_DEAD)
+	/* dead, or reset by the IPS and waiting for its other RSTs (gen_fail) */
+	if (s->st == S_DEAD || (s->ipsc && s->ipsc->reset_ns))
 		return;
 	if (leg >= 2 && (events & (EPOLLERR | EPOLLHUP))) {
 		ips_sock_event(s, leg);
-		if (s->st == S_DEAD)
+		if (s->st == S_DEAD || (s->ipsc && s->ipsc->reset_ns))
 			return;
 	}
 	if ((events & EPOLLERR) && !(s->st == S_CONNECT && leg == 1)) {

@@ -111,6 +111,7 @@ struct sslvd_ips_conn {
 	uint64_t since[2];		/* per direction: the feedback clock's start */
 	uint64_t last_out[2], last_in[2];
 	uint32_t rsts;			/* RSTs from the IPS, counted on the wire */
+	uint64_t reset_ns;		/* the IPS reset it: the session ends then */
 	enum sslvd_ips_mode mode;
 };
 
