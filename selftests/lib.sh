@@ -582,6 +582,55 @@ sslvd_down()
 	wait "$SSLVD_PID" || SSLVD_RC=$?
 }
 
+# ---- tls_peer.py ends, through a decrypted flow ----------------------------
+#
+# decrypt_fail.sh and decrypt_stall.sh: real TLS ends that say how their
+# connection ended, with the client's and the server's captures in
+# $W/cli.pcap and $W/srv.pcap and `sslvctl -j monitor session` in $W/mon.json.
+
+TLS_PEER=$REPO/selftests/net/tls_peer.py
+
+# peer_serve PORT MODE: a tls_peer.py server in $SRV, its lines in srv-PORT;
+# returns once it listens
+peer_serve()
+{
+	ip netns exec "$SRV" /usr/bin/python3 "$TLS_PEER" server "$1" srv.crt srv.key "$2" \
+		>"srv-$1" 2>&1 &
+	wait_for grep -q listening "srv-$1"
+}
+
+# peer_connect PORT MODE [CAFILE]: a tls_peer.py client in $CLI, its lines
+# in cli-PORT
+peer_connect()
+{
+	ip netns exec "$CLI" /usr/bin/python3 "$TLS_PEER" client "$SRV_IP4" "$1" \
+		"${3:-box.crt}" "$2" >"cli-$1" 2>&1 &
+}
+
+# peer_ended FILE: how the end whose lines FILE holds ended (waits up to 15 s)
+peer_ended()
+{
+	poll -t 15 grep -q '^end:' "$1" || true
+	sed -n 's/^end: //p' "$1"
+}
+
+# peer_rsts PORT: "RSTs the client got, RSTs the server got" on PORT
+peer_rsts()
+{
+	local rst='tcp[tcpflags] & tcp-rst != 0'
+
+	echo "$(pkts cli.pcap "tcp port $1 and dst host $CLI_IP4 and $rst")" \
+		"$(pkts srv.pcap "tcp port $1 and dst host $SRV_IP4 and $rst")"
+}
+
+# peer_closed PORT: the close reasons in the session events of flows to PORT
+peer_closed()
+{
+	jq -r --argjson p "$1" \
+		'select(.event == "session" and .flow.dport == $p) | .close // .error // "-"' \
+		mon.json | paste -sd' '
+}
+
 # tls_stat NAME: the counter NAME of /proc/net/tls_stat in $BOX (it counts
 # the kTLS sockets of the namespace that reads it).
 tls_stat()

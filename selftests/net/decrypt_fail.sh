@@ -30,7 +30,6 @@ source "$(dirname "$0")/../lib.sh"
 
 sslvd_require
 
-PEER=$REPO/selftests/net/tls_peer.py
 ctl() { n_box "$SSLVCTL" "$@"; }
 workdir_up
 on_exit cp -f "$W/mon.json" "$W/sslvd.log" "$OUT/"
@@ -51,47 +50,8 @@ wait_for grep -q skb_wait "/proc/$!/wchan"
 capture_start "$CLI" eth0 cli.pcap tcp
 capture_start "$SRV" eth0 srv.pcap tcp
 
-# serve PORT MODE: a tls_peer.py server in $SRV, its lines in srv-PORT
-serve()
-{
-	ip netns exec "$SRV" /usr/bin/python3 "$PEER" server "$1" srv.crt srv.key "$2" \
-		>"srv-$1" 2>&1 &
-	wait_for grep -q listening "srv-$1"
-}
-
-# connect PORT MODE [CAFILE]: a tls_peer.py client in $CLI, its lines in cli-PORT
-connect()
-{
-	ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" "$1" \
-		"${3:-box.crt}" "$2" >"cli-$1" 2>&1 &
-}
-
-# ended FILE: how the end whose lines FILE holds ended (waits up to 15 s)
-ended()
-{
-	poll -t 15 grep -q '^end:' "$1" || true
-	sed -n 's/^end: //p' "$1"
-}
-
-# rsts PORT: "RSTs the client got, RSTs the server got" on PORT
-rsts()
-{
-	local rst='tcp[tcpflags] & tcp-rst != 0'
-
-	echo "$(pkts cli.pcap "tcp port $1 and dst host $CLI_IP4 and $rst")" \
-		"$(pkts srv.pcap "tcp port $1 and dst host $SRV_IP4 and $rst")"
-}
-
-# closed PORT: the close reasons in the session events of flows to PORT
-closed()
-{
-	jq -r --argjson p "$1" \
-		'select(.event == "session" and .flow.dport == $p) | .close // .error // "-"' \
-		mon.json | paste -sd' '
-}
-
 # sessions PORT: whether the monitor printed a session event for PORT
-sessions() { [[ -n $(closed "$1") ]]; }
+sessions() { [[ -n $(peer_closed "$1") ]]; }
 
 failed() { stat_get "$BOX" decrypt_failed; }
 
@@ -102,30 +62,30 @@ n_cli curl -sS -m 10 --cacert box.crt --resolve "server.test:444:$SRV_IP4" \
 check "refused: curl exit 35" "$rc" -eq 35
 check "refused: curl saw a reset" "$(grep -c 'Connection reset by peer' curl.err || true)" -eq 1
 poll sessions 444 || true
-check "refused: close reason" "$(closed 444)" == upstream-refused
-check "refused: the client got one RST" "$(rsts 444 | cut -d' ' -f1)" -eq 1
+check "refused: close reason" "$(peer_closed 444)" == upstream-refused
+check "refused: the client got one RST" "$(peer_rsts 444 | cut -d' ' -f1)" -eq 1
 check "refused: decrypt_failed" "$(failed)" -eq 1
 
 # -- a record that fails authentication: from the client, from the server
 n=1
 for c in "4001 hold bad-record client" "4002 bad-record hold server"; do
 	read -r port smode cmode who <<<"$c"
-	serve "$port" "$smode"
-	connect "$port" "$cmode"
+	peer_serve "$port" "$smode"
+	peer_connect "$port" "$cmode"
 	n=$((n + 1))
-	check "bad record from the $who: client" "$(ended "cli-$port")" == ECONNRESET
-	check "bad record from the $who: server" "$(ended "srv-$port")" == ECONNRESET
+	check "bad record from the $who: client" "$(peer_ended "cli-$port")" == ECONNRESET
+	check "bad record from the $who: server" "$(peer_ended "srv-$port")" == ECONNRESET
 	check "bad record from the $who: relayed before" "$(grep -c '^echo' "cli-$port")" -eq 1
 	poll sessions "$port" || true
-	check "bad record from the $who: close reason" "$(closed "$port")" == proto
-	check "bad record from the $who: one RST each end" "$(rsts "$port")" == "1 1"
+	check "bad record from the $who: close reason" "$(peer_closed "$port")" == proto
+	check "bad record from the $who: one RST each end" "$(peer_rsts "$port")" == "1 1"
 	check "bad record from the $who: decrypt_failed" "$(failed)" -eq "$n"
 	check "bad record from the $who: logged" \
 		"$(grep -c "bad record or fatal alert from the $who" sslvd.log)" -eq 1
 done
 
 # -- a KeyUpdate from the client: kTLS cannot follow it
-serve 4003 hold
+peer_serve 4003 hold
 mkfifo ku.in
 n_cli openssl s_client -tls1_3 -connect "$SRV_IP4:4003" -servername server.test \
 	-CAfile box.crt <ku.in >ku.out 2>&1 &
@@ -133,27 +93,27 @@ exec 3>ku.in
 wait_for grep -q "Verify return code: 0" ku.out
 echo k >&3
 n=$((n + 1))
-check "KeyUpdate: server" "$(ended srv-4003)" == ECONNRESET
+check "KeyUpdate: server" "$(peer_ended srv-4003)" == ECONNRESET
 check_run "KeyUpdate: client reset" poll -t 10 grep -q 'errno=104' ku.out
 exec 3>&-
 poll sessions 4003 || true
-check "KeyUpdate: close reason" "$(closed 4003)" == keyupdate
-check "KeyUpdate: one RST each end" "$(rsts 4003)" == "1 1"
+check "KeyUpdate: close reason" "$(peer_closed 4003)" == keyupdate
+check "KeyUpdate: one RST each end" "$(peer_rsts 4003)" == "1 1"
 check "KeyUpdate: decrypt_failed" "$(failed)" -eq "$n"
 check "KeyUpdate: logged" \
 	"$(grep -c 'KeyUpdate from the client, which kTLS cannot follow' sslvd.log)" -eq 1
 
 # -- the operator rejects a diverted flow
-serve 4004 hold
-connect 4004 hold
+peer_serve 4004 hold
+peer_connect 4004 hold
 wait_for grep -q '^echo' cli-4004
 ctl flow reject "$(flow_id dport 4004)"
 n=$((n + 1))
-check "flow reject: client" "$(ended cli-4004)" == ECONNRESET
-check "flow reject: server" "$(ended srv-4004)" == ECONNRESET
+check "flow reject: client" "$(peer_ended cli-4004)" == ECONNRESET
+check "flow reject: server" "$(peer_ended srv-4004)" == ECONNRESET
 poll sessions 4004 || true
-check "flow reject: close reason" "$(closed 4004)" == rejected
-check "flow reject: one RST each end" "$(rsts 4004)" == "1 1"
+check "flow reject: close reason" "$(peer_closed 4004)" == rejected
+check "flow reject: one RST each end" "$(peer_rsts 4004)" == "1 1"
 check "flow reject: rejected event" \
 	"$(jq -c 'select(.event == "rejected" and .flow.dport == 4004)' mon.json | wc -l)" -eq 1
 check "flow reject: decrypt_failed" "$(failed)" -eq "$n"
@@ -163,37 +123,37 @@ check "flow reject: decrypt_failed" "$(failed)" -eq "$n"
 # in case a second one came). Decided at the SYN (4007): sslvd reports it.
 # Undecided (4008: an sni rule waits for the hello): the module logs it as
 # its handshake ends, with the flow.
-connect 4007 partial
+peer_connect 4007 partial
 n=$((n + 1))
-check "partial hello, decided: the client is reset" "$(ended cli-4007)" == ECONNRESET
+check "partial hello, decided: the client is reset" "$(peer_ended cli-4007)" == ECONNRESET
 poll -t 10 sessions 4007 || true
-check "partial hello, decided: close reason" "$(closed 4007)" == client-reset
+check "partial hello, decided: close reason" "$(peer_closed 4007)" == client-reset
 check "partial hello, decided: reported" "$(failed)" -eq "$n"
-connect 4008 partial
-check "partial hello, undecided: the client is reset" "$(ended cli-4008)" == ECONNRESET
+peer_connect 4008 partial
+check "partial hello, undecided: the client is reset" "$(peer_ended cli-4008)" == ECONNRESET
 poll -t 15 sessions 4008 || true
-check "partial hello, undecided: its error" "$(closed 4008)" == incomplete
+check "partial hello, undecided: its error" "$(peer_closed 4008)" == incomplete
 check "partial hello, undecided: not reported" "$(failed)" -eq "$n"
 
 # T_tcp_reject counts each RST sslvd's sockets sent for a diverted flow as
 # it leaves: as many as the ends got on those flows, one a reset end
 wire=0
 for port in 444 4001 4002 4003 4004 4007 4008; do
-	read -r rc rs <<<"$(rsts "$port")"
+	read -r rc rs <<<"$(peer_rsts "$port")"
 	wire=$((wire + rc + rs))
 done
 check "T_tcp_reject: the RSTs the ends got" "$(stat_get "$BOX" T_tcp_reject)" -eq "$wire"
 check "T_tcp_reject: one a reset end" "$wire" -eq 11
 
 # -- sslvd killed in the middle of a transfer: both ends reset, nothing left
-serve 4005 stream
-connect 4005 read
+peer_serve 4005 stream
+peer_connect 4005 read
 wait_for -t 15 grep -q '^got 64k' cli-4005
 kill -KILL "$SSLVD_PID"
 wait "$SSLVD_PID" 2>/dev/null || true
-check "sslvd killed: client" "$(ended cli-4005)" == ECONNRESET
-check "sslvd killed: server" "$(ended srv-4005)" == ECONNRESET
-read -r rc rs <<<"$(rsts 4005)"
+check "sslvd killed: client" "$(peer_ended cli-4005)" == ECONNRESET
+check "sslvd killed: server" "$(peer_ended srv-4005)" == ECONNRESET
+read -r rc rs <<<"$(peer_rsts 4005)"
 check "sslvd killed: RSTs to the client" "$rc" -ge 1
 check "sslvd killed: RSTs to the server" "$rs" -ge 1
 check "sslvd killed: T_tcp_reject" "$(stat_get "$BOX" T_tcp_reject)" -eq $((wire + rc + rs))
@@ -210,21 +170,21 @@ check_run "sslvd killed: registration gone" poll unregistered
 check "sslvd killed: no report" "$(failed)" -eq "$n"
 
 # new flows: decrypt-unavailable cut, then reject
-serve 4006 hold
-ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" 4006 srvca.crt hello \
+peer_serve 4006 hold
+ip netns exec "$CLI" /usr/bin/python3 "$TLS_PEER" client "$SRV_IP4" 4006 srvca.crt hello \
 	>cli-4006 2>&1 || true
 check "unavailable cut: the server's own certificate" \
 	"$(sed -n 's/^handshake issuer=//p' cli-4006)" == "sslv test server CA"
 check "unavailable cut: decrypt_unavailable" "$(stat_get "$BOX" decrypt_unavailable)" -eq 1
 ctl config set decrypt-unavailable reject
-ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" 4006 srvca.crt hello \
+ip netns exec "$CLI" /usr/bin/python3 "$TLS_PEER" client "$SRV_IP4" 4006 srvca.crt hello \
 	>cli-4006b 2>&1 || true
-check "unavailable reject: refused" "$(ended cli-4006b)" == ECONNREFUSED
+check "unavailable reject: refused" "$(peer_ended cli-4006b)" == ECONNREFUSED
 check "unavailable reject: decrypt_unavailable" \
 	"$(stat_get "$BOX" decrypt_unavailable)" -eq 2
 
 for port in 4007 4008; do
-	check "partial hello to $port: one session event" "$(closed $port | wc -w)" -eq 1
+	check "partial hello to $port: one session event" "$(peer_closed $port | wc -w)" -eq 1
 done
 
 capture_stop

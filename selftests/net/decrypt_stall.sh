@@ -26,7 +26,6 @@ source "$(dirname "$0")/../lib.sh"
 
 sslvd_require
 
-PEER=$REPO/selftests/net/tls_peer.py
 IDLE=2
 QUIET=5
 ctl() { n_box "$SSLVCTL" "$@"; }
@@ -46,31 +45,8 @@ wait_for grep -q skb_wait "/proc/$!/wchan"
 capture_start "$CLI" eth0 cli.pcap tcp
 capture_start "$SRV" eth0 srv.pcap tcp
 
-# rsts PORT: "RSTs the client got, RSTs the server got" on PORT
-rsts()
-{
-	local rst='tcp[tcpflags] & tcp-rst != 0'
-
-	echo "$(pkts cli.pcap "tcp port $1 and dst host $CLI_IP4 and $rst")" \
-		"$(pkts srv.pcap "tcp port $1 and dst host $SRV_IP4 and $rst")"
-}
-
-# closed PORT: the close reasons in the session events of flows to PORT
-closed()
-{
-	jq -r --argjson p "$1" \
-		'select(.event == "session" and .flow.dport == $p) | .close // .error // "-"' \
-		mon.json | paste -sd' '
-}
-sessions() { [[ -n $(closed "$1") ]]; }
+sessions() { [[ -n $(peer_closed "$1") ]]; }
 failed() { stat_get "$BOX" decrypt_failed; }
-
-# ended FILE: how the end whose lines FILE holds ended (waits up to 15 s)
-ended()
-{
-	poll -t 15 grep -q '^end:' "$1" || true
-	sed -n 's/^end: //p' "$1"
-}
 
 # -- an unreachable server: nothing comes back from port 4010
 n_srv nft add table inet blackhole
@@ -86,8 +62,8 @@ check "unreachable: curl saw a reset" "$(grep -c 'Connection reset by peer' curl
 check "unreachable: reset after the window" "$ms" -ge $((IDLE * 1000))
 check "unreachable: reset within the window and 3 s" "$ms" -lt $((IDLE * 1000 + 3000))
 poll sessions 4010 || true
-check "unreachable: close reason" "$(closed 4010)" == upstream-unreachable
-check "unreachable: one RST to the client, none to the server" "$(rsts 4010)" == "1 0"
+check "unreachable: close reason" "$(peer_closed 4010)" == upstream-unreachable
+check "unreachable: one RST to the client, none to the server" "$(peer_rsts 4010)" == "1 0"
 check "unreachable: decrypt_failed" "$(failed)" -eq 1
 check "unreachable: the server saw sslvd's SYNs" \
 	"$(pkts srv.pcap "tcp port 4010 and tcp[tcpflags] == tcp-syn and src host $CLI_IP4")" -ge 1
@@ -95,35 +71,29 @@ check "unreachable: logged" "$(grep -c 'no progress in state connect' sslvd.log)
 
 # -- a flow on which nobody speaks: left alone past the idle window, both
 # ends reset after the quiet window
-ip netns exec "$SRV" /usr/bin/python3 "$PEER" server 4011 srv.crt srv.key hold \
-	>srv-4011 2>&1 &
-wait_for grep -q listening srv-4011
-ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" 4011 box.crt hold \
-	>cli-4011 2>&1 &
+peer_serve 4011 hold
+peer_connect 4011 hold
 wait_for grep -q '^echo' cli-4011
 t0=$(date +%s%N)
-check "idle: client" "$(ended cli-4011)" == ECONNRESET
+check "quiet: client" "$(peer_ended cli-4011)" == ECONNRESET
 ms=$((($(date +%s%N) - t0) / 1000000))
-check "idle: server" "$(ended srv-4011)" == ECONNRESET
+check "quiet: server" "$(peer_ended srv-4011)" == ECONNRESET
 check "quiet: not before the quiet window" "$ms" -ge $((QUIET * 1000 - 500))
 poll sessions 4011 || true
-check "quiet: close reason" "$(closed 4011)" == idle
-check "quiet: one RST each end" "$(rsts 4011)" == "1 1"
+check "quiet: close reason" "$(peer_closed 4011)" == idle
+check "quiet: one RST each end" "$(peer_rsts 4011)" == "1 1"
 check "quiet: decrypt_failed" "$(failed)" -eq 2
 check "quiet: logged" "$(grep -c 'nothing sent for '"$QUIET"' s' sslvd.log)" -eq 1
 
 # -- a client that stops reading: the server's bytes wait, both ends reset
-ip netns exec "$SRV" /usr/bin/python3 "$PEER" server 4013 srv.crt srv.key stream \
-	>srv-4013 2>&1 &
-wait_for grep -q listening srv-4013
-ip netns exec "$CLI" /usr/bin/python3 "$PEER" client "$SRV_IP4" 4013 box.crt deaf \
-	>cli-4013 2>&1 &
+peer_serve 4013 stream
+peer_connect 4013 deaf
 wait_for grep -q '^deaf' cli-4013
-check "stalled: client" "$(ended cli-4013)" == ECONNRESET
-check "stalled: server" "$(ended srv-4013)" == ECONNRESET
+check "stalled: client" "$(peer_ended cli-4013)" == ECONNRESET
+check "stalled: server" "$(peer_ended srv-4013)" == ECONNRESET
 poll sessions 4013 || true
-check "stalled: close reason" "$(closed 4013)" == idle
-check "stalled: one RST each end" "$(rsts 4013)" == "1 1"
+check "stalled: close reason" "$(peer_closed 4013)" == idle
+check "stalled: one RST each end" "$(peer_rsts 4013)" == "1 1"
 check "stalled: decrypt_failed" "$(failed)" -eq 3
 check "stalled: logged" \
 	"$(grep -c 'no progress in '"$IDLE"' s with bytes waiting' sslvd.log)" -eq 1
@@ -141,8 +111,8 @@ wait_for grep -q "Verify return code: 0" ku-client.out
 echo k >&3
 check_run "KeyUpdate: the client was reset" poll -t 10 grep -q 'errno=104' ku-client.out
 poll sessions 4012 || true
-check "KeyUpdate: close reason" "$(closed 4012)" == keyupdate
-check "KeyUpdate: one RST each end" "$(rsts 4012)" == "1 1"
+check "KeyUpdate: close reason" "$(peer_closed 4012)" == keyupdate
+check "KeyUpdate: one RST each end" "$(peer_rsts 4012)" == "1 1"
 check "KeyUpdate: decrypt_failed" "$(failed)" -eq 4
 check "KeyUpdate: logged as the server's" \
 	"$(grep -c 'KeyUpdate from the server, which kTLS cannot follow' sslvd.log)" -eq 1
@@ -152,7 +122,7 @@ kill "$ku_client" 2>/dev/null || true
 # T_tcp_reject counts each RST sslvd's sockets sent, as they leave
 wire=0
 for port in 4010 4011 4012 4013; do
-	read -r rc rs <<<"$(rsts "$port")"
+	read -r rc rs <<<"$(peer_rsts "$port")"
 	wire=$((wire + rc + rs))
 done
 check "T_tcp_reject: the RSTs the ends got" "$(stat_get "$BOX" T_tcp_reject)" -eq "$wire"

@@ -452,13 +452,19 @@ static void session_step(struct session *s);
  */
 #define IPS_RST_GRACE_NS	(100 * 1000000ULL)
 
+/* Reset by the IPS, waiting for the rest of its RSTs (gen_fail). */
+static bool ips_resetting(const struct session *s)
+{
+	return s->ipsc && s->ipsc->reset_ns;
+}
+
 static enum step gen_fail(struct session *s, int err)
 {
 	int i;
 
 	if (err != ECONNREFUSED && err != ECONNRESET)
 		return session_end(s, SSLVD_CLOSE_ERROR, err, true);
-	if (!s->ipsc->reset_ns) {
+	if (!ips_resetting(s)) {
 		for (i = 0; i < 4; i++) {
 			if (s->fd[i] >= 0)
 				epoll_ctl(s->d->ep, EPOLL_CTL_DEL, s->fd[i], NULL);
@@ -667,7 +673,7 @@ static bool ips_tick(struct session *s, uint64_t now)
 {
 	int dir = 0;
 
-	if (s->ipsc->reset_ns) {
+	if (ips_resetting(s)) {
 		if (now < s->ipsc->reset_ns)
 			return false;
 		session_end(s, SSLVD_CLOSE_IPS_RESET, s->rep.err, true);
@@ -1013,12 +1019,11 @@ static void session_event(struct session *s, int leg, uint32_t events)
 	enum sstate before = s->st;
 	int err;
 
-	/* dead, or reset by the IPS and waiting for its other RSTs (gen_fail) */
-	if (s->st == S_DEAD || (s->ipsc && s->ipsc->reset_ns))
+	if (s->st == S_DEAD || ips_resetting(s))
 		return;
 	if (leg >= 2 && (events & (EPOLLERR | EPOLLHUP))) {
 		ips_sock_event(s, leg);
-		if (s->st == S_DEAD || (s->ipsc && s->ipsc->reset_ns))
+		if (s->st == S_DEAD || ips_resetting(s))
 			return;
 	}
 	if ((events & EPOLLERR) && !(s->st == S_CONNECT && leg == 1)) {
