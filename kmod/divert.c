@@ -538,6 +538,17 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 		local_bh_enable();
 		return NF_ACCEPT;
 	}
+	/*
+	 * A flow the module dropped stays silent, as one not diverted would:
+	 * sslvd's abort of its socket never reaches the client, nor the
+	 * tracker, which would take the flow for closed.
+	 */
+	if (f->verdict == SSLV_ACT_DROP) {
+		spin_unlock(&f->lock);
+		local_bh_enable();
+		sslv_inc(sn, drop_rule);
+		return NF_DROP;
+	}
 	/* x: the end it goes to; the sender is the other one. */
 	x = (!src_is_b) == !!(f->flags & SSLV_FF_CLIENT_B) ? SSLV_DIR_ORIG :
 							     SSLV_DIR_REPLY;
@@ -550,9 +561,15 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	dst.vlan = f->key.vlan;
 	ether_addr_copy(dst.dmac, f->mac[x]);
 	ether_addr_copy(dst.smac, f->mac[!x]);
-	/* sslvd aborted a leg: because of the IPS, or an error in the flow. */
+	/*
+	 * sslvd aborted a leg: because the flow was rejected (a rule at the
+	 * hello, an operator's flow reject, upstream-invalid reject), because
+	 * of the IPS, or because of an error in the flow.
+	 */
 	if (seg.flags & SSLV_TH_RST) {
-		if (sslv_ips_killed(sn, f->id))
+		if (f->verdict == SSLV_ACT_REJECT)
+			sslv_inc(sn, T_ssl_policy_reject);
+		else if (sslv_ips_killed(sn, f->id))
 			sslv_inc(sn, ips_rsts_sent);
 		else
 			sslv_inc(sn, T_tcp_reject);

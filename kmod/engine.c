@@ -248,16 +248,14 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 	int sent = 0, n = 2, i;
 
 	/*
-	 * A diverted flow's ends talk TCP with sslvd's sockets, and only the
-	 * client leg's numbers are tracked here. Rejected at its hello, the
-	 * flow has no server leg yet: the client's RST is all. Once decided,
-	 * sslvd holds both legs: told by the event, it aborts both its
-	 * sockets, whose RSTs carry each leg's own numbers. With no sslvd
-	 * left, only the client leg can be reset from here.
+	 * A diverted flow's ends talk TCP with sslvd's sockets, whose RSTs
+	 * carry each leg's own numbers: told by the event, sslvd aborts them
+	 * (the client's alone at the hello, when there is no server leg yet),
+	 * and divert.c counts those RSTs here. With no sslvd left, only the
+	 * client leg, which the tracker follows, can be reset from here.
 	 */
 	if (f->flags & SSLV_FF_DIVERT)
-		n = !(f->flags & SSLV_FF_PENDING) &&
-		    READ_ONCE(sn->dec.portid) ? 0 : 1;
+		n = READ_ONCE(sn->dec.portid) ? 0 : 1;
 	f->verdict = SSLV_ACT_REJECT;
 	f->flags &= ~SSLV_FF_PENDING;
 	sslv_hs_release(sn, f);		/* an operator's reject mid-handshake */

@@ -127,6 +127,7 @@ int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info)
 	struct sslv_flow_key key;
 	struct sslv_flow *f, gone;
 	bool client_b;
+	u8 close;
 	u32 id;
 	int err;
 
@@ -154,12 +155,12 @@ int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info)
 			return err;
 	}
 	id = nla_get_u32(info->attrs[SSLV_A_FLOW_ID]);
+	close = st[SSLV_SESS_CLOSE] ? nla_get_u8(st[SSLV_SESS_CLOSE]) :
+				       SSLV_CLOSE_DONE;
 
 	sslv_report_count(sn, st);
 	/* sslvd resets both legs next: those RSTs are the IPS's. */
-	if (st[SSLV_SESS_CLOSE] &&
-	    (nla_get_u8(st[SSLV_SESS_CLOSE]) == SSLV_CLOSE_IPS_DROP ||
-	     nla_get_u8(st[SSLV_SESS_CLOSE]) == SSLV_CLOSE_IPS_RESET))
+	if (close == SSLV_CLOSE_IPS_DROP || close == SSLV_CLOSE_IPS_RESET)
 		sslv_ips_killed_add(sn, id);
 	local_bh_disable();
 	rcu_read_lock();
@@ -170,6 +171,9 @@ int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info)
 	}
 	if (f) {
 		sslv_event_decrypted(sn, f, st);
+		/* sslvd resets both legs next, as the policy says: a reject. */
+		if (close == SSLV_CLOSE_UPSTREAM_INVALID)
+			f->verdict = SSLV_ACT_REJECT;
 		spin_unlock(&f->lock);
 	} else {
 		/* Gone from the table: the event names it by its report. */

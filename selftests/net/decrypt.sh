@@ -12,8 +12,9 @@
 #     module counts sslvd's report of each session (decrypt_sessions);
 #   - a client trusting only the server's real CA fails verification;
 #   - upstream-invalid: a server sslvd cannot verify gets a leaf from the
-#     untrusted CA (curl exit 60), is reset with reject, and with cut the
-#     client sees the real certificate;
+#     untrusted CA (curl exit 60), is reset with reject (both ends: two
+#     RSTs in T_ssl_policy_reject), and with cut the client sees the real
+#     certificate;
 #   - a second sslvd in the namespace is refused (exit 9); SIGTERM ends
 #     sslvd with exit 0, its rule removed and its registration gone.
 #
@@ -88,10 +89,15 @@ check "untrusted: curl exit 60" "$HTTPS_RC" -eq 60
 check "untrusted: leaf issued by the untrusted CA" \
 	"$(leaf_issuer "$SRV_IP4" 4443)" == "issuer=CN = sslv test untrusted CA"
 ctl config set upstream-invalid reject
+tr0=$(stat_get "$BOX" T_tcp_reject)
 https_get "$SRV_IP4" 4443 other.crt
 check "reject: curl failed" "$HTTPS_RC" -ne 0
 check "reject: the client was reset" \
 	"$(shown 'Connection reset by peer')" -ge 1
+check "reject: its RSTs are the policy's (T_ssl_policy_reject)" \
+	"$(stat_get "$BOX" T_ssl_policy_reject)" -eq 2
+check "reject: not an error in the flow (T_tcp_reject)" \
+	"$(stat_get "$BOX" T_tcp_reject)" -eq "$tr0"
 ctl config set upstream-invalid cut
 https_get "$SRV_IP4" 4443 other.crt
 check "cut: curl exit status" "$HTTPS_RC" -eq 0

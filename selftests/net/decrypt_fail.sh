@@ -14,7 +14,12 @@
 #   - a KeyUpdate from the client (s_client's "k"): both ends reset;
 #     keyupdate, and sslvd logs it;
 #   - `sslvctl flow reject ID` on a diverted flow: both ends ECONNRESET
-#     (the server's RST carries the server leg's numbers); rejected;
+#     (the server's RST carries the server leg's numbers); rejected; its
+#     two RSTs count in T_ssl_policy_reject, not T_tcp_reject;
+#   - a TLS rule that rejects a diverted flow at its hello: the client gets
+#     exactly one RST (sslvd's, counted in T_ssl_policy_reject), the server
+#     nothing; one that drops it: the client gets no RST at all, and
+#     nothing of it is left on the box;
 #   - a client that leaves in the middle of its hello, before sslvd learnt
 #     the module's decision: one session event for the flow, sslvd's report
 #     when the module had decided (client-reset), else the module's own
@@ -32,7 +37,7 @@ sslvd_require
 
 ctl() { n_box "$SSLVCTL" "$@"; }
 workdir_up
-on_exit cp -f "$W/mon.json" "$W/sslvd.log" "$OUT/"
+on_exit cp -f "$W/mon.json" "$W/sslvd.log" "$W/cli.pcap" "$W/srv.pcap" "$OUT/"
 cd "$W"
 
 module_load
@@ -41,6 +46,8 @@ decrypt_box_up
 decrypt_pki
 
 ctl rule add dst "$SRV_IP4" dport 4008 sni server.test action decrypt >/dev/null
+ctl rule add dst "$SRV_IP4" dport 4009 sni server.test action reject >/dev/null
+ctl rule add dst "$SRV_IP4" dport 4010 sni server.test action drop >/dev/null
 ctl rule add dst "$SRV_IP4" action decrypt >/dev/null
 # a closed flow is released, and its handshake's session logged, in 1 s
 ctl config set timeout-closed 1
@@ -117,6 +124,26 @@ check "flow reject: one RST each end" "$(peer_rsts 4004)" == "1 1"
 check "flow reject: rejected event" \
 	"$(jq -c 'select(.event == "rejected" and .flow.dport == 4004)' mon.json | wc -l)" -eq 1
 check "flow reject: decrypt_failed" "$(failed)" -eq "$n"
+check "flow reject: T_ssl_policy_reject" "$(stat_get "$BOX" T_ssl_policy_reject)" -eq 2
+
+# -- rejected, then dropped, at the hello by a TLS rule: sslvd had only the
+# client leg, the module's decision stops the hello
+peer_connect 4009 hold
+check "hello reject: client" "$(peer_ended cli-4009)" == ECONNRESET
+check "hello reject: one RST to the client, none to the server" "$(peer_rsts 4009)" == "1 0"
+check "hello reject: rejected event" \
+	"$(jq -c 'select(.event == "rejected" and .flow.dport == 4009)' mon.json | wc -l)" -eq 1
+check "hello reject: T_ssl_policy_reject" "$(stat_get "$BOX" T_ssl_policy_reject)" -eq 3
+check "hello reject: tls_rejected" "$(stat_get "$BOX" tls_rejected)" -eq 1
+rc=0
+n_cli curl -sS -m 3 --cacert box.crt --resolve "server.test:4010:$SRV_IP4" \
+	https://server.test:4010/ 2>/dev/null || rc=$?
+check "hello drop: curl timed out (28)" "$rc" -eq 28
+check "hello drop: no RST to either end" "$(peer_rsts 4010)" == "0 0"
+check "hello drop: tls_dropped" "$(stat_get "$BOX" tls_dropped)" -eq 1
+box_4010() { [[ -z $(n_box ss -Htan state all '( sport = :4010 or dport = :4010 )') ]]; }
+check_run "hello drop: nothing left on the box" poll box_4010
+check "hello drop: T_ssl_policy_reject" "$(stat_get "$BOX" T_ssl_policy_reject)" -eq 3
 
 # -- clients that leave in the middle of their hello, before sslvd learnt
 # the module's decision: one session event each (counted again at the end,
@@ -135,15 +162,16 @@ poll -t 15 sessions 4008 || true
 check "partial hello, undecided: its error" "$(peer_closed 4008)" == incomplete
 check "partial hello, undecided: not reported" "$(failed)" -eq "$n"
 
-# T_tcp_reject counts each RST sslvd's sockets sent for a diverted flow as
-# it leaves: as many as the ends got on those flows, one a reset end
+# T_tcp_reject counts each RST sslvd's sockets sent for a diverted flow
+# that was not rejected, as it leaves: as many as the ends got on those
+# flows, one a reset end
 wire=0
-for port in 444 4001 4002 4003 4004 4007 4008; do
+for port in 444 4001 4002 4003 4007 4008; do
 	read -r rc rs <<<"$(peer_rsts "$port")"
 	wire=$((wire + rc + rs))
 done
 check "T_tcp_reject: the RSTs the ends got" "$(stat_get "$BOX" T_tcp_reject)" -eq "$wire"
-check "T_tcp_reject: one a reset end" "$wire" -eq 11
+check "T_tcp_reject: one a reset end" "$wire" -eq 9
 
 # -- sslvd killed in the middle of a transfer: both ends reset, nothing left
 peer_serve 4005 stream

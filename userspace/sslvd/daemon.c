@@ -249,6 +249,7 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 			     bool abort)
 {
 	struct daemon *d = s->d;
+	bool reported = false;
 	int i;
 
 	decision_late(s, reason);
@@ -263,10 +264,16 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 		free(s->relay);
 		s->relay = NULL;
 	}
-	if (s->report && (reason == SSLVD_CLOSE_IPS_DROP || reason == SSLVD_CLOSE_IPS_RESET)) {
-		/* the module marks the flow before the RSTs below leave */
+	if (s->report && (reason == SSLVD_CLOSE_IPS_DROP || reason == SSLVD_CLOSE_IPS_RESET ||
+			  reason == SSLVD_CLOSE_UPSTREAM_INVALID)) {
+		/*
+		 * The module marks the flow before the RSTs below leave, and
+		 * counts them as the IPS's or the policy's (SSLV_CMD_DECRYPT_SESSION
+		 * in the uapi header).
+		 */
 		sslvd_kernel_report(&d->k, &s->rep);
 		s->report = false;
+		reported = true;
 	}
 	for (i = 0; i < 4; i++) {
 		if (s->fd[i] < 0)
@@ -288,8 +295,7 @@ static enum step session_end(struct session *s, enum sslvd_close reason, int err
 	s->hello = s->alpn_buf = NULL;
 	if (s->report)
 		sslvd_kernel_report(&d->k, &s->rep);
-	else if (reason != SSLVD_CLOSE_DONE && s->rep.reason != SSLVD_CLOSE_IPS_DROP &&
-		 s->rep.reason != SSLVD_CLOSE_IPS_RESET)
+	else if (reason != SSLVD_CLOSE_DONE && !reported)
 		sslvd_log("connection %s -> %s ended in state %s: %s%s%s", s->rep.client,
 			  s->rep.server, state_names[s->st], sslvd_close_name(reason),
 			  err ? ": " : "", err ? strerror(err) : "");

@@ -103,11 +103,15 @@
  *                       _VLAN / _STATE (exact matches).
  * SSLV_CMD_FLOW_REJECT  SSLV_A_FLOW_ID (u32): reject a live flow now, as a
  *                       reject rule would (RST to both ends, tombstone).
- *                       A flow diverted to sslvd and decided gets no RST
- *                       from the module while sslvd is registered: sslvd,
- *                       on the SSLV_EV_FLOW_REJECTED event, resets both
- *                       ends from its sockets and reports the session
- *                       with SSLV_CLOSE_REJECTED.
+ *                       A flow diverted to sslvd gets no RST from the
+ *                       module while sslvd is registered: sslvd, on the
+ *                       SSLV_EV_FLOW_REJECTED event, resets both ends from
+ *                       its sockets (the client alone when the flow had
+ *                       no server leg yet) and reports a decided session
+ *                       with SSLV_CLOSE_REJECTED. Those RSTs count in
+ *                       T_ssl_policy_reject as they leave, as the RSTs of
+ *                       a reject rule at the hello do; what sslvd sends
+ *                       for a flow a drop rule decided never leaves.
  *
  * SSLV_CMD_DECRYPT_REGISTER
  *   SSLV_A_DECRYPT_PORT (u16, required, not 0): sslvd's transparent
@@ -145,10 +149,13 @@
  *   _VERIFY .. _CLOSE, _IPS_RSTS, _IPS). The module counts it (decrypt_*
  *   and ips_* counters) and emits the flow's SSLV_EV_SESSION event with
  *   reason SSLV_R_DECRYPTED; the module sends none of its own for a flow
- *   it decided to decrypt. A report closed SSLV_CLOSE_IPS_DROP or
- *   SSLV_CLOSE_IPS_RESET is sent before sslvd aborts the flow's two legs:
- *   the RSTs its sockets send for that flow then count in ips_rsts_sent,
- *   those they send for any other diverted flow in T_tcp_reject.
+ *   it decided to decrypt. A report closed SSLV_CLOSE_IPS_DROP,
+ *   SSLV_CLOSE_IPS_RESET or SSLV_CLOSE_UPSTREAM_INVALID is sent before
+ *   sslvd aborts the flow's two legs: the RSTs its sockets send for that
+ *   flow then count in ips_rsts_sent (the IPS's) or T_ssl_policy_reject
+ *   (upstream-invalid reject: the flow is rejected from then on), those
+ *   for a rejected flow in T_ssl_policy_reject, those for any other
+ *   diverted flow in T_tcp_reject.
  *
  * SSLV_CMD_IPS_SET
  *   The attached IPS: decrypted plaintext is carried by sslvd as a
