@@ -15,6 +15,10 @@
 # flow's VLAN on the trunks. A flow to the same server port in VLAN 20,
 # which no decrypt rule names, is left alone: the client sees the server's
 # own certificate and the module does not divert it.
+# br1 is created after sslvd started: sslvd sets it up as it does the
+# bridges it found (rp_filter off, IPv6 on), and sets it back at exit.
+# br0 going down and up takes sslvd's way out with it: sslvd puts it back,
+# and a flow through br0 is decrypted after it.
 # Overlapping address spaces: a client and server in VLAN 40 with VLAN
 # 30's addresses; while a VLAN 30 flow is diverted, the VLAN 40 flow with
 # the same addresses and ports is not (decrypt-unavailable, cut: the
@@ -32,6 +36,41 @@ cd "$W"
 
 module_load
 topo_up access 10
+
+# The box: nothing set up by hand for sslvd; br_netfilter loaded and
+# calling iptables and ip6tables, which diverted frames never meet.
+modprobe br_netfilter
+n_box sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
+	net.bridge.bridge-nf-call-ip6tables=1
+# sysctls BRIDGE...: the values of what sslvd sets, on BRIDGE... and lo.
+sysctls()
+{
+	local br
+
+	{
+		for br in "$@"; do
+			n_box sysctl -n net.ipv4.conf.$br.rp_filter \
+				net.ipv6.conf.$br.addr_gen_mode \
+				net.ipv6.conf.$br.disable_ipv6
+		done
+		n_box sysctl -n net.ipv6.conf.lo.disable_ipv6
+	} | xargs
+}
+sysctls_are() { [[ $(sysctls br0 br1) == "$1" ]]; }
+# New devices in the box are born with loose rp_filter and IPv6 off, as
+# with systemd's sysctl defaults and IPv6 off by default: br1, created
+# after sslvd started, must be set up by sslvd all the same.
+n_box sysctl -qw net.ipv4.conf.default.rp_filter=2 \
+	net.ipv6.conf.default.disable_ipv6=1
+before=$(sysctls br0)
+
+decrypt_pki
+decrypt_nginx_up
+
+ctl rule add vlan 10 dport 443 action decrypt >/dev/null
+ctl rule add vlan 30 dport 443 action decrypt >/dev/null
+
+sslvd_up --mark "$SSLVD_MARK"
 
 # br1, without VLAN filtering: the ends' eth1, tagged 30 and 20.
 ip -n "$BOX" link add br1 type bridge forward_delay 0
@@ -57,35 +96,10 @@ done
 wait_for n_cli busybox ping -c 1 -W 1 10.0.30.2
 wait_for n_cli busybox ping6 -c 1 -W 1 fd30::2
 
-# The box: nothing set up by hand for sslvd; br_netfilter loaded and
-# calling iptables and ip6tables, which diverted frames never meet.
-modprobe br_netfilter
-n_box sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
-	net.bridge.bridge-nf-call-ip6tables=1
-# sysctls: the values of what sslvd sets, on br0, br1 and lo.
-sysctls()
-{
-	local br
-
-	{
-		for br in br0 br1; do
-			n_box sysctl -n net.ipv4.conf.$br.rp_filter \
-				net.ipv6.conf.$br.addr_gen_mode \
-				net.ipv6.conf.$br.disable_ipv6
-		done
-		n_box sysctl -n net.ipv6.conf.lo.disable_ipv6
-	} | xargs
-}
-n_box sysctl -qw net.ipv4.conf.br1.rp_filter=2
-before=$(sysctls)
-
-decrypt_pki
-decrypt_nginx_up
-
-ctl rule add vlan 10 dport 443 action decrypt >/dev/null
-ctl rule add vlan 30 dport 443 action decrypt >/dev/null
-
-sslvd_up --mark "$SSLVD_MARK"
+check_run "br1, created after sslvd started: rp_filter off, IPv6 on (no address)" \
+	poll sysctls_are "0 1 0 0 1 0 0"
+check "br1, created after sslvd started: logged" \
+	"$(grep -c 'bridge br1: set up for diverted flows' "$W/sslvd.log")" -eq 1
 OUT_MARK=$(printf '0x%x' $((SSLVD_MARK + 1)))
 check "sslvd: its sockets' rule" \
 	"$(n_box ip rule | grep -c "fwmark $OUT_MARK lookup $((0x5c1e))" || true)" -eq 1
@@ -95,8 +109,6 @@ check "sslvd: the way out, IPv4" \
 	"$(n_box ip route show table $((0x5c1e)) | grep -c '^default dev br0 ' || true)" -eq 1
 check "sslvd: the way out, IPv6" \
 	"$(n_box ip -6 route show table $((0x5c1e)) | grep -c '^default dev br0 ' || true)" -eq 1
-check "sslvd: rp_filter off, IPv6 on (no address) on the bridges and lo" \
-	"$(sysctls)" == "0 1 0 0 1 0 0"
 check "sslvd: no address on br0" "$(n_box ip -br addr show br0 | awk '{print $3}')" == ""
 
 # l2 PCAP: "SRC>DST VLAN" of the frames of TCP port 443 in PCAP, each once,
@@ -157,6 +169,18 @@ one "tagged ipv4" 30 10.0.30.2 10.0.30.1 "$P1_CLI" "$P1_SRV" \
 	"$CMAC1" "$SMAC1" 30 30 -4
 one "tagged ipv6" 30 "[fd30::2]" fd30::1 "$P1_CLI" "$P1_SRV" \
 	"$CMAC1" "$SMAC1" 30 30 -6
+
+# br0 down and up: the kernel drops sslvd's IPv4 way out (a route through
+# br0) with it, and sslvd puts it back.
+way_out_is() { n_box ip route show table $((0x5c1e)) | grep -q "^default dev $1 "; }
+n_box ip link set br0 down
+n_box ip link set br0 up
+check_run "br0 down and up: the way out is back" poll way_out_is br0
+check "br0 down and up: logged" \
+	"$(grep -c 'IPv4 way out of the bridges restored, through br0' "$W/sslvd.log")" -ge 1
+wait_for n_cli busybox ping -c 1 -W 1 "$SRV_IP4"
+one "br0 down and up, ipv4" 10 "$SRV_IP4" "$CLI_IP4" "$PORT_CLI" "$PORT_SRV" \
+	"$CMAC" "$SMAC" none 10 -4
 
 # VLAN 20: no decrypt rule, the server's own certificate.
 https_get 10.0.20.2 443 srvca.crt
@@ -234,6 +258,8 @@ check "sslvd gone: its rules removed" \
 	"$({ n_box ip rule; n_box ip -6 rule; } | grep -c fwmark || true)" -eq 0
 check "sslvd gone: its routes removed" \
 	"$(n_box ip route show table all | grep -c "table $((0x5c1e))\|table $((0x5c1d))" || true)" -eq 0
-check "sslvd gone: the sysctls as they were" "$(sysctls)" == "$before"
+# br0's and lo's as they were, br1's as it was born
+check "sslvd gone: the sysctls as they were" "$(sysctls br0 br1)" == \
+	"${before% *} 2 0 1 ${before##* }"
 echo "--- sslvd log"
 cat "$W/sslvd.log"

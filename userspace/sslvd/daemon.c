@@ -104,7 +104,7 @@ struct session {
 struct daemon {
 	const struct sslvd_conf *conf;
 	int ep, lfd, sfd, efd;
-	struct epref lref, sref, eref;
+	struct epref lref, sref, eref, rref;
 	struct sslvd_kernel k;
 	struct sslvd_route route;
 	struct sslvd_ips ips;
@@ -1281,6 +1281,8 @@ static int loop(struct daemon *d)
 				do_accept(d);
 			} else if (ref == &d->eref) {
 				do_events(d);
+			} else if (ref == &d->rref) {
+				sslvd_route_links(&d->route);
 			} else if (ref->leg >= SSLVD_IPS_LEG) {
 				sslvd_ips_event(&d->ips, (struct sslvd_ips_ref *)ref);
 			} else if (ref == &d->sref) {
@@ -1545,6 +1547,14 @@ int sslvd_main(const struct sslvd_conf *conf)
 	if (sslvd_route_up(&d.route) < 0) {
 		ret = SSLVD_EX_NET;
 		goto out;
+	}
+	if (d.route.out_mark) {
+		struct epoll_event e = { .events = EPOLLIN, .data.ptr = &d.rref };
+		int fd = sslvd_route_watch(&d.route);
+
+		if (fd < 0 || epoll_ctl(d.ep, EPOLL_CTL_ADD, fd, &e) < 0)
+			sslvd_log("link events: %s; bridges created from now on are not set up",
+				  strerror(fd < 0 ? -fd : errno));
 	}
 	if (!conf->foreground) {
 		if (daemon(0, 0) < 0) {

@@ -235,6 +235,18 @@ static int sysctl_set(struct sslvd_route *r, const char *fmt, const char *dev,
  * address: addr_gen_mode none first) and on lo, no reverse-path filter on
  * the bridges (the box has no route back to the ends but sslvd's own).
  */
+static int bridge_settings(struct sslvd_route *r, const char *name)
+{
+	int err;
+
+	err = sysctl_set(r, "ipv4/conf/%s/rp_filter", name, "0");
+	if (!err)
+		err = sysctl_set(r, "ipv6/conf/%s/addr_gen_mode", name, "1");
+	if (!err)
+		err = sysctl_set(r, "ipv6/conf/%s/disable_ipv6", name, "0");
+	return err;
+}
+
 static int settings_up(struct sslvd_route *r)
 {
 	char v[16];
@@ -248,15 +260,8 @@ static int settings_up(struct sslvd_route *r)
 			  "the bridges itself)", v);
 		return -EINVAL;
 	}
-	for (i = 0; !err && i < r->nbridges; i++) {
-		err = sysctl_set(r, "ipv4/conf/%s/rp_filter", r->bridge_name[i], "0");
-		if (!err)
-			err = sysctl_set(r, "ipv6/conf/%s/addr_gen_mode", r->bridge_name[i],
-					 "1");
-		if (!err)
-			err = sysctl_set(r, "ipv6/conf/%s/disable_ipv6", r->bridge_name[i],
-					 "0");
-	}
+	for (i = 0; !err && i < r->nbridges; i++)
+		err = bridge_settings(r, r->bridge_name[i]);
 	if (!err)
 		err = sysctl_set(r, "ipv6/conf/%s/disable_ipv6", "lo", "0");
 	return err;
@@ -386,11 +391,149 @@ int sslvd_route_up(struct sslvd_route *r)
 	return err;
 }
 
+/* ---- bridges that come and go ------------------------------------------ */
+
+int sslvd_route_watch(struct sslvd_route *r)
+{
+	r->watch = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!r->watch || mnl_socket_bind(r->watch, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		if (r->watch)
+			mnl_socket_close(r->watch);
+		r->watch = NULL;
+		return err;
+	}
+	return mnl_socket_get_fd(r->watch);
+}
+
+static int bridge_index(const struct sslvd_route *r, unsigned int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nbridges; i++)
+		if (r->bridge[i] == ifindex)
+			return (int)i;
+	return -1;
+}
+
+/* Forgets the saved sysctls of the bridge @name: they went with it. */
+static void sysctls_forget(struct sslvd_route *r, const char *name)
+{
+	char v4[64], v6[64];
+	unsigned int i, j = 0;
+
+	snprintf(v4, sizeof(v4), "/proc/sys/net/ipv4/conf/%.15s/", name);
+	snprintf(v6, sizeof(v6), "/proc/sys/net/ipv6/conf/%.15s/", name);
+	for (i = 0; i < r->nsaved; i++) {
+		if (!strncmp(r->saved[i].path, v4, strlen(v4)) ||
+		    !strncmp(r->saved[i].path, v6, strlen(v6)))
+			continue;
+		r->saved[j++] = r->saved[i];
+	}
+	r->nsaved = j;
+}
+
+/*
+ * The way out through r->bridge[0], put back if it is gone: the kernel
+ * removes a route with its device, and IPv4's when the device goes down.
+ */
+static void way_out(struct mnl_socket *nl, struct sslvd_route *r)
+{
+	unsigned int lo = if_nametoindex("lo");
+	int family, err;
+
+	for (family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
+		if (!(r->installed & bit(family, W_OUTROUTE)))
+			continue;
+		err = talk(nl, r, family, W_OUTROUTE, false, lo);
+		if (!err)
+			sslvd_log("%s way out of the bridges restored, through %s",
+				  fam_name(family), r->bridge_name[0]);
+		else if (err != -EEXIST && err != -ENETDOWN)	/* back once it is up */
+			add_failed(r, family, W_OUTROUTE, err);
+	}
+}
+
+void sslvd_route_links(struct sslvd_route *r)
+{
+	unsigned int old[SSLVD_BRIDGES], n_old = r->nbridges, out, i;
+	char old_name[SSLVD_BRIDGES][IF_NAMESIZE], buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	int err, k;
+	ssize_t n;
+
+	/* The events only wake sslvd up: it lists the bridges again. */
+	do {
+		n = recv(mnl_socket_get_fd(r->watch), buf, sizeof(buf), 0);
+	} while (n > 0 || (n < 0 && errno == ENOBUFS));
+
+	memcpy(old, r->bridge, sizeof(old));
+	memcpy(old_name, r->bridge_name, sizeof(old_name));
+	out = n_old ? old[0] : 0;
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		sslvd_log("rtnetlink: %s; bridges created from now on are not set up",
+			  strerror(errno));
+		if (nl)
+			mnl_socket_close(nl);
+		return;
+	}
+	err = bridges(nl, r);
+	if (err) {
+		sslvd_log("rtnetlink: the namespace's links: %s", strerror(-err));
+		memcpy(r->bridge, old, sizeof(old));
+		memcpy(r->bridge_name, old_name, sizeof(old_name));
+		r->nbridges = n_old;
+		goto out;
+	}
+	for (i = 0; i < n_old; i++) {
+		if (bridge_index(r, old[i]) < 0) {
+			sslvd_log("bridge %s is gone", old_name[i]);
+			sysctls_forget(r, old_name[i]);
+		}
+	}
+	for (i = 0; i < r->nbridges; i++) {
+		unsigned int j;
+
+		for (j = 0; j < n_old && old[j] != r->bridge[i]; j++)
+			;
+		if (j < n_old)
+			continue;
+		if (!bridge_settings(r, r->bridge_name[i]))
+			sslvd_log("bridge %s: set up for diverted flows (rp_filter off, IPv6 on)",
+				  r->bridge_name[i]);
+	}
+	/* The way out stays where it is while its bridge does. */
+	k = out ? bridge_index(r, out) : -1;
+	if (k > 0) {
+		unsigned int t = r->bridge[0];
+
+		memcpy(buf, r->bridge_name[0], IF_NAMESIZE);
+		r->bridge[0] = r->bridge[k];
+		memcpy(r->bridge_name[0], r->bridge_name[k], IF_NAMESIZE);
+		r->bridge[k] = t;
+		memcpy(r->bridge_name[k], buf, IF_NAMESIZE);
+	}
+	if (r->nbridges)
+		way_out(nl, r);
+	else if (out)
+		sslvd_log("no bridge left: sslvd's connections have no way out until one is "
+			  "created");
+out:
+	mnl_socket_close(nl);
+}
+
 void sslvd_route_down(struct sslvd_route *r)
 {
 	unsigned int lo = if_nametoindex("lo");
 	struct mnl_socket *nl;
 	int err, w, family;
+
+	if (r->watch) {
+		mnl_socket_close(r->watch);
+		r->watch = NULL;
+	}
 
 	if (!r->installed) {
 		settings_down(r);
@@ -423,7 +566,8 @@ void sslvd_route_down(struct sslvd_route *r)
 			if (!(r->installed & bit(family, (enum what)w)))
 				continue;
 			err = talk(nl, r, family, (enum what)w, true, lo);
-			if (err && err != -ENOENT && err != -ESRCH)
+			/* ENODEV: the way out's bridge is gone, and its route */
+			if (err && err != -ENOENT && err != -ESRCH && err != -ENODEV)
 				sslvd_log("cannot remove the %s route of table %u: %s",
 					  fam_name(family), w == W_ROUTE ? r->table : r->out_table,
 					  strerror(-err));

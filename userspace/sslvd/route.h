@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+struct mnl_socket;
+
 #define SSLVD_BRIDGES	16
 #define SSLVD_SYSCTLS	(3 * SSLVD_BRIDGES + 1)
 
@@ -33,6 +35,7 @@ struct sslvd_route {
 	char bridge_name[SSLVD_BRIDGES][16];
 	unsigned int nsaved;
 	struct sslvd_sysctl saved[SSLVD_SYSCTLS];
+	struct mnl_socket *watch;	/* link events, sslvd_route_watch() */
 };
 
 /*
@@ -57,6 +60,20 @@ struct sslvd_route {
  * logged; whatever was installed is removed again on failure.
  */
 int sslvd_route_up(struct sslvd_route *r);
+
+/*
+ * Bridges created after sslvd_route_up() need the same settings, and the
+ * way out must not go with its bridge. sslvd_route_watch() opens a
+ * socket for the namespace's link events (RTMGRP_LINK) and returns its
+ * fd (non-blocking), or -errno. When it is readable, sslvd_route_links()
+ * drains it and lists the bridges again (so a lost event loses nothing):
+ * a new bridge gets the settings above, whose old values are restored at
+ * exit; a bridge that is gone is forgotten; if the way out's bridge went
+ * (the kernel removes its routes with it), the way out moves to another
+ * bridge, or to the next one created. All of it is logged.
+ */
+int sslvd_route_watch(struct sslvd_route *r);
+void sslvd_route_links(struct sslvd_route *r);
 
 /*
  * Removes what sslvd_route_up installed and sets the sysctls it changed
