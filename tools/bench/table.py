@@ -297,6 +297,8 @@ if have("dec.rounds"):
                     med(key) / bare, rspread(key, "dec.bulk%s.bare" % v))
             else:
                 ratio = ""
+            if have("dec.cpu.bulk%s.%s" % (v, who)):
+                note += ", its CPU %.0f ms a MB" % med("dec.cpu.bulk%s.%s" % (v, who))
             row("TLS 1.%s, %s" % (v[1], name), "%.1f MB/s" % med(key), ratio, note)
     print("   new TLS 1.3 sessions/s: %d handshakes and a GET each, %d clients "
           "at a time (%d rounds); uncached: a new server certificate each" % (med("dec.conns"), med("dec.procs"),
