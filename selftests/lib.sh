@@ -668,6 +668,36 @@ https_get()
 # extended regular expression PATTERN.
 shown() { grep -cE -- "$1" <<<"$HTTPS_ERR" || true; }
 
+# session_log_up: `sslvctl monitor` in $BOX writes the session log to
+# $OUT/monitor.txt; returns once it does (a probe to port 1, rejected by a
+# rule that is flushed again: call it before adding the test's rules).
+session_log_up()
+{
+	ip netns exec "$BOX" "$SSLVCTL" monitor >"$OUT/monitor.txt" &
+	n_box "$SSLVCTL" rule add dport 1 action reject >/dev/null
+	wait_for session_log_probe
+	n_box "$SSLVCTL" rule flush
+}
+session_log_probe()
+{
+	n_cli "$SOCK" client "$SRV_IP4" 1 "$W/probe"
+	grep -q ":1 " "$OUT/monitor.txt"
+}
+
+# session_event SPORT: the last session event in the session log of the
+# flow from client port SPORT (IPv4); session_word SPORT KEY: the word
+# after KEY in it; has_session SPORT: whether there is one.
+session_event()
+{
+	grep -E "^session flow [0-9]+ $CLI_IP4:$1 " "$OUT/monitor.txt" | tail -n 1
+}
+session_word()
+{
+	session_event "$1" | awk -v key="$2" \
+		'{ for (i = 1; i < NF; i++) if ($i == key) { print $(i + 1); exit } }'
+}
+has_session() { [[ -n $(session_event "$1") ]]; }
+
 # mac NS: the MAC of eth0 in NS.
 mac() { ip -n "$1" -br link show eth0 | awk '{print $3}'; }
 

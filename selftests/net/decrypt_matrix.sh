@@ -13,12 +13,9 @@
 #     action decrypt, upstream verified, kTLS on all four directions (15),
 #     closed done; /proc/net/tls_stat's TlsTxSw and TlsRxSw +2 each;
 #   - openssl s_client and python's ssl, trusting only the box CA, verify
-#     the leaf too;
-#   - an SNI cut rule before the decrypt rule: the flow is diverted, but
-#     the client gets the server's real certificate and the event says cut;
-#   - an expired and a self-signed server: with the box CA trusted, curl
-#     fails verification (the untrusted CA signed the leaf, exit 60); with
-#     upstream-invalid reject the client is reset.
+#     the leaf too.
+# decrypt_upstream.sh has the upstream's side: an SNI cut rule, servers
+# sslvd cannot verify.
 #
 # SSLVD=path: another build of the daemon (to see this test fail).
 
@@ -33,12 +30,6 @@ module_load
 topo_up
 decrypt_box_up
 decrypt_pki
-# an expired certificate for server.test from the server's CA, and a
-# self-signed one
-tls_leaf expired srvca -days -1
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout self.key -out self.crt -days 10 -subj "/CN=server.test" \
-	-addext subjectAltName=DNS:server.test 2>/dev/null
 
 # One port a cipher suite (TLS 1.2 and 1.3 both), each also speaking h2.
 declare -A PORT12=([aes128]=5401 [aes256]=5402 [chacha]=5403)
@@ -60,52 +51,15 @@ for c in aes128 aes256 chacha; do
 		root $W/www;
 	}")
 done
-# 5410: SNI cut; 5411: expired; 5412: self-signed
-conf+=("server {
-		listen 5410 ssl;
-		ssl_certificate $W/srv.crt;
-		ssl_certificate_key $W/srv.key;
-		root $W/www;
-	}" "server {
-		listen 5411 ssl;
-		ssl_certificate $W/expired.crt;
-		ssl_certificate_key $W/expired.key;
-		root $W/www;
-	}" "server {
-		listen 5412 ssl;
-		ssl_certificate $W/self.crt;
-		ssl_certificate_key $W/self.key;
-		root $W/www;
-	}")
 decrypt_nginx_up "${conf[@]}"
-for p in 5401 5402 5403 5410 5411 5412; do
+for p in 5401 5402 5403; do
 	wait_for listening "$SRV" $p
 done
 
-# The session log, listening once a rejected probe (port 1) shows in it.
-ip netns exec "$BOX" "$SSLVCTL" monitor >"$OUT/monitor.txt" &
-ctl rule add dport 1 action reject >/dev/null
-probe() { n_cli "$SOCK" client "$SRV_IP4" 1 "$W/probe"; grep -q ":1 " "$OUT/monitor.txt"; }
-wait_for probe
-ctl rule flush
-
-ctl rule add dst "$SRV_IP4" dport 5410 sni server.test action cut >/dev/null
-ctl rule add dst "$SRV_IP4" dport 5400-5419 action decrypt >/dev/null
+session_log_up
+ctl rule add dst "$SRV_IP4" dport 5400-5409 action decrypt >/dev/null
 
 sslvd_up --mark "$SSLVD_MARK"
-
-# session SPORT: the module's session event for the client port SPORT.
-session()
-{
-	grep -E "^session flow [0-9]+ $CLI_IP4:$1 " "$OUT/monitor.txt" | tail -n 1
-}
-has_session() { [[ -n $(session "$1") ]]; }
-# word SPORT KEY: the word after KEY in SPORT's session event.
-word()
-{
-	session "$1" | awk -v key="$2" \
-		'{ for (i = 1; i < NF; i++) if ($i == key) { print $(i + 1); exit } }'
-}
 
 sport=42000
 for v in 1.2 1.3; do
@@ -143,11 +97,11 @@ for v in 1.2 1.3; do
 				"$(tail -n 1 access.log)" == \
 				"$CLI_IP4 TLSv$v $suite ${PORT12[$c]} $req"
 			check_run "$t: session event" poll has_session $sport
-			check "$t: session event: version" "$(word $sport tls)" == "$v"
-			check "$t: session event: cipher" "$(word $sport cipher)" == "$id"
+			check "$t: session event: version" "$(session_word $sport tls)" == "$v"
+			check "$t: session event: cipher" "$(session_word $sport cipher)" == "$id"
 			check "$t: session event: action, upstream, kTLS, close" \
-				"$(word $sport action) $(word $sport upstream) $(word $sport ktls) $(word $sport close)" == \
-				"decrypt verified 15 done"
+				"$(for k in action upstream ktls close; do session_word $sport $k; done | xargs)" \
+				== "decrypt verified 15 done"
 			check "$t: TlsTxSw +2" "$(($(tls_stat TlsTxSw) - tx0))" -eq 2
 			check "$t: TlsRxSw +2" "$(($(tls_stat TlsRxSw) - rx0))" -eq 2
 		done
@@ -180,40 +134,6 @@ EOF
 )
 check "python ssl: verified, TLS 1.3, issuer, 200, body" "$py" == \
 	"TLSv1.3 TLS_AES_256_GCM_SHA384 sslv test box CA HTTP/1.1 200 OK hello from nginx"
-
-# An SNI cut rule before the decrypt rule: diverted, relayed untouched
-sport=$((sport + 1))
-https_get "$SRV_IP4" 5410 srvca.crt --local-port $sport
-check "SNI cut: curl exit status (trusting the server's own CA)" "$HTTPS_RC" -eq 0
-check "SNI cut: body" "$HTTPS_BODY" == "hello from nginx"
-check "SNI cut: the real certificate" \
-	"$(shown '^\* +issuer: CN=sslv test server CA$')" -eq 1
-check_run "SNI cut: session event" poll has_session $sport
-check "SNI cut: event action" "$(word $sport action)" == cut
-check "SNI cut: the flow was diverted" \
-	"$(ctl flow list sport $sport | grep -c diverted || true)" -eq 1
-
-# Servers sslvd cannot verify: expired, self-signed
-for t in expired:5411:10 self-signed:5412:18; do
-	IFS=: read -r name port code <<<"$t"
-	sport=$((sport + 1))
-	https_get "$SRV_IP4" "$port" box.crt --local-port $sport
-	check "$name: curl fails verification" "$HTTPS_RC" -eq 60
-	check "$name: the leaf is the untrusted CA's (s_client)" \
-		"$(leaf_issuer "$SRV_IP4" "$port")" == "issuer=CN = sslv test untrusted CA"
-	check_run "$name: session event" poll has_session $sport
-	check "$name: event: upstream unverified, its X509 error" \
-		"$(word $sport upstream) $(word $sport verify)" == "unverified $code"
-	ctl config set upstream-invalid reject
-	sport=$((sport + 1))
-	https_get "$SRV_IP4" "$port" box.crt --local-port $sport
-	check "$name, reject: curl failed" "$HTTPS_RC" -ne 0
-	check "$name, reject: the client was reset" \
-		"$(shown 'Connection reset by peer')" -ge 1
-	check_run "$name, reject: session event" poll has_session $sport
-	check "$name, reject: event close" "$(word $sport close)" == upstream-invalid
-	ctl config set upstream-invalid untrusted
-done
 
 sslvd_down
 check "sslvd: exit status" "$SSLVD_RC" -eq 0
