@@ -375,7 +375,8 @@ struct sslv_divert_dst {
 };
 
 /* Out of bridge port @dev, tagged as its egress rules say. */
-static void sslv_divert_port_xmit(struct net *net, struct net_device *br,
+/* Whether @skb left by port @dev: its egress rules or the bridge may hold it back. */
+static bool sslv_divert_port_xmit(struct net *net, struct net_device *br,
 				  struct net_device *dev, struct sk_buff *skb,
 				  const struct sslv_divert_dst *dst)
 {
@@ -385,12 +386,12 @@ static void sslv_divert_port_xmit(struct net *net, struct net_device *br,
 	if (sslv_br_egress(net, br, dev, dst->vlan, dst->from_ifindex,
 			   &vproto, &tag)) {
 		kfree_skb(skb);
-		return;
+		return false;
 	}
 	if (tag)
 		__vlan_hwaccel_put_tag(skb, vproto, dst->vlan);
 	skb_pull(skb, ETH_HLEN);
-	sslv_br_port_xmit(br, dev, skb);
+	return !sslv_br_port_xmit(br, dev, skb);
 }
 
 /*
@@ -399,10 +400,12 @@ static void sslv_divert_port_xmit(struct net *net, struct net_device *br,
  * frame is flooded here, as the bridge floods an unknown destination, to
  * every port that floods, is in the VLAN, and is not the sender's.
  */
-static void sslv_divert_flood(struct net *net, struct net_device *br,
+static bool sslv_divert_flood(struct net *net, struct net_device *br,
 			      struct sk_buff *skb,
 			      const struct sslv_divert_dst *dst)
 {
+	bool sent = false;
+
 	struct list_head *iter = &br->adj_list.lower;
 	struct net_device *dev, *last = NULL;
 	struct sk_buff *copy;
@@ -419,14 +422,15 @@ static void sslv_divert_flood(struct net *net, struct net_device *br,
 		if (last) {
 			copy = skb_clone(skb, GFP_ATOMIC);
 			if (copy)
-				sslv_divert_port_xmit(net, br, last, copy, dst);
+				sent |= sslv_divert_port_xmit(net, br, last,
+							      copy, dst);
 		}
 		last = dev;
 	}
 	if (last)
-		sslv_divert_port_xmit(net, br, last, skb, dst);
-	else
-		kfree_skb(skb);
+		return sslv_divert_port_xmit(net, br, last, skb, dst) || sent;
+	kfree_skb(skb);
+	return sent;
 }
 
 /* Bridge port @ifindex, its bridge in @br; or NULL. */
@@ -449,21 +453,24 @@ static struct net_device *sslv_divert_port(struct net *net, int ifindex,
  * Hand @skb (at its network header) to the bridge for port @ifindex, or,
  * when the port is not known yet, to the bridge of the sender's port (the
  * bridge the box routed it out of, @br, when that is not known either).
- * The box's route only has to lead out of some bridge.
+ * The box's route only has to lead out of some bridge. False if it did
+ * not leave: held back by the port's egress rules or the bridge, or no
+ * memory.
  */
-static void sslv_divert_xmit(struct net *net, struct net_device *br,
+static bool sslv_divert_xmit(struct net *net, struct net_device *br,
 			     struct sk_buff *skb,
 			     const struct sslv_divert_dst *dst, __be16 proto)
 {
 	struct net_device *dev;
 	struct ethhdr *eth;
+	bool sent = true;
 
 	dev = sslv_divert_port(net, dst->ifindex, &br);
 	if (!dev)
 		sslv_divert_port(net, dst->from_ifindex, &br);
 	if (skb_cow_head(skb, ETH_HLEN)) {
 		kfree_skb(skb);
-		return;
+		return false;
 	}
 	/* The IP layer's control block is done with; the bridge reads its own. */
 	memset(skb->cb, 0, sizeof(skb->cb));
@@ -476,9 +483,9 @@ static void sslv_divert_xmit(struct net *net, struct net_device *br,
 	skb->dev = br;
 	local_bh_disable();
 	if (dev) {
-		sslv_divert_port_xmit(net, br, dev, skb, dst);
+		sent = sslv_divert_port_xmit(net, br, dev, skb, dst);
 	} else if (br_vlan_enabled(br)) {
-		sslv_divert_flood(net, br, skb, dst);
+		sent = sslv_divert_flood(net, br, skb, dst);
 	} else {
 		/* The bridge forwards it with its tag, as it came. */
 		if (dst->vlan)
@@ -487,6 +494,7 @@ static void sslv_divert_xmit(struct net *net, struct net_device *br,
 		dev_queue_xmit(skb);
 	}
 	local_bh_enable();
+	return sent;
 }
 
 /* The diverted flow of @k's addresses and ports, locked, in any VLAN. */
@@ -578,9 +586,10 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	local_bh_enable();
 
 	sslv_inc(sn, decrypt_out);
-	sslv_divert_xmit(state->net, br, skb, &dst,
-			 htons(state->pf == NFPROTO_IPV4 ? ETH_P_IP :
-			       ETH_P_IPV6));
+	if (!sslv_divert_xmit(state->net, br, skb, &dst,
+			      htons(state->pf == NFPROTO_IPV4 ? ETH_P_IP :
+				    ETH_P_IPV6)))
+		sslv_inc(sn, decrypt_out_held);
 	return NF_STOLEN;
 }
 

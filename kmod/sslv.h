@@ -115,6 +115,7 @@
 	X(decrypt_unavailable)			\
 	X(decrypt_diverted)			\
 	X(decrypt_out)				\
+	X(decrypt_out_held)			\
 	X(decrypt_tuple_busy)			\
 	X(decrypt_sessions)			\
 	X(decrypt_unverified)			\

@@ -18,7 +18,9 @@
 # br1 is created after sslvd started: sslvd sets it up as it does the
 # bridges it found (rp_filter off, IPv6 on), and sets it back at exit.
 # br0 going down and up takes sslvd's way out with it: sslvd puts it back,
-# and a flow through br0 is decrypted after it.
+# and a flow through br0 is decrypted after it. A port STP left learning
+# (set by hand) lets nothing of a diverted flow out: sslvd's SYN-ACK to the
+# client, its SYN to the server are held back (decrypt_out_held).
 # Overlapping address spaces: a client and server in VLAN 40 with VLAN
 # 30's addresses; while a VLAN 30 flow is diverted, the VLAN 40 flow with
 # the same addresses and ports is not (decrypt-unavailable, cut: the
@@ -182,6 +184,39 @@ wait_for n_cli busybox ping -c 1 -W 1 "$SRV_IP4"
 one "br0 down and up, ipv4" 10 "$SRV_IP4" "$CLI_IP4" "$PORT_CLI" "$PORT_SRV" \
 	"$CMAC" "$SMAC" none 10 -4
 
+# A port that STP left learning forwards nothing. What the box sends for a
+# diverted flow goes to the bridge, which holds it back like anything else
+# for that port; those frames are counted (decrypt_out_held). The client's
+# port learning: its SYN still goes up (sslv cannot read a port's STP state
+# on the packet path), but sslvd's SYN-ACK is held back, so no connection
+# comes up and nothing reaches the server. The server's port learning:
+# sslvd's SYN to the server is held back; once the port forwards again the
+# session goes on and ends (curl gave up), reported. $lost: flows diverted
+# that never made a session.
+learning() { n_box bridge link set dev "$1" state 2; }
+forwarding() { n_box bridge link set dev "$1" state 3; }
+requests=$(wc -l <access.log)
+learning "$PORT_CLI"
+HTTPS_TIMEOUT=3 https_get "$SRV_IP4" 443 box.crt -4
+forwarding "$PORT_CLI"
+lost=1
+check "client's port learning: curl timed out" "$HTTPS_RC" -eq 28
+check "client's port learning: sslvd's SYN-ACKs held back, counted" \
+	"$(stat_get "$BOX" decrypt_out_held)" -ge 1
+check "client's port learning: no request reached the server" \
+	"$(wc -l <access.log)" -eq "$requests"
+held=$(stat_get "$BOX" decrypt_out_held)
+learning "$PORT_SRV"
+HTTPS_TIMEOUT=3 https_get "$SRV_IP4" 443 box.crt -4
+forwarding "$PORT_SRV"
+n=$((n + 1))
+check "server's port learning: curl timed out" "$HTTPS_RC" -eq 28
+check "server's port learning: diverted" \
+	"$(stat_get "$BOX" decrypt_diverted)" -eq $((n + lost))
+check "server's port learning: sslvd's SYN held back, counted" \
+	"$(stat_get "$BOX" decrypt_out_held)" -gt "$held"
+check_run "server's port learning: the session ends, reported" poll -t 30 sessions_are "$n"
+
 # VLAN 20: no decrypt rule, the server's own certificate.
 https_get 10.0.20.2 443 srvca.crt
 check "VLAN 20: curl exit status" "$HTTPS_RC" -eq 0
@@ -189,7 +224,7 @@ check "VLAN 20: the server's own certificate" \
 	"$(shown '\* *issuer: CN=sslv test server CA')" -eq 1
 check "VLAN 20: nginx saw the client's address" \
 	"$(tail -n 1 access.log | cut -d' ' -f1)" == 10.0.20.1
-check "VLAN 20: not diverted" "$(stat_get "$BOX" decrypt_diverted)" -eq "$n"
+check "VLAN 20: not diverted" "$(stat_get "$BOX" decrypt_diverted)" -eq $((n + lost))
 check "decrypt_unavailable" "$(stat_get "$BOX" decrypt_unavailable)" -eq 0
 check "decrypt_tuple_busy" "$(stat_get "$BOX" decrypt_tuple_busy)" -eq 0
 
@@ -229,7 +264,7 @@ n_cli curl -sS -m 60 --local-port 40443 --limit-rate 25k --cacert box.crt \
 	https://server.test/big 2>"$W/big.err" &
 big=$!
 n=$((n + 1))
-wait_for diverted_are "$n"
+wait_for diverted_are $((n + lost))
 HTTPS_RC=0
 HTTPS_BODY=$(ip netns exec "$CLI2" curl -sS -v -m 20 --local-port 40443 \
 	--cacert srvca.crt --resolve server.test:443:10.0.30.2 \
