@@ -161,6 +161,8 @@ check-debug:
 check-long: all
 	./tools/vm/run -k 6.1 -t 1500 -o build/results/decrypt_load_long -- \
 		env LOAD_N=200 LOAD_KB=1024 LOAD_IDLE=120 selftests/net/decrypt_load.sh
+	./tools/vm/run -k 6.1 -t 1800 -o build/results/decrypt_big -- \
+		selftests/net/decrypt_big.sh
 
 demo:
 	./tools/demo
