@@ -24,6 +24,25 @@ static const char *fam_name(int family)
 	return family == AF_INET ? "IPv4" : "IPv6";
 }
 
+/*
+ * An rtnetlink socket for requests; or NULL, errno set, the failure logged
+ * with @then (what follows from it) appended.
+ */
+static struct mnl_socket *rtnl_open(const char *then)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	int err;
+
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0)
+		return nl;
+	err = errno;
+	sslvd_log("rtnetlink: %s%s", strerror(err), then);
+	if (nl)
+		mnl_socket_close(nl);
+	errno = err;
+	return NULL;
+}
+
 /* Sends @nlh with NLM_F_ACK and reads the ack: 0 or -errno. */
 static int rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 {
@@ -363,14 +382,9 @@ int sslvd_route_up(struct sslvd_route *r)
 		sslvd_log("no loopback device in this namespace: %s", strerror(errno));
 		return -ENODEV;
 	}
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		sslvd_log("rtnetlink: %s", strerror(errno));
-		if (nl)
-			mnl_socket_close(nl);
-		return err;
-	}
+	nl = rtnl_open("");
+	if (!nl)
+		return -errno;
 	err = 0;
 	if (r->out_mark) {
 		err = bridges(nl, r);
@@ -471,14 +485,9 @@ void sslvd_route_links(struct sslvd_route *r)
 	memcpy(old, r->bridge, sizeof(old));
 	memcpy(old_name, r->bridge_name, sizeof(old_name));
 	out = n_old ? old[0] : 0;
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		sslvd_log("rtnetlink: %s; bridges created from now on are not set up",
-			  strerror(errno));
-		if (nl)
-			mnl_socket_close(nl);
+	nl = rtnl_open("; bridges created from now on are not set up");
+	if (!nl)
 		return;
-	}
 	err = bridges(nl, r);
 	if (err) {
 		sslvd_log("rtnetlink: the namespace's links: %s", strerror(-err));
@@ -539,12 +548,8 @@ void sslvd_route_down(struct sslvd_route *r)
 		settings_down(r);
 		return;
 	}
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		sslvd_log("rtnetlink: %s; the diversion's rules and routes stay",
-			  strerror(errno));
-		if (nl)
-			mnl_socket_close(nl);
+	nl = rtnl_open("; the diversion's rules and routes stay");
+	if (!nl) {
 		settings_down(r);
 		return;
 	}
