@@ -271,6 +271,15 @@ dec_check()
 		"$(tail -n 1 "$D/access.log" | cut -d' ' -f3-4)" == "$cipher"
 }
 
+# dec_pid WHO: the pid of proxy WHO (sslvd, sslsplit); none for bare
+dec_pid()
+{
+	case $1 in
+	sslvd) echo "$dec_pid_sslvd" ;;
+	sslsplit) echo "$dec_pid_split" ;;
+	esac
+}
+
 # dec_bulk WHO VERSION: MB/s of one download through WHO, and the CPU
 # (user and system: kTLS's crypto runs in the proxy's own system calls)
 # the proxy spent a MB
@@ -278,11 +287,7 @@ dec_bulk()
 {
 	local who=$1 v=$2 port out pid c0
 
-	case $who in
-	sslvd) pid=$dec_pid_sslvd ;;
-	sslsplit) pid=$dec_pid_split ;;
-	*) pid= ;;
-	esac
+	pid=$(dec_pid "$who")
 	port=$(dec_port "$who" "$v")
 	[[ -z $pid ]] || c0=$(dec_cpu_ms "$pid")
 	out=$(n_cli curl -s -k -m "$DEC_SECS" -o /dev/null $(dec_curl_args "$v") \
@@ -303,11 +308,7 @@ dec_new()
 	if [[ $kind == u ]]; then
 		port=$((port + 1000)) name="r${round}h%d.test"
 	fi
-	case $who in
-	sslvd) pid=$dec_pid_sslvd ;;
-	sslsplit) pid=$dec_pid_split ;;
-	*) pid= ;;
-	esac
+	pid=$(dec_pid "$who")
 	[[ -z $pid ]] || c0=$(dec_cpu_ms "$pid")
 	if [[ $who == sslvd ]]; then
 		s0=$(counter decrypt_sessions) h0=$(counter decrypt_cache_hits)
