@@ -34,7 +34,12 @@
  * flows_evicted); if those are empty the flow is not tracked and its packets
  * are forwarded untouched (flows_untracked). Idle flows are expired by a
  * worker that sweeps 1/16 of the buckets every 100 ms, rescheduling between
- * batches, so it never holds up the packet path.
+ * batches, so it never holds up the packet path. It skips the groups of
+ * SSLV_GC_GROUP buckets that hold no flow: each table keeps a bit for each
+ * group (busy), set when a flow is hashed into it and cleared by the
+ * collector when it finds the group empty, so that a table sized for
+ * millions of flows and holding a few costs the collector a few words a
+ * sweep, not a look at every bucket.
  */
 #include <linux/idr.h>
 #include <linux/jhash.h>
@@ -52,6 +57,7 @@ static DEFINE_IDA(sslv_owner_ida);
 #define SSLV_EVICT_SCAN		8
 #define SSLV_GC_INTERVAL	(HZ / 10)
 #define SSLV_GC_SLICES		16
+#define SSLV_GC_GROUP		64	/* buckets a busy bit stands for */
 
 static void sslv_flow_ctor(void *obj)
 {
@@ -104,6 +110,19 @@ static struct sslv_flow_buckets *sslv_flow_tab(struct sslv_flow_table *ft)
 struct sslv_flow_buckets *sslv_flow_tab_locked(struct sslv_flow_table *ft)
 {
 	return rcu_dereference_check(ft->tab, rcu_read_lock_bh_held());
+}
+
+/*
+ * After hashing a flow into bucket @b of @tab, under the bucket lock: the
+ * flow, then its group's bit, against the collector clearing the bit and
+ * then looking at the buckets (sslv_flow_gc_group()). One of the two sees
+ * the other's store.
+ */
+static void sslv_flow_mark(struct sslv_flow_buckets *tab, u32 b)
+{
+	smp_mb();	/* the flow, then the bit */
+	if (!test_bit(b / SSLV_GC_GROUP, tab->busy))
+		set_bit(b / SSLV_GC_GROUP, tab->busy);
 }
 
 u32 sslv_flow_nbuckets(struct sslv_net *sn)
@@ -329,6 +348,7 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 	f->flags = SSLV_FF_HASHED;
 	sslv_flow_renew(sn, f);
 	hlist_nulls_add_head_rcu(&f->node, &tab->b[b]);
+	sslv_flow_mark(tab, b);
 	atomic_inc(&ft->count);
 	spin_unlock(sslv_bucket_lock(ft, b));
 	*created = true;
@@ -436,41 +456,74 @@ static bool sslv_flow_gc_due(const struct sslv_net *sn,
 	return false;
 }
 
-static void sslv_flow_gc(struct work_struct *work)
+static bool sslv_flow_group_empty(const struct sslv_flow_buckets *tab, u32 g)
 {
-	struct sslv_flow_table *ft = container_of(to_delayed_work(work),
-						  struct sslv_flow_table, gc);
-	struct sslv_net *sn = container_of(ft, struct sslv_net, ft);
-	struct sslv_flow_buckets *tab;
-	u32 i, n, now = sslv_now_ms();
+	u32 b;
+
+	for (b = g; b < g + SSLV_GC_GROUP; b++)
+		if (!hlist_nulls_empty(&tab->b[b]))
+			return false;
+	return true;
+}
+
+/*
+ * Expire the due flows of the group of buckets starting at @g; clear its
+ * busy bit if it holds none. Called under rcu_read_lock(), which it drops
+ * while it locks a bucket. Most buckets hold no flow due: they are looked
+ * at under RCU alone (a flow looked at stale is caught by the next sweep).
+ */
+static unsigned int sslv_flow_gc_group(struct sslv_net *sn, u32 g, u32 now)
+{
+	struct sslv_flow_buckets *tab = rcu_dereference(sn->ft.tab);
 	unsigned int expired = 0;
+	bool empty = true;
+	u32 b;
 
-	/*
-	 * Most buckets are empty, or hold no flow due: they are looked at
-	 * under RCU alone, and only a bucket with a flow due is locked (a
-	 * flow looked at stale is caught by the next sweep).
-	 */
-	rcu_read_lock();
-	tab = rcu_dereference(ft->tab);
-	n = max_t(u32, tab->n / SSLV_GC_SLICES, 1);
-	for (i = 0; i < n; i++) {
-		u32 b = ft->gc_cursor & (tab->n - 1);
-
-		ft->gc_cursor = b + 1;
-		if (!(i % 4096) && i) {
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-			tab = rcu_dereference(ft->tab);
-			b &= tab->n - 1;
-		}
+	for (b = g; b < g + SSLV_GC_GROUP && b < tab->n; b++) {
+		if (hlist_nulls_empty(&tab->b[b]))
+			continue;
+		empty = false;
 		if (!sslv_flow_gc_due(sn, &tab->b[b], now))
 			continue;
 		rcu_read_unlock();
 		expired += sslv_flow_gc_bucket(sn, b, false, SSLV_R_TIMEOUT);
 		cond_resched();
 		rcu_read_lock();
-		tab = rcu_dereference(ft->tab);	/* perhaps resized */
+		tab = rcu_dereference(sn->ft.tab);	/* perhaps resized */
+	}
+	if (empty) {
+		clear_bit(g / SSLV_GC_GROUP, tab->busy);
+		smp_mb__after_atomic();	/* the bit, then the buckets */
+		if (!sslv_flow_group_empty(tab, g))
+			set_bit(g / SSLV_GC_GROUP, tab->busy);
+	}
+	return expired;
+}
+
+static void sslv_flow_gc(struct work_struct *work)
+{
+	struct sslv_flow_table *ft = container_of(to_delayed_work(work),
+						  struct sslv_flow_table, gc);
+	struct sslv_net *sn = container_of(ft, struct sslv_net, ft);
+	struct sslv_flow_buckets *tab;
+	u32 i, g, n, now = sslv_now_ms();
+	unsigned int expired = 0;
+
+	rcu_read_lock();
+	tab = rcu_dereference(ft->tab);
+	n = tab->n / SSLV_GC_SLICES;	/* >= 64: tab->n >= SSLV_FLOW_LOCKS */
+	for (i = 0; i < n; i += SSLV_GC_GROUP) {
+		if (!(i % 4096) && i) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+			tab = rcu_dereference(ft->tab);
+		}
+		g = ft->gc_cursor & (tab->n - 1) & ~(SSLV_GC_GROUP - 1);
+		ft->gc_cursor = g + SSLV_GC_GROUP;
+		if (test_bit(g / SSLV_GC_GROUP, tab->busy))
+			expired += sslv_flow_gc_group(sn, g, now);
+		tab = rcu_dereference(ft->tab);
 	}
 	rcu_read_unlock();
 	if (expired)
@@ -508,11 +561,15 @@ static struct sslv_flow_buckets *sslv_flow_buckets_alloc(struct sslv_net *sn,
 	u32 i;
 
 	memcg = set_active_memcg(sn->memcg);
-	tab = kvmalloc(struct_size(tab, b, n), GFP_KERNEL_ACCOUNT);
+	tab = kvmalloc(struct_size(tab, b, n) +
+		       BITS_TO_LONGS(n / SSLV_GC_GROUP) * sizeof(long),
+		       GFP_KERNEL_ACCOUNT);
 	set_active_memcg(memcg);
 	if (!tab)
 		return NULL;
 	tab->n = n;
+	tab->busy = (unsigned long *)&tab->b[n];
+	bitmap_zero(tab->busy, n / SSLV_GC_GROUP);
 	for (i = 0; i < n; i++)
 		INIT_HLIST_NULLS_HEAD(&tab->b[i], i);
 	return tab;
@@ -548,6 +605,7 @@ static bool sslv_flow_move(struct sslv_net *sn, struct sslv_flow_buckets *old,
 	} else {
 		hlist_nulls_del_rcu(&f->node);
 		hlist_nulls_add_head_rcu(&f->node, &tab->b[nb]);
+		sslv_flow_mark(tab, nb);
 	}
 	spin_unlock(&f->lock);
 	spin_unlock_bh(sslv_bucket_lock(ft, b));

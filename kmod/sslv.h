@@ -196,7 +196,7 @@ struct sslv_flow_key {
 	u16 vlan;		/* VLAN id, 0 if untagged */
 	u8 family;		/* AF_INET or AF_INET6 */
 	u8 pad;
-};
+} __aligned(8);			/* compared as five u64 */
 
 /* sslv_flow.flags */
 #define SSLV_FF_CLIENT_B	0x01	/* the client is side B of the key */
@@ -236,6 +236,7 @@ struct sslv_flow {
 /* A table's buckets: replaced whole, see sslv_flow_resize(). */
 struct sslv_flow_buckets {
 	u32 n;				/* power of two, >= SSLV_FLOW_LOCKS */
+	unsigned long *busy;		/* the collector's map: see flow.c */
 	struct hlist_nulls_head b[];
 };
 
@@ -274,23 +275,30 @@ int sslv_flow_cache_init(void);
 void sslv_flow_cache_exit(void);
 extern u32 sslv_flow_seed;
 
+/*
+ * An IPv4 key is hashed as TCP's own table hashes a connection
+ * (inet_ehashfn()): its addresses and ports are three words; the VLAN goes
+ * into the seed. An IPv6 key, all ten words.
+ */
 static inline u32 sslv_flow_hash(const struct sslv_flow_key *key)
 {
+	if (key->family == AF_INET)
+		return jhash_3words(key->a.s6_addr32[0], key->b.s6_addr32[0],
+				    (__force u32)key->port_a << 16 |
+				    (__force u32)key->port_b,
+				    sslv_flow_seed ^ key->vlan);
 	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
 		      sslv_flow_seed);
 }
 
-/* Ten word compares the compiler unrolls, where memcmp() is a call. */
+/* Five word compares, where memcmp() is a call. */
 static inline bool sslv_key_eq(const struct sslv_flow_key *a,
 			       const struct sslv_flow_key *b)
 {
-	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
-	u32 diff = 0;
-	int i;
+	const u64 *x = (const u64 *)a, *y = (const u64 *)b;
 
-	for (i = 0; i < sizeof(*a) / sizeof(u32); i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		 (x[3] ^ y[3]) | (x[4] ^ y[4]));
 }
 
 /* Both return the flow locked, or NULL. Call under rcu_read_lock(). */
