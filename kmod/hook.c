@@ -137,6 +137,14 @@ static int sslv_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct sslv_net *sn, *tmp;
 
 	ASSERT_RTNL();
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_UNREGISTER:
+	case NETDEV_CHANGENAME:
+	case NETDEV_CHANGEUPPER:
+		sslv_ips_changed();
+		break;
+	}
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	list_for_each_entry_safe(sn, tmp, &sslv_taps, tap_node)

@@ -164,6 +164,7 @@ int sslv_nl_ips_set(struct sk_buff *in, struct genl_info *info)
 	if (!old)
 		WRITE_ONCE(ips->state, SSLV_IPS_STATE_UP);
 	rcu_assign_pointer(ips->cfg, cfg);
+	sslv_ips_changed();
 	sslv_event_ips(sn);
 	mutex_unlock(&sslv_cfg_mutex);
 	if (old)
@@ -185,6 +186,7 @@ int sslv_nl_ips_del(struct sk_buff *in, struct genl_info *info)
 		return -ENOENT;
 	}
 	RCU_INIT_POINTER(ips->cfg, NULL);
+	sslv_ips_changed();
 	WRITE_ONCE(ips->state, SSLV_IPS_STATE_UNSET);
 	sslv_event_ips(sn);
 	mutex_unlock(&sslv_cfg_mutex);
@@ -282,7 +284,17 @@ bool sslv_ips_killed(struct sslv_net *sn, u32 id)
 	return false;
 }
 
-bool sslv_ips_port(struct sslv_net *sn, struct net_device *in)
+/* Bumped by sslv_ips_changed(); 31 bits of it are kept. */
+static atomic_t sslv_ips_gen = ATOMIC_INIT(1);
+
+void sslv_ips_changed(void)
+{
+	smp_mb__before_atomic();	/* the change, then the generation */
+	atomic_inc(&sslv_ips_gen);
+}
+
+/* The names' look-up, done again only when sslv_ips_gen has moved. */
+static bool sslv_ips_port_look(struct sslv_net *sn, struct net_device *in)
 {
 	const struct sslv_ips_cfg *cfg = rcu_dereference(sn->ips.cfg);
 	const char *names[3];
@@ -305,6 +317,22 @@ bool sslv_ips_port(struct sslv_net *sn, struct net_device *in)
 			return true;
 	}
 	return false;
+}
+
+bool sslv_ips_port(struct sslv_net *sn, struct net_device *in)
+{
+	atomic64_t *slot = &sn->ips.ports[in->ifindex % SSLV_IPS_PORTS];
+	/* The generation, then what it stands for: see sslv_ips_changed(). */
+	u64 gen = (u32)atomic_read_acquire(&sslv_ips_gen) & 0x7fffffff;
+	u64 v = atomic64_read(slot);
+	bool ips;
+
+	if ((u32)v == (u32)in->ifindex && v >> 33 == gen)
+		return v & BIT_ULL(32);
+	ips = sslv_ips_port_look(sn, in);
+	/* A change meanwhile moved the generation: this is looked up again. */
+	atomic64_set(slot, gen << 33 | (u64)ips << 32 | (u32)in->ifindex);
+	return ips;
 }
 
 void sslv_ips_exit(struct sslv_net *sn)

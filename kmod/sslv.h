@@ -630,12 +630,20 @@ struct sslv_ips_cfg {
 	u32 feedback_ms;		/* SSLV_IPS_FEEDBACK_TIMEOUT */
 };
 
+/*
+ * What sslv_ips_port() last found for a port, by ifindex modulo
+ * SSLV_IPS_PORTS: (generation << 33) | (answer << 32) | ifindex, good
+ * while the generation is sslv_ips_gen's (sslv_ips_changed()).
+ */
+#define SSLV_IPS_PORTS	8
+
 struct sslv_ips {
 	struct sslv_ips_cfg __rcu *cfg;
 	u8 state;			/* enum sslv_ips_state */
 	u8 fail;			/* SSLV_A_IPS_FAIL */
 	atomic_t killed_pos;
 	u32 killed[SSLV_IPS_KILLED];
+	atomic64_t ports[SSLV_IPS_PORTS];
 };
 
 /* sslvd reported flow @id ended by the IPS: see struct sslv_ips. */
@@ -648,6 +656,12 @@ bool sslv_ips_killed(struct sslv_net *sn, u32 id);
  * diverted flows. Under rcu_read_lock().
  */
 bool sslv_ips_port(struct sslv_net *sn, struct net_device *in);
+/*
+ * A device came, went, was renamed or changed masters, or an IPS was set
+ * or deleted: what sslv_ips_port() remembers is stale, in every namespace.
+ * After the change.
+ */
+void sslv_ips_changed(void);
 /* The namespace is going: no hook runs any more. */
 void sslv_ips_exit(struct sslv_net *sn);
 

@@ -22,7 +22,9 @@
 #     reports it up, the flow is decrypted again;
 #   - frames entering by the IPS's interfaces, or by any port of a bridge
 #     that enslaves one, are left alone: the generated connections sslvd
-#     carries through the IPS have the diverted flows' addresses and ports.
+#     carries through the IPS have the diverted flows' addresses and ports;
+#     what the hook remembers of a port follows renames, new and deleted
+#     devices and new masters.
 
 source "$(dirname "$0")/../lib.sh"
 
@@ -319,5 +321,30 @@ check "the IPS's bridge: no flow tracked" "$flows" -eq 0
 ctl ips del
 across ips-unset
 check "no IPS: the same bridge's flow is tracked" "$flows" -eq 1
+
+# What the bridge hook remembers of a port follows the devices: an IPS
+# named ipsx, none such yet, then a port renamed ipsx, a device ipsx
+# enslaved and deleted.
+ctl ips set out ipsx in ipsy
+across ips-absent
+check "IPS ipsx, no such device: the flow is tracked" "$flows" -eq 1
+n_box ip link set ips9 down
+n_box ip link set ips9 name ipsx
+n_box ip link set ipsx up
+across ips-renamed
+check "a port renamed ipsx: no flow tracked" "$flows" -eq 0
+n_box ip link set ipsx down
+n_box ip link set ipsx name ips9
+n_box ip link set ips9 up
+across ips-renamed-back
+check "renamed back: the flow is tracked" "$flows" -eq 1
+n_box ip link add ipsx type dummy
+n_box ip link set ipsx master ipsbr up
+across ips-enslaved
+check "ipsx enslaved to the bridge: no flow tracked" "$flows" -eq 0
+n_box ip link del ipsx
+across ips-deleted
+check "ipsx deleted: the flow is tracked" "$flows" -eq 1
+ctl ips del
 # The module goes (cleanup) with an IPS set in a namespace.
 ctl ips set out ips0 in ips1 copy ips2
