@@ -521,9 +521,10 @@ static void sslv_flow_gc(struct work_struct *work)
 		}
 		g = ft->gc_cursor & (tab->n - 1) & ~(SSLV_GC_GROUP - 1);
 		ft->gc_cursor = g + SSLV_GC_GROUP;
-		if (test_bit(g / SSLV_GC_GROUP, tab->busy))
-			expired += sslv_flow_gc_group(sn, g, now);
-		tab = rcu_dereference(ft->tab);
+		if (!test_bit(g / SSLV_GC_GROUP, tab->busy))
+			continue;
+		expired += sslv_flow_gc_group(sn, g, now);
+		tab = rcu_dereference(ft->tab);	/* perhaps resized */
 	}
 	rcu_read_unlock();
 	if (expired)

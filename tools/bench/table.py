@@ -23,8 +23,9 @@ value of the same guest kernel and accel (a run of some parts only, BENCH=,
 records only theirs): a ratio that fell by more than its own spread in this
 run is a regression, printed as such, and the exit status is 3 (for
 match.* and *_kib.*, a cost, a rise); nftables' ratios are recorded but
-not checked. The line is appended all the same. The datapath's ratios and the host's are recorded under the datapath
-guest's accel (e.g. "tcg icount shift=3,sleep=off"), the decrypt ones
+not checked. The line is appended all the same. The datapath's ratios and
+the host's are recorded under the datapath guest's accel (e.g. "tcg
+icount shift=3,sleep=off"), the decrypt ones
 (dec.*) under the decrypt guest's, one line each. Under -icount a ratio
 is a ratio of instruction counts, repeatable to a few thousandths: its
 spread is taken as at least 0.01, so that only a change of the code
@@ -432,12 +433,12 @@ if HISTORY:
             spread = max(hi - lo, floor)
             # nftables' rows are there to compare with, not sslv's to keep
             theirs = "nft" in name or ".chain" in name or ".set" in name
-            bad = drop > spread and not theirs
+            fell = drop > spread
+            bad = fell and not theirs
             print("  %-24s %.3f -> %.3f  (this run's spread %.3f; then %s, %s)%s"
                   % (name, before, ratio, spread, date, commit,
-                     "  REGRESSION" if bad else
-                     "  (nftables, not checked)" if theirs and
-                     drop > spread else ""))
+                     "" if not fell else "  (nftables, not checked)"
+                     if theirs else "  REGRESSION"))
             if bad:
                 worse.append(name)
     with open(HISTORY, "a") as f:
