@@ -706,10 +706,16 @@ static bool sslv_fast_path(struct sslv_ctx *c, u32 hash,
 unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 			 struct net_device *in, bool tap)
 {
-	struct sslv_ctx c = { .sn = sn, .skb = skb, .in = in, .tap = tap };
+	struct sslv_ctx c;
 	struct sslv_flow *f;
 	bool absent;
 	u32 hash;
+
+	/* Not zeroed: sslv_parse() fills c.p. */
+	c.sn = sn;
+	c.skb = skb;
+	c.in = in;
+	c.tap = tap;
 
 	/* The attached IPS's frames: sslvd's, with the diverted flows' keys. */
 	if (!tap && unlikely(rcu_access_pointer(sn->ips.cfg)) &&

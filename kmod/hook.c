@@ -27,7 +27,7 @@
 static unsigned int sslv_bridge_hook(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	struct sslv_net *sn = sslv_pernet(state->net);
+	struct sslv_net *sn = priv;
 
 	if (READ_ONCE(sn->mode) == SSLV_MODE_PASSIVE_TAP)
 		return NF_ACCEPT;
@@ -44,6 +44,7 @@ static unsigned int sslv_tap_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* Copied into each namespace's sslv_net, the first with .priv set. */
 static const struct nf_hook_ops sslv_bridge_ops[] = {
 	{
 		.hook		= sslv_bridge_hook,
@@ -159,8 +160,11 @@ static struct notifier_block sslv_netdev_nb = {
 
 int sslv_hook_init(struct sslv_net *sn)
 {
-	return nf_register_net_hooks(sn->net, sslv_bridge_ops,
-				     ARRAY_SIZE(sslv_bridge_ops));
+	BUILD_BUG_ON(sizeof(sn->bridge_ops) != sizeof(sslv_bridge_ops));
+	memcpy(sn->bridge_ops, sslv_bridge_ops, sizeof(sslv_bridge_ops));
+	sn->bridge_ops[0].priv = sn;
+	return nf_register_net_hooks(sn->net, sn->bridge_ops,
+				     ARRAY_SIZE(sn->bridge_ops));
 }
 
 /* From .pre_exit: the core's synchronize_rcu() follows before .exit. */
@@ -169,8 +173,8 @@ void sslv_hook_exit(struct sslv_net *sn)
 	rtnl_lock();
 	sslv_tap_detach(sn);
 	rtnl_unlock();
-	nf_unregister_net_hooks(sn->net, sslv_bridge_ops,
-				ARRAY_SIZE(sslv_bridge_ops));
+	nf_unregister_net_hooks(sn->net, sn->bridge_ops,
+				ARRAY_SIZE(sn->bridge_ops));
 }
 
 int sslv_hook_notifier_init(void)

@@ -81,16 +81,31 @@ static u8 sslv_tcp_wscale(const struct sk_buff *skb, unsigned int off,
 	return SSLV_WSCALE_NONE;
 }
 
-static void sslv_key_set(struct sslv_pkt *p, const void *saddr,
-			 const void *daddr, unsigned int alen,
-			 __be16 sport, __be16 dport)
+static void sslv_key_set6(struct sslv_pkt *p, const struct in6_addr *saddr,
+			  const struct in6_addr *daddr, __be16 sport,
+			  __be16 dport)
 {
 	struct sslv_flow_key *k = &p->key;
-	int c = memcmp(saddr, daddr, alen);
+	int c = ipv6_addr_cmp(saddr, daddr);
 
 	p->src_is_b = c > 0 || (c == 0 && ntohs(sport) > ntohs(dport));
-	memcpy(&k->a, p->src_is_b ? daddr : saddr, alen);
-	memcpy(&k->b, p->src_is_b ? saddr : daddr, alen);
+	k->a = p->src_is_b ? *daddr : *saddr;
+	k->b = p->src_is_b ? *saddr : *daddr;
+	k->port_a = p->src_is_b ? dport : sport;
+	k->port_b = p->src_is_b ? sport : dport;
+}
+
+/* The same order as sslv_key_set6(): address bytes, then port. */
+static void sslv_key_set4(struct sslv_pkt *p, __be32 saddr, __be32 daddr,
+			  __be16 sport, __be16 dport)
+{
+	struct sslv_flow_key *k = &p->key;
+	u64 s = (u64)ntohl(saddr) << 16 | ntohs(sport);
+	u64 d = (u64)ntohl(daddr) << 16 | ntohs(dport);
+
+	p->src_is_b = s > d;
+	k->a.s6_addr32[0] = p->src_is_b ? daddr : saddr;
+	k->b.s6_addr32[0] = p->src_is_b ? saddr : daddr;
 	k->port_a = p->src_is_b ? dport : sport;
 	k->port_b = p->src_is_b ? sport : dport;
 }
@@ -278,8 +293,8 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		if (!th)
 			return SSLV_PARSE_BAD_TCP;
-		sslv_key_set(p, &iph->saddr, &iph->daddr, 4, th->source,
-			     th->dest);
+		sslv_key_set4(p, iph->saddr, iph->daddr, th->source,
+			      th->dest);
 	} else if (proto == htons(ETH_P_IPV6)) {
 		struct ipv6hdr _ip6h;
 		const struct ipv6hdr *ip6h;
@@ -321,8 +336,8 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		if (!th)
 			return SSLV_PARSE_BAD_TCP;
-		sslv_key_set(p, &ip6h->saddr, &ip6h->daddr, 16, th->source,
-			     th->dest);
+		sslv_key_set6(p, &ip6h->saddr, &ip6h->daddr, th->source,
+			      th->dest);
 	} else {
 		return SSLV_PARSE_OTHER;
 	}

@@ -744,6 +744,7 @@ struct sslv_net {
 	struct mem_cgroup *memcg;	/* charged for the flow table */
 	u8 mode;			/* enum sslv_mode */
 	int tap_ifindex;
+	struct nf_hook_ops bridge_ops[2];	/* hook.c's, .priv = this */
 	struct nf_hook_ops tap_ops;
 	struct list_head tap_node;	/* in hook.c's sslv_taps, under RTNL */
 	bool tap_registered;
