@@ -396,16 +396,30 @@ struct sslv_flow *sslv_flow_find_id(struct sslv_net *sn, u32 id)
 	return NULL;
 }
 
-/* Expire idle flows of bucket @b; returns how many were removed. */
+/* When @f, last seen at its last_ms, is due to expire. */
+static u32 sslv_flow_due(const struct sslv_net *sn, const struct sslv_flow *f)
+{
+	return READ_ONCE(f->tcp.last_ms) + sslv_flow_timeout(sn, f);
+}
+
+static bool sslv_ms_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+/*
+ * Expire idle flows of bucket @b; returns how many were removed. @next, if
+ * not NULL, is lowered to the due time of any flow left that is earlier.
+ */
 static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
-					bool all, u8 reason)
+					bool all, u8 reason, u32 *next)
 {
 	struct sslv_flow_table *ft = &sn->ft;
 	struct sslv_flow *f, *dead[16];
 	struct sslv_flow_buckets *tab;
 	struct hlist_nulls_node *n;
 	unsigned int i, ndead, total = 0;
-	u32 now = sslv_now_ms();
+	u32 now = sslv_now_ms(), due;
 
 	do {
 		ndead = 0;
@@ -421,15 +435,17 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 			/*
 			 * A look without the flow's lock first (the bucket
 			 * lock keeps it in the chain): most flows are not
-			 * due, and one skipped on a stale look is caught by
-			 * the next sweep.
+			 * due. One seen stale was seen since: it is due
+			 * later than the look says.
 			 */
-			if (!all && sslv_flow_idle(f, now) <=
-				    sslv_flow_timeout(sn, f))
+			due = sslv_flow_due(sn, f);
+			if (!all && !sslv_ms_before(due, now)) {
+				if (next && sslv_ms_before(due, *next))
+					*next = due;
 				continue;
+			}
 			spin_lock(&f->lock);
-			if (all || sslv_flow_idle(f, now) >
-				   sslv_flow_timeout(sn, f)) {
+			if (all || sslv_ms_before(sslv_flow_due(sn, f), now)) {
 				sslv_flow_unhash(ft, f);
 				dead[ndead++] = f;
 			}
@@ -443,16 +459,30 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 	return total;
 }
 
-/* Whether a flow of the chain at @head looks due, read under RCU. */
+/*
+ * Whether a flow of bucket @b, whose chain is at @head, looks due, read
+ * under RCU; else @next is lowered to the earliest due time of its flows.
+ * A walk diverted into another chain (a flow freed and reused meanwhile)
+ * says due, so that the bucket is looked at again under its lock.
+ */
 static bool sslv_flow_gc_due(const struct sslv_net *sn,
-			     const struct hlist_nulls_head *head, u32 now)
+			     const struct hlist_nulls_head *head, u32 b,
+			     u32 now, u32 *next)
 {
 	const struct hlist_nulls_node *n;
 	const struct sslv_flow *f;
+	u32 due, first = *next;
 
-	hlist_nulls_for_each_entry_rcu(f, n, head, node)
-		if (sslv_flow_idle(f, now) > sslv_flow_timeout(sn, f))
+	hlist_nulls_for_each_entry_rcu(f, n, head, node) {
+		due = sslv_flow_due(sn, f);
+		if (sslv_ms_before(due, now))
 			return true;
+		if (sslv_ms_before(due, first))
+			first = due;
+	}
+	if (get_nulls_value(n) != b)
+		return true;
+	*next = first;
 	return false;
 }
 
@@ -470,11 +500,12 @@ static bool sslv_flow_group_empty(const struct sslv_flow_buckets *tab, u32 g)
  * Expire the due flows of the group of buckets starting at @g; clear its
  * busy bit if it holds none. Called under rcu_read_lock(), which it drops
  * while it locks a bucket. Most buckets hold no flow due: they are looked
- * at under RCU alone (a flow looked at stale is caught by the next sweep).
+ * at under RCU alone.
  */
 static unsigned int sslv_flow_gc_group(struct sslv_net *sn, u32 g, u32 now)
 {
 	struct sslv_flow_buckets *tab = rcu_dereference(sn->ft.tab);
+	u32 *next = &sn->ft.gc_next;
 	unsigned int expired = 0;
 	bool empty = true;
 	u32 b;
@@ -483,10 +514,11 @@ static unsigned int sslv_flow_gc_group(struct sslv_net *sn, u32 g, u32 now)
 		if (hlist_nulls_empty(&tab->b[b]))
 			continue;
 		empty = false;
-		if (!sslv_flow_gc_due(sn, &tab->b[b], now))
+		if (!sslv_flow_gc_due(sn, &tab->b[b], b, now, next))
 			continue;
 		rcu_read_unlock();
-		expired += sslv_flow_gc_bucket(sn, b, false, SSLV_R_TIMEOUT);
+		expired += sslv_flow_gc_bucket(sn, b, false, SSLV_R_TIMEOUT,
+					       next);
 		cond_resched();
 		rcu_read_lock();
 		tab = rcu_dereference(sn->ft.tab);	/* perhaps resized */
@@ -500,6 +532,31 @@ static unsigned int sslv_flow_gc_group(struct sslv_net *sn, u32 g, u32 now)
 	return expired;
 }
 
+void sslv_flow_gc_kick(struct sslv_net *sn)
+{
+	set_bit(0, &sn->ft.gc_kick);
+}
+
+/* The shortest of the timeouts: no flow is due sooner after it is seen. */
+static u32 sslv_flow_timeout_min(const struct sslv_net *sn)
+{
+	const struct sslv_timeouts *t = &sn->timeouts;
+
+	return min3(min(READ_ONCE(t->handshake), READ_ONCE(t->established)),
+		    min(READ_ONCE(t->closing), READ_ONCE(t->closed)),
+		    READ_ONCE(t->rejected));
+}
+
+/*
+ * A tick: the next 1/16 of the buckets, or nothing when the last sweep
+ * found no flow due before gc_resume. A sweep starts with gc_next at the
+ * shortest timeout from now, which no flow seen after that can beat (each
+ * sighting sets last_ms; a verdict or a timeout changed without one kicks
+ * the collector), and lowers it to the earliest due time of the flows it
+ * leaves. The next sweep starts then, so a flow is expired at most one
+ * sweep (1.6 s) late, as if every sweep ran, and a table of flows with
+ * long timeouts is not walked ten times a minute for nothing.
+ */
 static void sslv_flow_gc(struct work_struct *work)
 {
 	struct sslv_flow_table *ft = container_of(to_delayed_work(work),
@@ -520,6 +577,17 @@ static void sslv_flow_gc(struct work_struct *work)
 			tab = rcu_dereference(ft->tab);
 		}
 		g = ft->gc_cursor & (tab->n - 1) & ~(SSLV_GC_GROUP - 1);
+		if (!g) {
+			/* A sweep ends here, and the next may start. */
+			if (ft->gc_sweeping)
+				ft->gc_resume = ft->gc_next;
+			ft->gc_sweeping = false;
+			if (!test_and_clear_bit(0, &ft->gc_kick) &&
+			    sslv_ms_before(now, ft->gc_resume))
+				break;
+			ft->gc_sweeping = true;
+			ft->gc_next = now + sslv_flow_timeout_min(sn);
+		}
 		ft->gc_cursor = g + SSLV_GC_GROUP;
 		if (!test_bit(g / SSLV_GC_GROUP, tab->busy))
 			continue;
@@ -539,7 +607,7 @@ void sslv_flow_flush(struct sslv_net *sn)
 	u32 b;
 
 	for (b = 0; b < sslv_flow_nbuckets(sn); b++) {
-		sslv_flow_gc_bucket(sn, b, true, SSLV_R_FLUSH);
+		sslv_flow_gc_bucket(sn, b, true, SSLV_R_FLUSH, NULL);
 		if (!(b % 64))
 			cond_resched();
 	}
@@ -652,6 +720,7 @@ void sslv_flow_resize(struct sslv_net *sn, u32 max_flows)
 		if (!(b % 64))
 			cond_resched();
 	}
+	sslv_flow_gc_kick(sn);	/* flows were moved behind the sweep */
 	/* Readers that found a moved flow's old chain are gone, then. */
 	synchronize_rcu();
 	kvfree(old);
@@ -686,6 +755,7 @@ int sslv_flow_init(struct sslv_net *sn)
 	for (i = 0; i < SSLV_FLOW_LOCKS; i++)
 		spin_lock_init(&ft->locks[i]);
 	atomic_set(&ft->count, 0);
+	set_bit(0, &ft->gc_kick);
 	INIT_DELAYED_WORK(&ft->gc, sslv_flow_gc);
 	queue_delayed_work(system_power_efficient_wq, &ft->gc,
 			   SSLV_GC_INTERVAL);

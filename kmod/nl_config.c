@@ -163,6 +163,7 @@ int sslv_nl_config_set(struct sk_buff *in, struct genl_info *info)
 			WRITE_ONCE(*sslv_timeout(sn, i),
 				   nla_get_u32(a) * MSEC_PER_SEC);
 	}
+	sslv_flow_gc_kick(sn);	/* perhaps shorter timeouts */
 	mutex_unlock(&sslv_cfg_mutex);
 	return 0;
 }

@@ -172,8 +172,10 @@ int sslv_nl_decrypt_session(struct sk_buff *in, struct genl_info *info)
 	if (f) {
 		sslv_event_decrypted(sn, f, st);
 		/* sslvd resets both legs next, as the policy says: a reject. */
-		if (close == SSLV_CLOSE_UPSTREAM_INVALID)
+		if (close == SSLV_CLOSE_UPSTREAM_INVALID) {
 			f->verdict = SSLV_ACT_REJECT;
+			sslv_flow_gc_kick(sn);	/* its timeout changed */
+		}
 		spin_unlock(&f->lock);
 	} else {
 		/* Gone from the table: the event names it by its report. */

@@ -247,6 +247,10 @@ struct sslv_flow_table {
 	u32 max_flows;
 	atomic_t count;
 	u32 gc_cursor;
+	u32 gc_next;			/* ms: the earliest due time the sweep saw */
+	u32 gc_resume;			/* ms: no flow is due before then */
+	unsigned long gc_kick;		/* bit 0: see sslv_flow_gc_kick() */
+	bool gc_sweeping;
 	struct delayed_work gc;
 };
 
@@ -260,6 +264,12 @@ struct sslv_timeouts {
 };
 
 int sslv_flow_init(struct sslv_net *sn);
+/*
+ * Have the collector sweep the table again at its next tick: some flow may
+ * be due earlier than the last sweep found (the timeouts were lowered, a
+ * flow's verdict turned to reject without a packet).
+ */
+void sslv_flow_gc_kick(struct sslv_net *sn);
 /*
  * The table's buckets for @max_flows, when they follow max_flows (the
  * hashsize module parameter is 0); under sslv_cfg_mutex, may sleep.
