@@ -706,12 +706,12 @@ static bool sslv_fast_path(struct sslv_ctx *c, u32 hash,
 unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 			 struct net_device *in, bool tap)
 {
-	struct sslv_ctx c;
+	struct sslv_ctx c __uninitialized;
 	struct sslv_flow *f;
 	bool absent;
 	u32 hash;
 
-	/* Not zeroed: sslv_parse() fills c.p. */
+	/* Not zeroed, even by INIT_STACK_ALL_ZERO: sslv_parse() fills c.p. */
 	c.sn = sn;
 	c.skb = skb;
 	c.in = in;

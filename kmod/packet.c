@@ -3,7 +3,9 @@
  * Parse a frame at the bridge (or tap) into a flow key and a TCP segment.
  *
  * skb->data points at the network header. Every read goes through
- * skb_header_pointer(), so nothing is assumed about linearity. Lengths come
+ * skb_header_pointer(), so nothing is assumed about linearity; its copy
+ * buffers are __uninitialized (the kernel's INIT_STACK_ALL_ZERO would
+ * clear them for every frame, and a copy is read only once it is made). Lengths come
  * from the IP header, never from skb->len: the bridge does not trim Ethernet
  * padding. The exception is a GSO packet of BIG TCP (GRO or a local sender
  * on a device whose gso_max_size/gro_max_size exceeds 64 KiB): an IPv4 one
@@ -56,7 +58,7 @@
 static u8 sslv_tcp_wscale(const struct sk_buff *skb, unsigned int off,
 			  unsigned int optlen)
 {
-	u8 buf[MAX_TCP_OPTION_SPACE];
+	u8 buf[MAX_TCP_OPTION_SPACE] __uninitialized;
 	const u8 *opt;
 	unsigned int i = 0;
 
@@ -180,7 +182,7 @@ static bool sslv_csum_ok(const struct sk_buff *skb, unsigned int thoff,
 static bool sslv_ip_csum_ok(const struct sk_buff *skb, unsigned int nh,
 			    unsigned int ihl)
 {
-	u8 buf[60];
+	u8 buf[60] __uninitialized;
 	const void *h;
 
 	h = skb_header_pointer(skb, nh, ihl * 4, buf);
@@ -201,7 +203,7 @@ static bool sslv_big_tcp(const struct sk_buff *skb)
 static unsigned int sslv_jumbo_end(const struct sk_buff *skb, unsigned int nh,
 				   const struct ipv6hdr *ip6h)
 {
-	struct hop_jumbo_hdr _jh;
+	struct hop_jumbo_hdr _jh __uninitialized;
 	const struct hop_jumbo_hdr *jh;
 	u32 plen;
 
@@ -233,11 +235,15 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 {
 	unsigned int nh = 0, thoff, end, doff;
 	__be16 proto = skb->protocol;
-	struct tcphdr _th;
+	struct tcphdr _th __uninitialized;
 	const struct tcphdr *th;
 	struct ethhdr *eth;
 
-	memset(p, 0, sizeof(*p));
+	/* What follows sets every field of a TCP segment's @p but these. */
+	p->key = (struct sslv_flow_key){};
+	p->seg.ipid = 0;
+	p->seg.pad = 0;
+	p->ihl = 0;
 	if (!skb_mac_header_was_set(skb))
 		return SSLV_PARSE_OTHER;
 	eth = eth_hdr(skb);
@@ -250,7 +256,7 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 			return SSLV_PARSE_VLAN_UNSUPPORTED;
 		p->key.vlan = skb_vlan_tag_get_id(skb);
 	} else if (eth_type_vlan(proto)) {
-		struct vlan_hdr _vh;
+		struct vlan_hdr _vh __uninitialized;
 		const struct vlan_hdr *vh;
 
 		if (proto != htons(ETH_P_8021Q))
@@ -268,7 +274,7 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		p->key.vlan = sslv_bridge_pvid(in);
 
 	if (proto == htons(ETH_P_IP)) {
-		struct iphdr _iph;
+		struct iphdr _iph __uninitialized;
 		const struct iphdr *iph;
 
 		iph = skb_header_pointer(skb, nh, sizeof(_iph), &_iph);
@@ -296,7 +302,7 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		sslv_key_set4(p, iph->saddr, iph->daddr, th->source,
 			      th->dest);
 	} else if (proto == htons(ETH_P_IPV6)) {
-		struct ipv6hdr _ip6h;
+		struct ipv6hdr _ip6h __uninitialized;
 		const struct ipv6hdr *ip6h;
 		__be16 frag_off;
 		u8 nexthdr;
@@ -330,6 +336,7 @@ enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
 		}
 		if (nexthdr != IPPROTO_TCP)
 			return SSLV_PARSE_OTHER;
+		p->nh = nh;
 		p->key.family = AF_INET6;
 		p->seg.ttl = ip6h->hop_limit;
 		thoff = off;
