@@ -313,17 +313,29 @@ static void sslv_match_group_init(struct sslv_match_group *g,
 /*
  * A key's hash: the words are multiplied independently (a v4 address, in
  * the low half of a word, stays distinct), then mixed. Which bucket is its
- * home comes from the low half, the tag from the top 16 bits.
+ * home comes from the low half, the tag from the top 16 bits. A key of a
+ * group that is not IPv6 has its second words zero (a prefix of at most
+ * 32 bits, or none): sslv_match_hash4() leaves them out, to the same hash.
  */
-static inline u64 sslv_match_hash(u32 port, const u64 src[2], const u64 dst[2])
+static inline u64 sslv_match_mix(u64 h)
 {
-	u64 h = src[0] * 0x9e3779b97f4a7c15ULL + src[1] * 0xc2b2ae3d27d4eb4fULL +
-		dst[0] * 0x165667b19e3779f9ULL + dst[1] * 0x27d4eb2f165667c5ULL +
-		port;
-
 	h ^= h >> 32;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	return h ^ (h >> 29);
+}
+
+static inline u64 sslv_match_hash(u32 port, const u64 src[2], const u64 dst[2])
+{
+	return sslv_match_mix(src[0] * 0x9e3779b97f4a7c15ULL +
+			      src[1] * 0xc2b2ae3d27d4eb4fULL +
+			      dst[0] * 0x165667b19e3779f9ULL +
+			      dst[1] * 0x27d4eb2f165667c5ULL + port);
+}
+
+static inline u64 sslv_match_hash4(u32 port, u64 src, u64 dst)
+{
+	return sslv_match_mix(src * 0x9e3779b97f4a7c15ULL +
+			      dst * 0x165667b19e3779f9ULL + port);
 }
 
 static inline u32 sslv_match_home(u64 h, u32 buckets)
@@ -584,20 +596,12 @@ int sslv_match_build(void *mem, size_t size, const struct sslv_rule_spec *rules,
  */
 static inline bool sslv_match_maybe(const struct sslv_match_bucket *bk, u16 tag)
 {
-	static const u64 tops[4] = {
-		SSLV_MATCH_TOPS, SSLV_MATCH_TOPS, SSLV_MATCH_TOPS,
-		SSLV_MATCH_TOPS_LAST
-	};
-	u64 w[4], zero = 0;
-	u32 i;
+	u64 t = tag * SSLV_MATCH_LANES, w[4];
 
 	memcpy(w, bk, sizeof(w));
-	for (i = 0; i < 4; i++) {
-		u64 x = w[i] ^ (tag * SSLV_MATCH_LANES);
-
-		zero |= SSLV_MATCH_ZEROS(x) & tops[i];
-	}
-	return zero;
+	return ((SSLV_MATCH_ZEROS(w[0] ^ t) | SSLV_MATCH_ZEROS(w[1] ^ t) |
+		 SSLV_MATCH_ZEROS(w[2] ^ t)) & SSLV_MATCH_TOPS) |
+	       (SSLV_MATCH_ZEROS(w[3] ^ t) & SSLV_MATCH_TOPS_LAST);
 }
 
 /* Whether entry @e has the key (@src, @dst, @port) of its group @g. */
@@ -628,7 +632,8 @@ static u32 sslv_match_find(const struct sslv_match *m,
 	const struct sslv_match_bucket *buckets =
 		SSLV_MATCH_AT(m, m->buckets_off + g->bucket * sizeof(*buckets));
 	const struct sslv_match_entry *entries = SSLV_MATCH_AT(m, m->entries_off);
-	u64 h = sslv_match_hash(port, src, dst);
+	u64 h = g->flags & SSLV_MATCH_V6 ? sslv_match_hash(port, src, dst) :
+					    sslv_match_hash4(port, src[0], dst[0]);
 	u16 tag = sslv_match_tag(h);
 	u32 b = sslv_match_home(h, g->buckets), j;
 
