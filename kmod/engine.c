@@ -48,7 +48,7 @@
 #include <linux/etherdevice.h>
 #include <linux/tcp.h>
 
-#include "sslv.h"
+#include "packet.h"
 
 #define SSLV_DEFAULT_TTL 64
 

@@ -366,12 +366,7 @@ enum sslv_parse {
 	SSLV_PARSE_FRAG,		/* a fragment of a TCP segment */
 };
 
-/*
- * @in: the bridge port the frame entered by (or the tap device). The
- * checksums are not checked: see sslv_pkt_csum_ok().
- */
-enum sslv_parse sslv_parse(struct sk_buff *skb, const struct net_device *in,
-			   struct sslv_pkt *p);
+/* sslv_parse(), in packet.h, is inlined into the engine. */
 /*
  * Whether the endpoint will accept a parsed segment's TCP checksum and IPv4
  * header checksum. False: nothing may learn from the segment.
