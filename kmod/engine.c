@@ -531,7 +531,7 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 {
 	struct sslv_pkt *p = &c->p;
 	struct sslv_net *sn = c->sn;
-	struct sslv_flow untracked;
+	struct sslv_flow untracked __uninitialized;	/* cleared if used */
 	struct sslv_match_key mk;
 	struct sslv_decision d;
 	bool client, created, divert;
@@ -691,7 +691,7 @@ static bool sslv_fast_path(struct sslv_ctx *c, u32 hash,
 	f = sslv_flow_peek(c->sn, &c->p.key, hash, &id, absent);
 	*peeked = f;
 	if (!f || !sslv_seen_before(c, f) ||
-	    !sslv_flow_peek_valid(c->sn, f, &c->p.key, id))
+	    !sslv_flow_peek_valid(c->sn, f, id))
 		return false;
 	/*
 	 * Racing a locked writer, or a reuse of the flow just now, this

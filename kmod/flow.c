@@ -343,10 +343,11 @@ struct sslv_flow *sslv_flow_insert(struct sslv_net *sn,
 		}
 	}
 	spin_lock(&f->lock);
+	f->flags = 0;
+	sslv_flow_renew(sn, f);		/* the id first: see sslv_flow_peek() */
 	f->key = *key;
 	f->owner = sn->owner;
 	f->flags = SSLV_FF_HASHED;
-	sslv_flow_renew(sn, f);
 	hlist_nulls_add_head_rcu(&f->node, &tab->b[b]);
 	sslv_flow_mark(tab, b);
 	atomic_inc(&ft->count);

@@ -791,6 +791,14 @@ static inline struct sslv_net *sslv_pernet(const struct net *net)
  * @absent says whether the table surely has no such flow (a new one may
  * be inserted: sslv_flow_insert() checks again under the bucket lock), or
  * the walk was diverted and only sslv_flow_find() can tell.
+ *
+ * The id is read as a seqcount's sequence: before the key, and again
+ * after everything else. Every writer that makes the object another flow
+ * (sslv_flow_renew(), which a new flow's insertion calls before it writes
+ * the key, the owner and SSLV_FF_HASHED) stores a new id first, then a
+ * write barrier, then the rest; a removal clears SSLV_FF_HASHED. So when
+ * the id has not moved, the key compared and the fields read were one
+ * live flow's.
  */
 static inline struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
 					       const struct sslv_flow_key *key,
@@ -802,10 +810,10 @@ static inline struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
 	struct sslv_flow *f;
 
 	hlist_nulls_for_each_entry_rcu(f, n, &tab->b[b], node) {
+		*id = READ_ONCE(f->id);
+		smp_rmb();	/* the id, then the key and what the caller reads */
 		if (!sslv_key_eq(&f->key, key))
 			continue;
-		*id = READ_ONCE(f->id);
-		smp_rmb();	/* the id, then what the caller reads */
 		*absent = false;
 		return f;
 	}
@@ -814,15 +822,16 @@ static inline struct sslv_flow *sslv_flow_peek(struct sslv_net *sn,
 	return NULL;
 }
 
-/* Whether @f, peeked as @id, is still that flow of @key in @sn's table. */
+/* Whether @f, peeked as @id, is still that flow, in @sn's table. */
 static inline bool sslv_flow_peek_valid(struct sslv_net *sn,
-					struct sslv_flow *f,
-					const struct sslv_flow_key *key, u32 id)
+					struct sslv_flow *f, u32 id)
 {
-	smp_rmb();	/* what the caller read, then the id */
-	return READ_ONCE(f->id) == id &&
-	       (READ_ONCE(f->flags) & SSLV_FF_HASHED) &&
-	       READ_ONCE(f->owner) == sn->owner && sslv_key_eq(&f->key, key);
+	smp_rmb();	/* what the caller read, then the flags and owner */
+	if (!(READ_ONCE(f->flags) & SSLV_FF_HASHED) ||
+	    READ_ONCE(f->owner) != sn->owner)
+		return false;
+	smp_rmb();	/* those, then the id */
+	return READ_ONCE(f->id) == id;
 }
 
 #endif /* SSLV_H */
