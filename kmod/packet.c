@@ -30,20 +30,10 @@ u8 sslv_tcp_wscale(const struct sk_buff *skb, unsigned int off,
 	return SSLV_WSCALE_NONE;
 }
 
-/*
- * The VLAN the bridge of port @in gives an untagged or priority-tagged
- * frame: the port's PVID when the bridge filters VLANs, else none (0).
- */
-u16 sslv_bridge_pvid(const struct net_device *in)
+u16 sslv_port_pvid(const struct net_device *in)
 {
-	struct net_device *br;
-	u16 pvid = 0;
+	u16 pvid;
 
-	if (!in || !netif_is_bridge_port(in))
-		return 0;
-	br = netdev_master_upper_dev_get_rcu((struct net_device *)in);
-	if (!br || !netif_is_bridge_master(br) || !br_vlan_enabled(br))
-		return 0;
 	if (br_vlan_get_pvid_rcu(in, &pvid))
 		return 0;
 	return pvid;

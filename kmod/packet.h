@@ -66,11 +66,25 @@
 /* The window-scale option of a SYN's options at @off, @optlen bytes. */
 u8 sslv_tcp_wscale(const struct sk_buff *skb, unsigned int off,
 		   unsigned int optlen);
+/* The PVID of bridge port @in, out of line: it takes a local's address. */
+u16 sslv_port_pvid(const struct net_device *in);
+
 /*
  * The VLAN the bridge of port @in gives an untagged or priority-tagged
  * frame: the port's PVID when the bridge filters VLANs, else none (0).
  */
-u16 sslv_bridge_pvid(const struct net_device *in);
+static inline u16 sslv_bridge_pvid(const struct net_device *in)
+{
+	struct net_device *br;
+
+	if (!in || !netif_is_bridge_port(in))
+		return 0;
+	br = netdev_master_upper_dev_get_rcu((struct net_device *)in);
+	if (!br || !netif_is_bridge_master(br) || !br_vlan_enabled(br))
+		return 0;
+	return sslv_port_pvid(in);
+}
+
 /*
  * The end of an IPv6 packet whose payload_len is 0 and that starts at @nh:
  * a jumbogram's hop-by-hop jumbo option (RFC 2675), as ipv6_hop_jumbo()
