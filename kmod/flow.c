@@ -29,17 +29,20 @@
  * Memory is bounded by max_flows, itself at most the flows_limit module
  * parameter, and charged to the memory cgroup of the task that created the
  * namespace (sslv_net.memcg): the table when the namespace is set up, each
- * flow as it is allocated on the packet path. A new flow arriving at a full table evicts
- * the longest-idle flow among the 8 buckets starting at its own (counted in
- * flows_evicted); if those are empty the flow is not tracked and its packets
- * are forwarded untouched (flows_untracked). Idle flows are expired by a
- * worker that sweeps 1/16 of the buckets every 100 ms, rescheduling between
- * batches, so it never holds up the packet path. It skips the groups of
- * SSLV_GC_GROUP buckets that hold no flow: each table keeps a bit for each
- * group (busy), set when a flow is hashed into it and cleared by the
- * collector when it finds the group empty, so that a table sized for
- * millions of flows and holding a few costs the collector a few words a
- * sweep, not a look at every bucket.
+ * flow as it is allocated on the packet path. A new flow arriving at a
+ * full table evicts the longest-idle flow among the 8 buckets starting at
+ * its own (counted in flows_evicted); if those are empty the flow is not
+ * tracked and its packets are forwarded untouched (flows_untracked).
+ *
+ * Idle flows are expired by a worker that sweeps 1/16 of the buckets every
+ * 100 ms, rescheduling between batches, so it never holds up the packet
+ * path. Between sweeps it rests until the earliest time a flow can be due
+ * (sslv_flow_gc()), so that a table of flows with long timeouts is not
+ * walked for nothing. It skips the groups of SSLV_GC_GROUP buckets that
+ * hold no flow: each table keeps a bit for each group (busy), set when a
+ * flow is hashed into it and cleared by the collector when it finds the
+ * group empty, so that a table sized for millions of flows and holding a
+ * few costs the collector a few words a sweep, not a look at every bucket.
  */
 #include <linux/idr.h>
 #include <linux/jhash.h>
