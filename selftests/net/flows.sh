@@ -311,11 +311,12 @@ gone_after()
 
 no_flows() { [[ -z $(n_box "$SSLVCTL" flow list "$@") ]]; }
 
-# Timeouts: a tombstone and an idle established flow expire on time;
+# Timeouts: a tombstone and an idle established flow expire on time, and
+# so does a flow whose timeout is lowered after the collector saw it;
 # zeroes are refused.
 timeouts()
 {
-	local p=5301 q=5302 before id ms rc=0 start
+	local p=5301 q=5302 r=5303 before id ms rc=0 start
 	local sst=$OUT/to.srv.status cst=$OUT/to.cli.status
 
 	module_unload
@@ -369,6 +370,25 @@ timeouts()
 	check "timeouts: idle flow kept 3 s" "$ms" -ge 2500
 	check "timeouts: idle flow gone by 20 s" "$ms" -le 20000
 	check "timeouts: flows_expired" "$(stat_get "$BOX" flows_expired)" -eq 2
+
+	# A timeout lowered under a flow the collector has seen: with every
+	# timeout at 600 s, its sweeps find nothing due for ten minutes and
+	# it rests; the new timeout must wake it.
+	n_box "$SSLVCTL" config set timeout-handshake 600 \
+		timeout-established 600 timeout-closing 600 \
+		timeout-closed 600 timeout-rejected 600
+	rm -f "$sst" "$cst"
+	ip netns exec "$SRV" "$SOCK" server $r "$sst" &
+	wait_for grep -q listening "$sst"
+	ip netns exec "$CLI" "$SOCK" client "$SRV_IP4" $r "$cst" &
+	wait_for grep -q talked "$sst"
+	check "timeouts: flow to be lowered" "$(state_of dport $r)" == established
+	sleep 4		# two sweeps of 1.6 s see it, then the collector rests
+	start=$(now_ms)
+	n_box "$SSLVCTL" config set timeout-established 2
+	ms=$(gone_after dport $r)
+	check "timeouts: lowered under a seen flow, gone by 20 s" "$ms" -le 20000
+	check "timeouts: flows_expired" "$(stat_get "$BOX" flows_expired)" -eq 3
 }
 
 topo_up
