@@ -4,7 +4,7 @@
  *
  *   main.c     module init/exit, per-netns life cycle, parameters
  *   stats.c    per-cpu counters, /proc/net/sslv_stats
- *   packet.c   parsing a frame into a flow key and a TCP segment
+ *   packet.h   parsing a frame into a flow key and a TCP segment (packet.c)
  *   flow.c     the flow table: RCU lookups, insertion, eviction, GC
  *   policy.c   rulesets, swapped whole under RCU; staging for commits
  *   domset.c   domain sets for sni-list rules, swapped whole under RCU
@@ -341,7 +341,7 @@ static inline u32 sslv_now_ms(void)
 #endif
 }
 
-/* ---- packet.c --------------------------------------------------------- */
+/* ---- packet.h, packet.c ------------------------------------------------ */
 
 /* What the engine knows about a frame after parsing. */
 struct sslv_pkt {
