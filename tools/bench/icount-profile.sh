@@ -4,7 +4,8 @@
 # One guest of tools/bench/icount-profile: the bench topology, sslv loaded
 # (MODULE=1, 1000 rules as in guest.sh's forwarding comparison) or not, one
 # flood of SECS seconds (FLOOD=ack: pure ACKs of 64 flows, syn: a new flow
-# per frame; SECS=0: none, the profile of everything else). Writes frames
+# per frame; SECS=0: none, the profile of everything else), after FILL new
+# flows (a SYN burst, as guest.sh's 100k-flow table). Writes frames
 # (what the flood delivered) and kallsyms to $OUT. The guest powers off
 # as it stands, without lib.sh's clean-up: the plugin counts until QEMU
 # exits, and a table of 100k flows freed at rmmod would be counted as the
@@ -27,6 +28,9 @@ if [[ -n ${MODULE:-} ]]; then
 	module_load
 	n_box "$SSLVCTL" config set max-flows 2097152 timeout-handshake 600
 	n_box "$SSLVCTL" rule replace "$tmp/rules"
+fi
+if ((${FILL:-0})); then
+	n_cli "$FLOOD_BIN" eth0 $SINK_MAC 10.1.0.1 $SRV_IP4 syn "$FILL" 600 >/dev/null
 fi
 before=$(delivered)
 case $FLOOD.$SECS in
