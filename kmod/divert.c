@@ -535,6 +535,7 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	struct sslv_flow *f;
 	struct sslv_seg seg;
 	bool src_is_b;
+	u8 tcp_state;
 	int x;
 
 	if (!br || !netif_is_bridge_master(br) ||
@@ -560,10 +561,14 @@ static unsigned int sslv_divert_out(void *priv, struct sk_buff *skb,
 	/* x: the end it goes to; the sender is the other one. */
 	x = (!src_is_b) == !!(f->flags & SSLV_FF_CLIENT_B) ? SSLV_DIR_ORIG :
 							     SSLV_DIR_REPLY;
-	if (x == SSLV_DIR_ORIG)
+	if (x == SSLV_DIR_ORIG) {
+		tcp_state = f->tcp.state;
 		sslv_tcp_update(&f->tcp, SSLV_DIR_REPLY, &seg, sslv_now_ms());
-	else
+		if (f->tcp.state != tcp_state)
+			sslv_flow_gc_note(sn, f);
+	} else {
 		f->tcp.last_ms = sslv_now_ms();
+	}
 	dst.ifindex = f->ifindex[x];
 	dst.from_ifindex = f->ifindex[!x];
 	dst.vlan = f->key.vlan;

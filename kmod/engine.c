@@ -273,6 +273,7 @@ static unsigned int sslv_reject_flow(struct sslv_ctx *c, struct sslv_flow *f,
 		f->tcp.flags |= SSLV_TCP_F_RST;
 	}
 	f->tcp.last_ms = sslv_now_ms();	/* the tombstone's life starts */
+	sslv_flow_gc_note(sn, f);
 	spin_unlock(&f->lock);
 
 	sslv_inc(sn, flows_rejected);
@@ -414,6 +415,7 @@ static void sslv_tap_tombstone(struct sslv_ctx *c, u32 hash)
 	if (created) {
 		f->flags |= SSLV_FF_TAP;
 		sslv_flow_syn_rejected(c, f);
+		sslv_flow_gc_note(c->sn, f);
 	}
 	spin_unlock(&f->lock);
 }
@@ -471,6 +473,7 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 	struct sslv_decision d;
 	bool divert;
 	int dir;
+	u8 state;
 
 	if (sslv_syn_reopens(f, &c->p))
 		return sslv_new_flow(c, 0, f);
@@ -493,10 +496,14 @@ static unsigned int sslv_known_flow(struct sslv_ctx *c, struct sslv_flow *f)
 	    sslv_hs_segment(c->sn, f, dir, c->skb, &c->p, &d))
 		return sslv_hs_verdict(c, f, dir, &d);
 	sslv_flow_learn(f, dir, &c->p, c->in);
-	if (divert && dir == SSLV_DIR_REPLY)
+	if (divert && dir == SSLV_DIR_REPLY) {
 		f->tcp.last_ms = sslv_now_ms();
-	else
+	} else {
+		state = f->tcp.state;
 		sslv_tcp_update(&f->tcp, dir, &c->p.seg, sslv_now_ms());
+		if (f->tcp.state != state)
+			sslv_flow_gc_note(c->sn, f);
+	}
 	spin_unlock(&f->lock);
 	return divert ? sslv_divert_up(c->sn, c->skb, c->in, c->p.key.vlan) :
 			NF_ACCEPT;
@@ -586,6 +593,9 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 		f->flags |= SSLV_FF_TAP;
 	dir = client ? SSLV_DIR_ORIG : SSLV_DIR_REPLY;
 	sslv_tcp_init(&f->tcp, dir, &p->seg, sslv_now_ms());
+	/* The collector expects new flows in the handshake or established. */
+	if (f != &untracked && f->tcp.state >= SSLV_FS_CLOSING)
+		sslv_flow_gc_note(sn, f);
 	/* Until the peer speaks, its MAC is where this frame was going. */
 	memcpy(f->mac[!dir], p->dmac, ETH_ALEN);
 	if ((f->tcp.flags & SSLV_TCP_F_MIDSTREAM) || f == &untracked) {

@@ -61,6 +61,7 @@ static DEFINE_IDA(sslv_owner_ida);
 #define SSLV_GC_INTERVAL	(HZ / 10)
 #define SSLV_GC_SLICES		16
 #define SSLV_GC_GROUP		64	/* buckets a busy bit stands for */
+#define SSLV_GC_REST_MAX	(60 * MSEC_PER_SEC)	/* between sweeps */
 
 static void sslv_flow_ctor(void *obj)
 {
@@ -541,25 +542,42 @@ void sslv_flow_gc_kick(struct sslv_net *sn)
 	set_bit(0, &sn->ft.gc_kick);
 }
 
-/* The shortest of the timeouts: no flow is due sooner after it is seen. */
-static u32 sslv_flow_timeout_min(const struct sslv_net *sn)
+void sslv_flow_gc_note(struct sslv_net *sn, const struct sslv_flow *f)
 {
-	const struct sslv_timeouts *t = &sn->timeouts;
+	u32 due = sslv_flow_due(sn, f);
+	int soon;
 
-	return min3(min(READ_ONCE(t->handshake), READ_ONCE(t->established)),
-		    min(READ_ONCE(t->closing), READ_ONCE(t->closed)),
-		    READ_ONCE(t->rejected));
+	smp_mb();	/* the flow, then gc_soon: against sslv_flow_gc()'s reset */
+	soon = atomic_read(&sn->ft.gc_soon);
+	while (sslv_ms_before(due, soon))
+		if (atomic_try_cmpxchg(&sn->ft.gc_soon, &soon, due))
+			break;
 }
 
 /*
- * A tick: the next 1/16 of the buckets, or nothing when the last sweep
- * found no flow due before gc_resume. A sweep starts with gc_next at the
- * shortest timeout from now, which no flow seen after that can beat (each
- * sighting sets last_ms; a verdict or a timeout changed without one kicks
- * the collector), and lowers it to the earliest due time of the flows it
- * leaves. The next sweep starts then, so a flow is expired at most one
- * sweep (1.6 s) late, as if every sweep ran, and a table of flows with
- * long timeouts is not walked ten times a minute for nothing.
+ * How long the collector may rest after a sweep begins, before anything
+ * in the table is known: no new flow, which starts in the handshake or
+ * established, can be due sooner.
+ */
+static u32 sslv_flow_gc_rest(const struct sslv_net *sn)
+{
+	return min3((u32)SSLV_GC_REST_MAX, READ_ONCE(sn->timeouts.handshake),
+		    READ_ONCE(sn->timeouts.established));
+}
+
+/*
+ * A tick: the next 1/16 of the buckets, or nothing while the collector
+ * rests. A sweep lowers gc_next, from sslv_flow_gc_rest() ahead, to the
+ * due time of each flow it leaves; the next sweep starts then (gc_resume),
+ * or earlier if a flow's timeout became shorter since the sweep began:
+ * the packet path tells that in gc_soon (sslv_flow_gc_note(): a state
+ * change, a tombstone, a flow picked up at a FIN), and what changes
+ * timeouts without a packet kicks the collector (new timeouts, sslvd's
+ * report turning a flow into a reject, a resize moving flows behind the
+ * sweep). So a flow is expired at most one sweep (1.6 s) after it is due,
+ * as if every sweep ran, and a table of flows with long timeouts is
+ * walked once a minute,
+ * not ten times a second.
  */
 static void sslv_flow_gc(struct work_struct *work)
 {
@@ -587,10 +605,13 @@ static void sslv_flow_gc(struct work_struct *work)
 				ft->gc_resume = ft->gc_next;
 			ft->gc_sweeping = false;
 			if (!test_and_clear_bit(0, &ft->gc_kick) &&
-			    sslv_ms_before(now, ft->gc_resume))
+			    sslv_ms_before(now, ft->gc_resume) &&
+			    sslv_ms_before(now, atomic_read(&ft->gc_soon)))
 				break;
 			ft->gc_sweeping = true;
-			ft->gc_next = now + sslv_flow_timeout_min(sn);
+			ft->gc_next = now + sslv_flow_gc_rest(sn);
+			/* A full barrier, then the flows: see sslv_flow_gc_note(). */
+			atomic_xchg(&ft->gc_soon, ft->gc_next);
 		}
 		ft->gc_cursor = g + SSLV_GC_GROUP;
 		if (!test_bit(g / SSLV_GC_GROUP, tab->busy))

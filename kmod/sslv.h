@@ -248,7 +248,8 @@ struct sslv_flow_table {
 	atomic_t count;
 	u32 gc_cursor;
 	u32 gc_next;			/* ms: the earliest due time the sweep saw */
-	u32 gc_resume;			/* ms: no flow is due before then */
+	u32 gc_resume;			/* ms: ... when it ended */
+	atomic_t gc_soon;		/* ms: told since it began, see flow.c */
 	unsigned long gc_kick;		/* bit 0: see sslv_flow_gc_kick() */
 	bool gc_sweeping;
 	struct delayed_work gc;
@@ -270,6 +271,12 @@ int sslv_flow_init(struct sslv_net *sn);
  * flow's verdict turned to reject without a packet).
  */
 void sslv_flow_gc_kick(struct sslv_net *sn);
+/*
+ * Under @f's lock, once its new state, verdict or last_ms is written: its
+ * timeout may have become shorter (a new flow, a FIN, an RST, a
+ * tombstone), and the collector must not rest past its due time.
+ */
+void sslv_flow_gc_note(struct sslv_net *sn, const struct sslv_flow *f);
 /*
  * The table's buckets for @max_flows, when they follow max_flows (the
  * hashsize module parameter is 0); under sslv_cfg_mutex, may sleep.

@@ -312,11 +312,11 @@ gone_after()
 no_flows() { [[ -z $(n_box "$SSLVCTL" flow list "$@") ]]; }
 
 # Timeouts: a tombstone and an idle established flow expire on time, and
-# so does a flow whose timeout is lowered after the collector saw it;
-# zeroes are refused.
+# so do a flow whose timeout is lowered after the collector saw it and one
+# that closes while the collector rests; zeroes are refused.
 timeouts()
 {
-	local p=5301 q=5302 r=5303 before id ms rc=0 start
+	local p=5301 q=5302 r=5303 w=5304 before id ms rc=0 start
 	local sst=$OUT/to.srv.status cst=$OUT/to.cli.status
 
 	module_unload
@@ -389,6 +389,26 @@ timeouts()
 	ms=$(gone_after dport $r)
 	check "timeouts: lowered under a seen flow, gone by 20 s" "$ms" -le 20000
 	check "timeouts: flows_expired" "$(stat_get "$BOX" flows_expired)" -eq 3
+
+	# A flow that closes while the collector rests: every timeout long
+	# but timeout-closed, the sweeps find nothing due for a minute; the
+	# FINs that close the flow must wake the collector.
+	n_box "$SSLVCTL" config set timeout-established 600 timeout-closed 2
+	rm -f "$sst" "$cst"
+	SSLV_SOCK_WAIT=8 ip netns exec "$SRV" "$SOCK" server $w "$sst" &
+	wait_for grep -q listening "$sst"
+	SSLV_SOCK_WAIT=8 ip netns exec "$CLI" "$SOCK" client "$SRV_IP4" $w "$cst" &
+	wait_for grep -q talked "$sst"
+	check "timeouts: flow to close" "$(state_of dport $w)" == established
+	wait_for -t 30 grep -q "^end" "$cst"
+	wait_for -t 30 grep -q "^end" "$sst"
+	start=$(now_ms)
+	ms=$(gone_after dport $w)
+	check "timeouts: closed while the collector rests, gone by 20 s" \
+		"$ms" -le 20000
+	# The earlier connections' sockets outlive their flows, and their FINs
+	# (at SSLV_SOCK_WAIT, 30 s) make new flows that may expire meanwhile.
+	check "timeouts: flows_expired" "$(stat_get "$BOX" flows_expired)" -ge 4
 }
 
 topo_up
