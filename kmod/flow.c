@@ -407,11 +407,6 @@ static u32 sslv_flow_due(const struct sslv_net *sn, const struct sslv_flow *f)
 	return READ_ONCE(f->tcp.last_ms) + sslv_flow_timeout(sn, f);
 }
 
-static bool sslv_ms_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
-
 /*
  * Expire idle flows of bucket @b; returns how many were removed. @next, if
  * not NULL, is lowered to the due time of any flow left that is earlier.
@@ -444,13 +439,13 @@ static unsigned int sslv_flow_gc_bucket(struct sslv_net *sn, u32 b,
 			 * later than the look says.
 			 */
 			due = sslv_flow_due(sn, f);
-			if (!all && !sslv_ms_before(due, now)) {
-				if (next && sslv_ms_before(due, *next))
+			if (!all && !sslv_seq_before(due, now)) {
+				if (next && sslv_seq_before(due, *next))
 					*next = due;
 				continue;
 			}
 			spin_lock(&f->lock);
-			if (all || sslv_ms_before(sslv_flow_due(sn, f), now)) {
+			if (all || sslv_seq_before(sslv_flow_due(sn, f), now)) {
 				sslv_flow_unhash(ft, f);
 				dead[ndead++] = f;
 			}
@@ -480,9 +475,9 @@ static bool sslv_flow_gc_due(const struct sslv_net *sn,
 
 	hlist_nulls_for_each_entry_rcu(f, n, head, node) {
 		due = sslv_flow_due(sn, f);
-		if (sslv_ms_before(due, now))
+		if (sslv_seq_before(due, now))
 			return true;
-		if (sslv_ms_before(due, first))
+		if (sslv_seq_before(due, first))
 			first = due;
 	}
 	if (get_nulls_value(n) != b)
@@ -549,7 +544,7 @@ void sslv_flow_gc_note(struct sslv_net *sn, const struct sslv_flow *f)
 
 	smp_mb();	/* the flow, then gc_soon: against sslv_flow_gc()'s reset */
 	soon = atomic_read(&sn->ft.gc_soon);
-	while (sslv_ms_before(due, soon))
+	while (sslv_seq_before(due, soon))
 		if (atomic_try_cmpxchg(&sn->ft.gc_soon, &soon, due))
 			break;
 }
@@ -605,8 +600,8 @@ static void sslv_flow_gc(struct work_struct *work)
 				ft->gc_resume = ft->gc_next;
 			ft->gc_sweeping = false;
 			if (!test_and_clear_bit(0, &ft->gc_kick) &&
-			    sslv_ms_before(now, ft->gc_resume) &&
-			    sslv_ms_before(now, atomic_read(&ft->gc_soon)))
+			    sslv_seq_before(now, ft->gc_resume) &&
+			    sslv_seq_before(now, atomic_read(&ft->gc_soon)))
 				break;
 			ft->gc_sweeping = true;
 			ft->gc_next = now + sslv_flow_gc_rest(sn);

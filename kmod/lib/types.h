@@ -23,7 +23,10 @@ typedef uint64_t u64;
 typedef int32_t s32;
 #endif
 
-/* Serial-number arithmetic on 32-bit sequence numbers (RFC 1982). */
+/*
+ * Serial-number arithmetic (RFC 1982) on 32-bit numbers that wrap: TCP
+ * sequence numbers, and the flows' millisecond clock.
+ */
 static inline bool sslv_seq_before(u32 a, u32 b)
 {
 	return (s32)(a - b) < 0;
