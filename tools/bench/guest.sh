@@ -14,37 +14,25 @@
 # appears once per repetition and tools/bench/table.py takes the median.
 # Configurations that are compared are measured in interleaved rounds, so
 # that a slow second on the (shared) host hurts them alike. The topology is
-# selftests/lib.sh's: cli -- [veth-cli br0 veth-srv] -- srv.
-#
-# Test frames go to a MAC that a static bridge entry sends out of veth-srv
-# and that the server's eth0 does not own: the bridge forwards them as
-# known unicast, the server counts them (rx_packets) and drops them at once
-# instead of answering. Their rate is read from veth-srv's tx counter.
+# tools/bench/lib.sh's, test frames going to a sink MAC.
 #
 # Checks (flows really in the table, both ends reset, no kernel complaint)
 # count in the closing "N passed, N failed" line.
 
-source "$(dirname "$0")/../../selftests/lib.sh"
+source "$(dirname "$0")/lib.sh"
 
-BENCH=$REPO/build/bench
-FLOOD=$BENCH/flood
-RULES=$REPO/tools/bench/rules.py
 LATENCY=$REPO/tools/bench/reject_latency.py
 SAMPLES=$OUT/samples
-SINK_MAC=02:00:00:00:00:02
 SECS=${SECS:-2}			# one rate measurement
 ROUNDS=${ROUNDS:-4}		# of the forwarding comparison
 SCALE_ROUNDS=${SCALE_ROUNDS:-3}	# of the rule scaling curves
 RULESET=1000		# rules loaded in sslv and nft for the forwarding comparison
 LAT_CONNS=15		# connections rejected for the latency
 
-tmp=$(mktemp -d)
-on_exit rm -rf "$tmp"
 : >"$SAMPLES"
 
 say() { echo "# $*"; }
 sample() { echo "$1 $2" >>"$SAMPLES"; }
-delivered() { n_box cat /sys/class/net/$PORT_SRV/statistics/tx_packets; }
 counter() { stat_get "$BOX" "$1"; }
 
 # rate KEY ack|syn: frames per second that reach the server during one
@@ -57,11 +45,7 @@ rate()
 
 	[[ -n $module_loaded ]] && flows0=$(counter flows_total)
 	before=$(delivered)
-	if [[ $mode == ack ]]; then
-		out=$(n_cli "$FLOOD" eth0 $SINK_MAC $CLI_IP4 $SRV_IP4 ack 64 $SECS)
-	else
-		out=$(n_cli "$FLOOD" eth0 $SINK_MAC 10.1.0.1 $SRV_IP4 syn 0 $SECS)
-	fi
+	out=$(flood $mode $([[ $mode == ack ]] && echo 64 || echo 0) $SECS)
 	after=$(delivered)
 	secs=$(awk '{ print $4 }' <<<"$out")
 	sample "$key" "$(awk -v n=$((after - before)) -v s="$secs" \
@@ -84,17 +68,6 @@ print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]
 nft_load() { n_box nft -f "$tmp/$1"; }
 nft_unload() { n_box nft delete table bridge sslvbench; }
 
-# sslv_up RULEFILE [MAX_FLOWS]: a fresh module (empty table), handshake
-# flows kept 10 minutes, the ruleset loaded. sslv_down unloads it.
-sslv_up()
-{
-	module_load
-	n_box "$SSLVCTL" config set max-flows "${2:-2097152}" timeout-handshake 600
-	n_box "$SSLVCTL" rule replace "$tmp/$1"
-}
-
-sslv_down() { module_unload; }
-
 # slab_bytes: memory held by the sslv_flow cache (slabs x pages per slab).
 slab_bytes()
 {
@@ -105,8 +78,7 @@ slab_bytes()
 # fill N: N new flows from a SYN burst; prints the seconds it took.
 fill()
 {
-	n_cli "$FLOOD" eth0 $SINK_MAC 10.1.0.1 $SRV_IP4 syn "$1" 600 |
-		awk '{ print $4 }'
+	flood syn "$1" 600 | awk '{ print $4 }'
 }
 
 # ---- 4. reject latency, first: its connections predate the module -------
@@ -163,13 +135,13 @@ forwarding()
 		bulk bulk.nft_set
 		nft_unload
 
-		sslv_up sslv.$RULESET
+		sslv_up $tmp/sslv.$RULESET
 		rate pps.sslv ack
 		bulk bulk.sslv
 		rate new.sslv syn
 		sslv_down
 
-		sslv_up sslv.$RULESET
+		sslv_up $tmp/sslv.$RULESET
 		sample slab.before "$(slab_bytes)"
 		sample fill100k.secs "$(fill 100000)"
 		filled=$(counter flows_current)
@@ -194,7 +166,7 @@ scaling()
 		say "rule scaling round $round/$SCALE_ROUNDS"
 		rate scale.bare syn
 		for n in 10 1000 10000 100000; do
-			sslv_up sslv.$n
+			sslv_up $tmp/sslv.$n
 			rate scale.sslv.$n syn
 			sslv_down
 		done
@@ -215,7 +187,7 @@ million()
 {
 	local n=1048576 secs t0 left
 
-	sslv_up sslv.10 $n
+	sslv_up $tmp/sslv.10 $n
 	sample million.insert_secs "$(fill $n)"
 	sample million.flows "$(counter flows_current)"
 	sample million.slab "$(slab_bytes)"
@@ -238,8 +210,7 @@ million()
 source "$REPO/tools/bench/decrypt.sh"
 
 sample ruleset $RULESET
-topo_up
-n_box bridge fdb add $SINK_MAC dev $PORT_SRV master static
+bench_up
 modprobe -a nf_tables nft_reject_bridge
 n_srv iperf3 -s -D
 wait_for listening "$SRV" 5201

@@ -11,33 +11,22 @@
 # exits, and a table of 100k flows freed at rmmod would be counted as the
 # flood's.
 
-source "$(dirname "$0")/../../selftests/lib.sh"
+source "$(dirname "$0")/lib.sh"
 
-FLOOD_BIN=$REPO/build/bench/flood
-SINK_MAC=02:00:00:00:00:02
 SECS=${SECS:-10}
-tmp=$(mktemp -d)
-on_exit rm -rf "$tmp"
 
-delivered() { n_box cat /sys/class/net/$PORT_SRV/statistics/tx_packets; }
-
-topo_up
-n_box bridge fdb add $SINK_MAC dev $PORT_SRV master static
+bench_up
 if [[ -n ${MODULE:-} ]]; then
-	/usr/bin/python3 "$REPO/tools/bench/rules.py" 1000 sslv >"$tmp/rules"
-	module_load
-	n_box "$SSLVCTL" config set max-flows 2097152 timeout-handshake 600
-	n_box "$SSLVCTL" rule replace "$tmp/rules"
+	/usr/bin/python3 "$RULES" 1000 sslv >"$tmp/rules"
+	sslv_up "$tmp/rules"
 fi
-if ((${FILL:-0})); then
-	n_cli "$FLOOD_BIN" eth0 $SINK_MAC 10.1.0.1 $SRV_IP4 syn "$FILL" 600 >/dev/null
-fi
+((${FILL:-0})) && flood syn "$FILL" 600 >/dev/null
 before=$(delivered)
-case $FLOOD.$SECS in
+case $MODE.$SECS in
 *.0) ;;
-ack.*) n_cli "$FLOOD_BIN" eth0 $SINK_MAC $CLI_IP4 $SRV_IP4 ack 64 "$SECS" ;;
-syn.*) n_cli "$FLOOD_BIN" eth0 $SINK_MAC 10.1.0.1 $SRV_IP4 syn 0 "$SECS" ;;
-*) ksft_fail "FLOOD: ack or syn, not '$FLOOD'" ;;
+ack.*) flood ack 64 "$SECS" ;;
+syn.*) flood syn 0 "$SECS" ;;
+*) ksft_fail "MODE: ack or syn, not '$MODE'" ;;
 esac
 echo "frames $(($(delivered) - before))" | tee "$OUT/frames"
 cat /proc/kallsyms >"$OUT/kallsyms"

@@ -12,17 +12,11 @@
 # and the few its path calls in DIR/profile.NAME.sslv.txt, the rates in
 # DIR/rates. Needs perf (Debian's linux-perf) in the guest.
 
-source "$(dirname "$0")/../../selftests/lib.sh"
+source "$(dirname "$0")/lib.sh"
 
-FLOOD=$REPO/build/bench/flood
-SINK_MAC=02:00:00:00:00:02
 SECS=${SECS:-3}
-tmp=$(mktemp -d)
-on_exit rm -rf "$tmp"
 
 command -v perf >/dev/null || ksft_skip "no perf in the guest"
-
-delivered() { n_box cat /sys/class/net/$PORT_SRV/statistics/tx_packets; }
 
 # prof NAME ack|syn
 prof()
@@ -31,6 +25,7 @@ prof()
 
 	[[ $mode == syn ]] && src=10.1.0.1 n=0
 	before=$(delivered)
+	# lib.sh's flood, run by perf
 	perf record -q -e cpu-clock -a -o "$tmp/perf.data" -- \
 		ip netns exec "$CLI" "$FLOOD" eth0 $SINK_MAC $src $SRV_IP4 \
 		"$mode" $n "$SECS" >"$tmp/flood.out" 2>"$tmp/perf.err"
@@ -45,17 +40,14 @@ prof()
 		>"$OUT/profile.$name.sslv.txt"
 }
 
-topo_up
-n_box bridge fdb add $SINK_MAC dev $PORT_SRV master static
-/usr/bin/python3 "$REPO/tools/bench/rules.py" 1000 sslv >"$tmp/rules"
+bench_up
+/usr/bin/python3 "$RULES" 1000 sslv >"$tmp/rules"
 
 prof bare.ack ack
 prof bare.syn syn
-module_load
-n_box "$SSLVCTL" config set max-flows 2097152 timeout-handshake 600
-n_box "$SSLVCTL" rule replace "$tmp/rules"
+sslv_up "$tmp/rules"
 prof sslv.ack ack
 prof sslv.syn syn
 n_box cat /proc/net/sslv_stats >"$OUT/sslv_stats"
-module_unload
+sslv_down
 check "four profiles" "$(wc -l <"$OUT/rates")" -eq 4
