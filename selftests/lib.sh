@@ -107,8 +107,8 @@ poll()
 	return 1
 }
 
-# wait_for [-t SECONDS] CMD...: poll CMD until it succeeds (default 10 s);
-# fail the test if it never does.
+# wait_for [-t SECONDS] CMD...: poll CMD until it succeeds (default 10 s,
+# times SSLV_TIMEOUT_SCALE on a slow kernel); fail the test if it never does.
 wait_for()
 {
 	local timeout=10
@@ -117,6 +117,7 @@ wait_for()
 		timeout=$2
 		shift 2
 	fi
+	timeout=$((timeout * ${SSLV_TIMEOUT_SCALE:-1}))
 	poll -t "$timeout" "$@" ||
 		ksft_fail "wait_for: '$*' still failing after $timeout s"
 }
