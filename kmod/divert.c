@@ -305,8 +305,7 @@ static bool sslv_divert_parse(struct sk_buff *skb, u8 pf,
 {
 	const void *saddr, *daddr;
 	const struct tcphdr *th;
-	unsigned int thoff, alen, end;
-	int c;
+	unsigned int thoff, end;
 
 	memset(k, 0, sizeof(*k));
 	memset(s, 0, sizeof(*s));
@@ -316,7 +315,6 @@ static bool sslv_divert_parse(struct sk_buff *skb, u8 pf,
 		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 			return false;
 		k->family = AF_INET;
-		alen = 4;
 		saddr = &iph->saddr;
 		daddr = &iph->daddr;
 		s->ttl = iph->ttl;
@@ -327,7 +325,6 @@ static bool sslv_divert_parse(struct sk_buff *skb, u8 pf,
 		if (ip6h->nexthdr != IPPROTO_TCP)
 			return false;
 		k->family = AF_INET6;
-		alen = 16;
 		saddr = &ip6h->saddr;
 		daddr = &ip6h->daddr;
 		s->ttl = ip6h->hop_limit;
@@ -348,13 +345,8 @@ static bool sslv_divert_parse(struct sk_buff *skb, u8 pf,
 		saddr = &ipv6_hdr(skb)->saddr;
 		daddr = &ipv6_hdr(skb)->daddr;
 	}
-	/* As packet.c keys a frame: the smaller (address, port) is side A. */
-	c = memcmp(saddr, daddr, alen);
-	*src_is_b = c > 0 || (c == 0 && ntohs(th->source) > ntohs(th->dest));
-	memcpy(&k->a, *src_is_b ? daddr : saddr, alen);
-	memcpy(&k->b, *src_is_b ? saddr : daddr, alen);
-	k->port_a = *src_is_b ? th->dest : th->source;
-	k->port_b = *src_is_b ? th->source : th->dest;
+	*src_is_b = sslv_key_set(k, k->family, saddr, daddr, th->source,
+				 th->dest);
 
 	s->seq = ntohl(th->seq);
 	s->ack = ntohl(th->ack_seq);

@@ -44,7 +44,6 @@ static int sslv_report_key(struct nlattr **tb, struct nlattr *nest,
 	const void *c, *s;
 	__be16 cp, sp;
 	unsigned int alen, i;
-	int cmp;
 
 	for (i = 0; i < ARRAY_SIZE(need); i++) {
 		if (!tb[need[i]]) {
@@ -73,13 +72,7 @@ static int sslv_report_key(struct nlattr **tb, struct nlattr *nest,
 	s = nla_data(tb[SSLV_FLOW_DADDR]);
 	cp = htons(nla_get_u16(tb[SSLV_FLOW_SPORT]));
 	sp = htons(nla_get_u16(tb[SSLV_FLOW_DPORT]));
-	/* As packet.c keys a frame: the smaller (address, port) is side A. */
-	cmp = memcmp(c, s, alen);
-	*client_b = cmp > 0 || (cmp == 0 && ntohs(cp) > ntohs(sp));
-	memcpy(&k->a, *client_b ? s : c, alen);
-	memcpy(&k->b, *client_b ? c : s, alen);
-	k->port_a = *client_b ? sp : cp;
-	k->port_b = *client_b ? cp : sp;
+	*client_b = sslv_key_set(k, k->family, c, s, cp, sp);
 	return 0;
 }
 

@@ -99,36 +99,6 @@ static inline bool sslv_big_tcp(const struct sk_buff *skb)
 	return skb_is_gso(skb) && skb_is_gso_tcp(skb);
 }
 
-static inline void sslv_key_set6(struct sslv_pkt *p,
-				 const struct in6_addr *saddr,
-				 const struct in6_addr *daddr, __be16 sport,
-				 __be16 dport)
-{
-	struct sslv_flow_key *k = &p->key;
-	int c = ipv6_addr_cmp(saddr, daddr);
-
-	p->src_is_b = c > 0 || (c == 0 && ntohs(sport) > ntohs(dport));
-	k->a = p->src_is_b ? *daddr : *saddr;
-	k->b = p->src_is_b ? *saddr : *daddr;
-	k->port_a = p->src_is_b ? dport : sport;
-	k->port_b = p->src_is_b ? sport : dport;
-}
-
-/* The same order as sslv_key_set6(): address bytes, then port. */
-static inline void sslv_key_set4(struct sslv_pkt *p, __be32 saddr,
-				 __be32 daddr, __be16 sport, __be16 dport)
-{
-	struct sslv_flow_key *k = &p->key;
-	u64 s = (u64)ntohl(saddr) << 16 | ntohs(sport);
-	u64 d = (u64)ntohl(daddr) << 16 | ntohs(dport);
-
-	p->src_is_b = s > d;
-	k->a.s6_addr32[0] = p->src_is_b ? daddr : saddr;
-	k->b.s6_addr32[0] = p->src_is_b ? saddr : daddr;
-	k->port_a = p->src_is_b ? dport : sport;
-	k->port_b = p->src_is_b ? sport : dport;
-}
-
 /*
  * @in: the bridge port the frame entered by (or the tap device). The
  * checksums are not checked: see sslv_pkt_csum_ok().
@@ -202,8 +172,8 @@ sslv_parse(struct sk_buff *skb, const struct net_device *in, struct sslv_pkt *p)
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		if (!th)
 			return SSLV_PARSE_BAD_TCP;
-		sslv_key_set4(p, iph->saddr, iph->daddr, th->source,
-			      th->dest);
+		p->src_is_b = sslv_key_set(&p->key, AF_INET, &iph->saddr,
+					   &iph->daddr, th->source, th->dest);
 	} else if (proto == htons(ETH_P_IPV6)) {
 		struct ipv6hdr _ip6h __uninitialized;
 		const struct ipv6hdr *ip6h;
@@ -246,8 +216,8 @@ sslv_parse(struct sk_buff *skb, const struct net_device *in, struct sslv_pkt *p)
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		if (!th)
 			return SSLV_PARSE_BAD_TCP;
-		sslv_key_set6(p, &ip6h->saddr, &ip6h->daddr, th->source,
-			      th->dest);
+		p->src_is_b = sslv_key_set(&p->key, AF_INET6, &ip6h->saddr,
+					   &ip6h->daddr, th->source, th->dest);
 	} else {
 		return SSLV_PARSE_OTHER;
 	}

@@ -293,6 +293,43 @@ void sslv_flow_cache_exit(void);
 extern u32 sslv_flow_seed;
 
 /*
+ * Key @k by a segment from (@saddr, @sport) to (@daddr, @dport), all in
+ * network order, @family's addresses (4 or 16 bytes) at @saddr and @daddr:
+ * sets the addresses and ports, and returns whether the sender is side B.
+ * Side A's (address bytes, port) is the smaller; an IPv4 one is compared
+ * as one 48-bit number, in that same order. The rest of @k is the
+ * caller's.
+ */
+static __always_inline bool sslv_key_set(struct sslv_flow_key *k, u8 family,
+					 const void *saddr, const void *daddr,
+					 __be16 sport, __be16 dport)
+{
+	bool src_is_b;
+
+	if (family == AF_INET) {
+		__be32 sa, da;
+		u64 s, d;
+
+		memcpy(&sa, saddr, sizeof(sa));
+		memcpy(&da, daddr, sizeof(da));
+		s = (u64)ntohl(sa) << 16 | ntohs(sport);
+		d = (u64)ntohl(da) << 16 | ntohs(dport);
+		src_is_b = s > d;
+		k->a.s6_addr32[0] = src_is_b ? da : sa;
+		k->b.s6_addr32[0] = src_is_b ? sa : da;
+	} else {
+		int c = memcmp(saddr, daddr, sizeof(struct in6_addr));
+
+		src_is_b = c > 0 || (c == 0 && ntohs(sport) > ntohs(dport));
+		memcpy(&k->a, src_is_b ? daddr : saddr, sizeof(k->a));
+		memcpy(&k->b, src_is_b ? saddr : daddr, sizeof(k->b));
+	}
+	k->port_a = src_is_b ? dport : sport;
+	k->port_b = src_is_b ? sport : dport;
+	return src_is_b;
+}
+
+/*
  * An IPv4 key is hashed as TCP's own table hashes a connection
  * (inet_ehashfn()): its addresses and ports are three words; the VLAN goes
  * into the seed. An IPv6 key, all ten words.
