@@ -731,7 +731,7 @@ unsigned int sslv_engine(struct sslv_net *sn, struct sk_buff *skb,
 	if (!tap && unlikely(rcu_access_pointer(sn->ips.cfg)) &&
 	    sslv_ips_port(sn, in))
 		return NF_ACCEPT;
-	switch (sslv_parse(skb, in, &c.p)) {
+	switch (sslv_parse(skb, in, READ_ONCE(sn->vlan_bridges), &c.p)) {
 	case SSLV_PARSE_TCP:
 		break;
 	case SSLV_PARSE_BAD_L2:

@@ -19,6 +19,7 @@
  * NETDEV_UNREGISTER that unregistering the notifier makes can reach a
  * freed sslv_net.
  */
+#include <linux/if_bridge.h>
 #include <linux/netfilter_bridge.h>
 #include <linux/rtnetlink.h>
 
@@ -158,13 +159,59 @@ static struct notifier_block sslv_netdev_nb = {
 	.notifier_call = sslv_netdev_event,
 };
 
+/*
+ * Whether a bridge of the namespace filters VLANs, for sslv_parse(): an
+ * untagged frame then takes its port's PVID, a look-up the bridges that do
+ * not filter are spared. vlan_filtering changes through netlink or sysfs,
+ * and both send NETDEV_CHANGE for a bridge that is up; one that is down
+ * passes no frame, and sends NETDEV_UP before it does. The few frames
+ * that cross while the flag catches up are keyed as before the change:
+ * turning vlan_filtering on or off re-keys every flow anyway (they are
+ * picked up again mid-stream).
+ */
+static int sslv_vlan_event(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct sslv_net *sn = container_of(nb, struct sslv_net, vlan_nb);
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	bool any = false;
+
+	ASSERT_RTNL();
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_UNREGISTER:	/* @dev is off the list by now */
+	case NETDEV_UP:
+	case NETDEV_CHANGE:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	if (!netif_is_bridge_master(dev))
+		return NOTIFY_DONE;
+	for_each_netdev(sn->net, dev)
+		if (netif_is_bridge_master(dev) && br_vlan_enabled(dev))
+			any = true;
+	WRITE_ONCE(sn->vlan_bridges, any);
+	return NOTIFY_DONE;
+}
+
 int sslv_hook_init(struct sslv_net *sn)
 {
+	int err;
+
 	BUILD_BUG_ON(sizeof(sn->bridge_ops) != sizeof(sslv_bridge_ops));
 	memcpy(sn->bridge_ops, sslv_bridge_ops, sizeof(sslv_bridge_ops));
 	sn->bridge_ops[0].priv = sn;
-	return nf_register_net_hooks(sn->net, sn->bridge_ops,
-				     ARRAY_SIZE(sn->bridge_ops));
+	/* Replays NETDEV_REGISTER and NETDEV_UP for the bridges there are. */
+	sn->vlan_nb.notifier_call = sslv_vlan_event;
+	err = register_netdevice_notifier_net(sn->net, &sn->vlan_nb);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(sn->net, sn->bridge_ops,
+				    ARRAY_SIZE(sn->bridge_ops));
+	if (err)
+		unregister_netdevice_notifier_net(sn->net, &sn->vlan_nb);
+	return err;
 }
 
 /* From .pre_exit: the core's synchronize_rcu() follows before .exit. */
@@ -175,6 +222,7 @@ void sslv_hook_exit(struct sslv_net *sn)
 	rtnl_unlock();
 	nf_unregister_net_hooks(sn->net, sn->bridge_ops,
 				ARRAY_SIZE(sn->bridge_ops));
+	unregister_netdevice_notifier_net(sn->net, &sn->vlan_nb);
 }
 
 int sslv_hook_notifier_init(void)

@@ -46,6 +46,8 @@
  * port belongs to that port's PVID; PRE_ROUTING runs before the bridge
  * applies it, so it is applied here, and a flow between an access port and
  * a trunk is one flow. Without vlan_filtering the tag seen is the VLAN.
+ * Whether any bridge of the namespace filters is known ahead (hook.c), so
+ * that the bridges that do not cost a frame no look-up.
  */
 #ifndef SSLV_PACKET_H
 #define SSLV_PACKET_H
@@ -100,11 +102,13 @@ static inline bool sslv_big_tcp(const struct sk_buff *skb)
 }
 
 /*
- * @in: the bridge port the frame entered by (or the tap device). The
- * checksums are not checked: see sslv_pkt_csum_ok().
+ * @in: the bridge port the frame entered by (or the tap device); @pvid:
+ * whether a bridge of the namespace filters VLANs (sslv_net.vlan_bridges).
+ * The checksums are not checked: see sslv_pkt_csum_ok().
  */
 static __always_inline enum sslv_parse
-sslv_parse(struct sk_buff *skb, const struct net_device *in, struct sslv_pkt *p)
+sslv_parse(struct sk_buff *skb, const struct net_device *in, bool pvid,
+	   struct sslv_pkt *p)
 {
 	unsigned int nh = 0, thoff, end, doff;
 	__be16 proto = skb->protocol;
@@ -143,7 +147,7 @@ sslv_parse(struct sk_buff *skb, const struct net_device *in, struct sslv_pkt *p)
 			return SSLV_PARSE_VLAN_UNSUPPORTED;
 		nh = VLAN_HLEN;
 	}
-	if (!p->key.vlan)
+	if (!p->key.vlan && pvid)
 		p->key.vlan = sslv_bridge_pvid(in);
 
 	if (proto == htons(ETH_P_IP)) {

@@ -794,6 +794,8 @@ struct sslv_net {
 	u8 mode;			/* enum sslv_mode */
 	int tap_ifindex;
 	struct nf_hook_ops bridge_ops[2];	/* hook.c's, .priv = this */
+	struct notifier_block vlan_nb;	/* this namespace's bridges */
+	bool vlan_bridges;		/* one of them filters VLANs */
 	struct nf_hook_ops tap_ops;
 	struct list_head tap_node;	/* in hook.c's sslv_taps, under RTNL */
 	bool tap_registered;

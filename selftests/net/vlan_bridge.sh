@@ -129,3 +129,41 @@ start "$SRV_IP4" 5305 both-isolated
 n_box bridge link set dev "$PORT_CLI" isolated on
 n_box bridge link set dev "$PORT_SRV" isolated on
 held 5305 both-isolated 0 0 2
+n_box bridge link set dev "$PORT_CLI" isolated off
+n_box bridge link set dev "$PORT_SRV" isolated off
+
+# sslv gives an untagged frame its port's PVID only while a bridge of the
+# namespace filters VLANs, which it learns from the bridge's notifications
+# (hook.c). Each case first has it learn "no filtering" (vlan_filtering 0,
+# then the bridge down and up), then turns filtering on one way: by
+# netlink, by sysfs, and by netlink while the bridge is down. The flow
+# between the access port and the trunk must then still be one, in VLAN
+# $VID, not two halves.
+filtering() { n_box ip link set br0 type bridge vlan_filtering "$1"; }
+bridge_bounce() { n_box ip link set br0 down && n_box ip link set br0 up; }
+
+filtering 0
+bridge_bounce
+filtering 1
+start "$SRV_IP4" 5307 netlink
+check "vlan_filtering on by netlink: one flow, in VLAN $VID" \
+	"$(flows 5307)" == "1 $VID"
+capture_stop
+
+filtering 0
+bridge_bounce
+n_box sh -c 'echo 1 >/sys/class/net/br0/bridge/vlan_filtering'
+start "$SRV_IP4" 5309 sysfs
+check "vlan_filtering on by sysfs: one flow, in VLAN $VID" \
+	"$(flows 5309)" == "1 $VID"
+capture_stop
+
+filtering 0
+bridge_bounce
+n_box ip link set br0 down
+filtering 1
+n_box ip link set br0 up
+start "$SRV_IP4" 5311 down
+check "vlan_filtering on while down: one flow, in VLAN $VID" \
+	"$(flows 5311)" == "1 $VID"
+capture_stop
