@@ -515,7 +515,7 @@ static int sslv_hs_store(struct sslv_net *sn, struct sslv_hs *hs, int dir,
 	if (off >= room)
 		return 0;
 	end = min_t(u32, off + len, room);
-	base = p->payload + skip - off;	/* + stream offset: in the skb */
+	base = sslv_pkt_payload(p) + skip - off;	/* + stream offset: in the skb */
 	if (compare_only)
 		return sslv_hs_same(skb, base + off, hs->buf[dir] + off,
 				    end - off) ? 0 : -EILSEQ;
@@ -620,7 +620,7 @@ static bool sslv_hs_looks_tls(const struct sk_buff *skb,
 	const u8 *head;
 	u32 len = min_t(u32, p->seg.len, sizeof(_head));
 
-	head = skb_header_pointer(skb, p->payload, len, _head);
+	head = skb_header_pointer(skb, sslv_pkt_payload(p), len, _head);
 	return head && sslv_tls_parse_client(head, len, &ch) != SSLV_TLS_NOT_TLS;
 }
 

@@ -84,17 +84,17 @@ static bool sslv_csum_ok(const struct sk_buff *skb, unsigned int thoff,
 }
 
 /*
- * Whether the IPv4 header at @nh, @ihl words long, has the checksum
+ * Whether the IPv4 header at @nh, @len bytes long, has the checksum
  * ip_rcv_core() accepts. Not for GSO packets: the kernel built them.
  */
 static bool sslv_ip_csum_ok(const struct sk_buff *skb, unsigned int nh,
-			    unsigned int ihl)
+			    unsigned int len)
 {
 	u8 buf[60] __uninitialized;
 	const void *h;
 
-	h = skb_header_pointer(skb, nh, ihl * 4, buf);
-	return h && !ip_fast_csum(h, ihl);
+	h = skb_header_pointer(skb, nh, len, buf);
+	return h && !ip_fast_csum(h, len / 4);
 }
 
 /*
@@ -125,7 +125,7 @@ unsigned int sslv_jumbo_end(const struct sk_buff *skb, unsigned int nh,
 bool sslv_pkt_csum_ok(const struct sk_buff *skb, const struct sslv_pkt *p)
 {
 	if (p->key.family == AF_INET && !skb_is_gso(skb) &&
-	    !sslv_ip_csum_ok(skb, p->nh, p->ihl))
+	    !sslv_ip_csum_ok(skb, p->nh, p->thoff - p->nh))
 		return false;
 	/* The pseudo-header's sum does not depend on the addresses' order. */
 	return sslv_csum_ok(skb, p->thoff, p->end, p->key.family, &p->key.a,

@@ -116,11 +116,8 @@ sslv_parse(struct sk_buff *skb, const struct net_device *in, bool pvid,
 	const struct tcphdr *th;
 	struct ethhdr *eth;
 
-	/* What follows sets every field of a TCP segment's @p but these. */
+	/* What follows sets every field of a TCP segment's @p but the key's. */
 	p->key = (struct sslv_flow_key){};
-	p->seg.ipid = 0;
-	p->seg.pad = 0;
-	p->ihl = 0;
 	if (!skb_mac_header_was_set(skb))
 		return SSLV_PARSE_OTHER;
 	eth = eth_hdr(skb);
@@ -168,10 +165,8 @@ sslv_parse(struct sk_buff *skb, const struct net_device *in, bool pvid,
 		if (ip_is_fragment(iph))
 			return SSLV_PARSE_FRAG;
 		p->nh = nh;
-		p->ihl = iph->ihl;
 		p->key.family = AF_INET;
 		p->seg.ttl = iph->ttl;
-		p->seg.ipid = ntohs(iph->id);
 		thoff = nh + iph->ihl * 4;
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		if (!th)
@@ -236,7 +231,6 @@ sslv_parse(struct sk_buff *skb, const struct net_device *in, bool pvid,
 	p->seg.ack = ntohl(th->ack_seq);
 	p->seg.win = ntohs(th->window);
 	p->seg.len = end - thoff - doff;
-	p->payload = thoff + doff;
 	p->seg.flags = tcp_flag_byte(th) & (SSLV_TH_FIN | SSLV_TH_SYN |
 					    SSLV_TH_RST | SSLV_TH_PSH |
 					    SSLV_TH_ACK);

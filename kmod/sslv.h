@@ -296,8 +296,7 @@ extern u32 sslv_flow_seed;
  * Key @k by a segment from (@saddr, @sport) to (@daddr, @dport), all in
  * network order, @family's addresses (4 or 16 bytes) at @saddr and @daddr:
  * sets the addresses and ports, and returns whether the sender is side B.
- * Side A's (address bytes, port) is the smaller; an IPv4 one is compared
- * as one 48-bit number, in that same order. The rest of @k is the
+ * Side A's (address bytes, port) is the smaller. The rest of @k is the
  * caller's.
  */
 static __always_inline bool sslv_key_set(struct sslv_flow_key *k, u8 family,
@@ -308,13 +307,11 @@ static __always_inline bool sslv_key_set(struct sslv_flow_key *k, u8 family,
 
 	if (family == AF_INET) {
 		__be32 sa, da;
-		u64 s, d;
 
 		memcpy(&sa, saddr, sizeof(sa));
 		memcpy(&da, daddr, sizeof(da));
-		s = (u64)ntohl(sa) << 16 | ntohs(sport);
-		d = (u64)ntohl(da) << 16 | ntohs(dport);
-		src_is_b = s > d;
+		src_is_b = ntohl(sa) > ntohl(da) ||
+			   (sa == da && ntohs(sport) > ntohs(dport));
 		k->a.s6_addr32[0] = src_is_b ? da : sa;
 		k->b.s6_addr32[0] = src_is_b ? sa : da;
 	} else {
@@ -351,6 +348,12 @@ static inline bool sslv_key_eq(const struct sslv_flow_key *a,
 {
 	const u64 *x = (const u64 *)a, *y = (const u64 *)b;
 
+	/*
+	 * Words 1 and 3 of an IPv4 key are zero, and word 4 holds the
+	 * family: with @b an IPv4 key, words 0, 2 and 4 decide.
+	 */
+	if (b->family == AF_INET)
+		return !((x[0] ^ y[0]) | (x[2] ^ y[2]) | (x[4] ^ y[4]));
 	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
 		 (x[3] ^ y[3]) | (x[4] ^ y[4]));
 }
@@ -392,13 +395,17 @@ struct sslv_pkt {
 	struct sslv_flow_key key;
 	struct sslv_seg seg;
 	bool src_is_b;			/* the sender is side B of the key */
-	u8 ihl;				/* IPv4 header, in words */
-	u16 payload;			/* offset of the TCP payload in the skb */
 	u16 nh;				/* offset of the IP header */
 	u16 thoff;			/* offset of the TCP header */
 	u32 end;			/* of the IP packet (BIG TCP: > 64K) */
 	const u8 *smac, *dmac;
 };
+
+/* Offset of @p's TCP payload in its skb: what sslv_parse() did not store. */
+static inline u32 sslv_pkt_payload(const struct sslv_pkt *p)
+{
+	return p->end - p->seg.len;
+}
 
 enum sslv_parse {
 	SSLV_PARSE_TCP,

@@ -42,8 +42,6 @@ struct sslv_seg {
 	u8 flags;	/* SSLV_TH_* */
 	u8 ttl;		/* TTL or hop limit */
 	u8 wscale;	/* window-scale option of a SYN, else SSLV_WSCALE_NONE */
-	u8 pad;
-	u16 ipid;	/* IPv4 identification, 0 for IPv6 */
 };
 
 struct sslv_tcp_dir {

@@ -128,7 +128,6 @@ static enum rs_decode rs_ipv4(struct rs_cursor *c, struct rs_pkt *pkt)
 
 	pkt->family = AF_INET;
 	pkt->seg.ttl = iph[8];
-	pkt->seg.ipid = get16(iph + 4);
 	memcpy(pkt->src.addr, iph + 12, 4);
 	memcpy(pkt->dst.addr, iph + 16, 4);
 	if (!pull(c, ihl))
@@ -152,7 +151,6 @@ static enum rs_decode rs_ipv6(struct rs_cursor *c, struct rs_pkt *pkt)
 
 	pkt->family = AF_INET6;
 	pkt->seg.ttl = ip6h[7];
-	pkt->seg.ipid = 0;
 	memcpy(pkt->src.addr, ip6h + 8, 16);
 	memcpy(pkt->dst.addr, ip6h + 24, 16);
 	next = ip6h[6];
