@@ -26,6 +26,15 @@ failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# The programs it runs from the tree, built as the other unit scripts
+# build theirs: `make unit` on a fresh clone has built nothing else.
+if ! make -s -C "$root/userspace" >"$tmp/build" 2>&1 ||
+   ! make -s -C "$root/tools/rstscope" >>"$tmp/build" 2>&1; then
+	cat "$tmp/build"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
 ok() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $1"; shift; printf '  %s\n' "$@"; }
 check() {
