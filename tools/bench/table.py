@@ -65,6 +65,18 @@ def read_table(name, keep=None):
     return rows, len(runs)
 
 
+def read_chase():
+    """match_bench's second table: {MiB: [ns per read, each run]}."""
+    chase = {}
+    for path in sorted(glob.glob("%s/match.*.txt" % DIR)):
+        with open(path) as f:
+            blocks = f.read().split("\n\n")
+        for line in blocks[1].splitlines()[1:] if len(blocks) > 1 else []:
+            mib, ns = line.split()
+            chase.setdefault(mib, []).append(float(ns))
+    return chase
+
+
 machine = {}
 with open(DIR + "/machine.txt") as f:
     for line in f:
@@ -236,6 +248,13 @@ if host_runs:
                 rspread(mruns_all[n][4], mruns_all["10"][4],
                         "match.%s" % n if n == "100000" else None)) +
             (", " + target_max(r, 1.2) if n == "100000" else ""))
+    chase = read_chase()
+    if chase:
+        row("the host's memory: a read at " + ", ".join(chase) + " MiB",
+            "/".join("%.0f" % statistics.median(v) for v in chase.values())
+            + " ns", "",
+            "in the same runs; the 100k ratio rises with the 16 MiB "
+            "read, which other tenants of the shared cache slow")
 
 if have("slab.after") or have("million.slab"):
     head("3. flow table")
