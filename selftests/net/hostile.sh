@@ -9,8 +9,10 @@
 # addresses and ports with random seq and ack); pktsend replays it from the
 # client's port as fast as the kernel takes it, while
 #
-#   - a TLS download (curl from openssl s_server, rate-limited so that it
-#     spans the flood) is in progress: it completes with the right sha256;
+#   - a TLS download (curl from openssl s_server) is in progress: the
+#     server reads the file it sends from a pipe, fed 64 KB every 0.1 s
+#     until the flood is over, so that data flows all through the flood
+#     however long it takes; it completes with the right sha256;
 #   - a long-lived socket is open: after the flood, its close reaches the
 #     server;
 #   - a flow is rejected by the operator right after the flood: both of its
@@ -132,7 +134,7 @@ echo "# frames by class: $(cat "$OUT/expected")"
 
 # The live flows: a TLS download, a long-lived socket, one to reject.
 rm -f "$OUT"/*.cli "$OUT"/*.srv "$OUT/go"
-head -c 4000000 /dev/urandom >"$WWW/blob"
+mkfifo "$WWW/blob"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-days 2 -subj /CN=hostile.sslv.test -keyout "$WWW/key.pem" \
 	-out "$WWW/cert.pem" 2>/dev/null
@@ -154,8 +156,16 @@ done
 rej=$(flow_id dport $P_REJ)
 
 before=$(classes)
-n_cli curl -sSk --local-port $S_TLS --limit-rate 400k \
-	-o "$OUT/blob" "https://$SRV_IP4:$P_TLS/blob" 2>"$OUT/curl.err" &
+# What the server sends, kept in blob.src as it goes: 64 KB every 0.1 s
+# until $OUT/flooded exists, then 1 MB more.
+: >"$OUT/blob.src"
+(while [[ ! -e $OUT/flooded ]]; do
+	head -c 65536 /dev/urandom | tee -a "$OUT/blob.src"
+	sleep 0.1
+done
+head -c 1000000 /dev/urandom | tee -a "$OUT/blob.src") >"$WWW/blob" &
+n_cli curl -sSk --local-port $S_TLS -o "$OUT/blob" \
+	"https://$SRV_IP4:$P_TLS/blob" 2>"$OUT/curl.err" &
 curl=$!
 wait_for test -s "$OUT/blob"
 
@@ -164,6 +174,7 @@ n_cli "$PKTSEND" eth0 "$OUT/hostile.pcap" >"$OUT/pktsend" 2>&1 ||
 echo "# $(cat "$OUT/pktsend")"
 check "the TLS download spans the flood" \
 	"$(kill -0 "$curl" 2>/dev/null && echo running)" == running
+touch "$OUT/flooded"
 check "frames sent" "$(awk '{ print $2 }' "$OUT/pktsend")" -eq $FRAMES
 
 # The live reject: both ends reset.
@@ -203,4 +214,4 @@ check "no flow from the flood, one for the download" \
 
 check_run "the TLS download completes" wait "$curl"
 check "the TLS download's sha256" "$(sha256sum <"$OUT/blob")" == \
-	"$(sha256sum <"$WWW/blob")"
+	"$(sha256sum <"$OUT/blob.src")"
