@@ -45,17 +45,22 @@ HOST_HISTORY = 4  # recorded runs whose range a host-timed ratio may move by
 tracked = {}		# name: (ratio, lo, hi), for the history
 
 
-def read_table(name, keep=None):
+def read_table(name, keep=None, block=0):
     """A benchmark's table, each number the median over the runs kept as
     NAME.1.txt, NAME.2.txt, ...: ({first column: [other columns]}, runs).
-    With KEEP, KEEP[row][col] gets every run's value."""
+    With KEEP, KEEP[row][col] gets every run's value. BLOCK: which of the
+    tables a file holds, one after another with a blank line between;
+    the files without it are left out."""
     runs = []
     for path in sorted(glob.glob("%s/%s.*.txt" % (DIR, name))):
         with open(path) as f:
-            # the first table only: up to the first blank line
-            lines = f.read().split("\n\n")[0].splitlines()[1:]
-            runs.append([line.split() for line in lines])
+            blocks = f.read().split("\n\n")
+        if block < len(blocks):
+            runs.append([line.split()
+                         for line in blocks[block].splitlines()[1:]])
     rows = {}
+    if not runs:
+        return rows, 0
     for i, cols in enumerate(runs[0]):
         rows[cols[0]] = [c if j < 1 else "%.1f" % statistics.median(
             float(r[i][j + 1]) for r in runs) for j, c in enumerate(cols[1:])]
@@ -63,18 +68,6 @@ def read_table(name, keep=None):
             keep[cols[0]] = [[float(r[i][j]) for r in runs]
                              for j in range(1, len(cols))]
     return rows, len(runs)
-
-
-def read_chase():
-    """match_bench's second table: {MiB: [ns per read, each run]}."""
-    chase = {}
-    for path in sorted(glob.glob("%s/match.*.txt" % DIR)):
-        with open(path) as f:
-            blocks = f.read().split("\n\n")
-        for line in blocks[1].splitlines()[1:] if len(blocks) > 1 else []:
-            mib, ns = line.split()
-            chase.setdefault(mib, []).append(float(ns))
-    return chase
 
 
 machine = {}
@@ -248,10 +241,12 @@ if host_runs:
                 rspread(mruns_all[n][4], mruns_all["10"][4],
                         "match.%s" % n if n == "100000" else None)) +
             (", " + target_max(r, 1.2) if n == "100000" else ""))
-    chase = read_chase()
+    # match_bench's second table: ns per read, by MiB
+    chase = {}
+    read_table("match", chase, block=1)
     if chase:
         row("the host's memory: a read at " + ", ".join(chase) + " MiB",
-            "/".join("%.0f" % statistics.median(v) for v in chase.values())
+            "/".join("%.0f" % statistics.median(v[0]) for v in chase.values())
             + " ns", "",
             "in the same runs; the 100k ratio rises with the 16 MiB "
             "read, which other tenants of the shared cache slow")
