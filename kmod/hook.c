@@ -173,7 +173,7 @@ static int sslv_vlan_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
 {
 	struct sslv_net *sn = container_of(nb, struct sslv_net, vlan_nb);
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr), *d;
 	bool any = false;
 
 	ASSERT_RTNL();
@@ -188,8 +188,8 @@ static int sslv_vlan_event(struct notifier_block *nb, unsigned long event,
 	}
 	if (!netif_is_bridge_master(dev))
 		return NOTIFY_DONE;
-	for_each_netdev(sn->net, dev)
-		if (netif_is_bridge_master(dev) && br_vlan_enabled(dev))
+	for_each_netdev(sn->net, d)
+		if (netif_is_bridge_master(d) && br_vlan_enabled(d))
 			any = true;
 	WRITE_ONCE(sn->vlan_bridges, any);
 	return NOTIFY_DONE;
