@@ -22,10 +22,10 @@
 # (set by hand) lets nothing of a diverted flow out: sslvd's SYN-ACK to the
 # client, its SYN to the server are held back (decrypt_out_held).
 # Overlapping address spaces: a client and server in VLAN 40 with VLAN
-# 30's addresses; while a VLAN 30 flow is diverted, the VLAN 40 flow with
-# the same addresses and ports is not (decrypt-unavailable, cut: the
-# server's own certificate; decrypt_tuple_busy), and the VLAN 30 flow's
-# download arrives whole.
+# 30's addresses; while a VLAN 30 flow is diverted (its curl stopped in the
+# middle of the download), the VLAN 40 flow with the same addresses and
+# ports is not (decrypt-unavailable, cut: the server's own certificate;
+# decrypt_tuple_busy), and the VLAN 30 flow's download arrives whole.
 #
 # SSLVD=path: another build of the daemon.
 
@@ -259,12 +259,17 @@ wait_for ip netns exec "$CLI2" busybox ping -c 1 -W 1 10.0.30.2
 ctl rule add vlan 40 dport 443 action decrypt >/dev/null
 head -c 400000 /dev/urandom >www/big
 
-n_cli curl -sS -m 60 --local-port 40443 --limit-rate 25k --cacert box.crt \
+# the VLAN 30 download, held in the middle (curl stopped) until the VLAN 40
+# flow is done with: its 4-tuple stays busy however slow the guest
+ip netns exec "$CLI" curl -sS -m 60 --local-port 40443 --limit-rate 25k --cacert box.crt \
 	--resolve server.test:443:10.0.30.2 -o "$W/big.got" \
 	https://server.test/big 2>"$W/big.err" &
 big=$!
 n=$((n + 1))
 wait_for diverted_are $((n + lost))
+check_run "VLAN 30 flow: held" kill -STOP "$big"
+check "VLAN 30 flow: held in the middle of its download" \
+	"$(stat -c %s big.got 2>/dev/null || echo 0)" -lt 400000
 HTTPS_RC=0
 HTTPS_BODY=$(ip netns exec "$CLI2" curl -sS -v -m 20 --local-port 40443 \
 	--cacert srvca.crt --resolve server.test:443:10.0.30.2 \
@@ -280,6 +285,7 @@ check "VLAN 40, same 4-tuple: decrypt_tuple_busy" \
 	"$(stat_get "$BOX" decrypt_tuple_busy)" -eq 1
 check "VLAN 40, same 4-tuple: decrypt_unavailable" \
 	"$(stat_get "$BOX" decrypt_unavailable)" -eq 1
+kill -CONT "$big"
 rc=0
 wait "$big" || rc=$?
 check "VLAN 30 flow beside it: curl exit status" "$rc" -eq 0
