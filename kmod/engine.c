@@ -662,9 +662,9 @@ static unsigned int sslv_new_flow(struct sslv_ctx *c, u32 hash,
 
 /*
  * Whether @f, peeked at without its lock, has seen @c's frame already: a
- * cut flow, not diverted (its frames go up to sslvd), established, and the frame a pure ACK repeating what its
- * sender last sent, from where it last came. Then the frame changes
- * nothing but the flow's idle time.
+ * cut flow, not diverted (its frames go up to sslvd), established, and the
+ * frame a pure ACK repeating what its sender last sent, from where it last
+ * came. Then the frame changes nothing but the flow's idle time.
  */
 static bool sslv_seen_before(const struct sslv_ctx *c,
 			     const struct sslv_flow *f)
