@@ -22,10 +22,11 @@
 # (set by hand) lets nothing of a diverted flow out: sslvd's SYN-ACK to the
 # client, its SYN to the server are held back (decrypt_out_held).
 # Overlapping address spaces: a client and server in VLAN 40 with VLAN
-# 30's addresses; while a VLAN 30 flow is diverted (its curl stopped in the
-# middle of the download), the VLAN 40 flow with the same addresses and
-# ports is not (decrypt-unavailable, cut: the server's own certificate;
-# decrypt_tuple_busy), and the VLAN 30 flow's download arrives whole.
+# 30's addresses; while a VLAN 30 flow is diverted (held in the middle of
+# its download by drops in the client's namespace), the VLAN 40 flow with
+# the same addresses and ports is not (decrypt-unavailable, cut: the
+# server's own certificate; decrypt_tuple_busy), and the VLAN 30 flow's
+# download arrives whole.
 #
 # SSLVD=path: another build of the daemon.
 
@@ -259,15 +260,21 @@ wait_for ip netns exec "$CLI2" busybox ping -c 1 -W 1 10.0.30.2
 ctl rule add vlan 40 dport 443 action decrypt >/dev/null
 head -c 400000 /dev/urandom >www/big
 
-# the VLAN 30 download, held in the middle (curl stopped) until the VLAN 40
-# flow is done with: its 4-tuple stays busy however slow the guest
-ip netns exec "$CLI" curl -sS -m 60 --local-port 40443 --limit-rate 25k --cacert box.crt \
+# The VLAN 30 download, held in the middle until the VLAN 40 flow is done
+# with: the client's namespace lets the first 100 kB from port 443 in and
+# drops the rest, so the flow stays diverted (its 4-tuple busy) whatever
+# the guest's speed; the drops end once the VLAN 40 flow is checked.
+n_cli nft add table inet hold
+n_cli nft add chain inet hold in '{ type filter hook input priority 0; policy accept; }'
+n_cli nft add rule inet hold in tcp sport 443 quota over 100 kbytes counter drop
+n_cli curl -sS -m 60 --local-port 40443 --cacert box.crt \
 	--resolve server.test:443:10.0.30.2 -o "$W/big.got" \
 	https://server.test/big 2>"$W/big.err" &
 big=$!
 n=$((n + 1))
 wait_for diverted_are $((n + lost))
-check_run "VLAN 30 flow: held" kill -STOP "$big"
+holding() { n_cli nft list chain inet hold in | grep -q 'counter packets [1-9]'; }
+check_run "VLAN 30 flow: held, past 100 kB dropped" poll holding
 check "VLAN 30 flow: held in the middle of its download" \
 	"$(stat -c %s big.got 2>/dev/null || echo 0)" -lt 400000
 HTTPS_RC=0
@@ -285,7 +292,7 @@ check "VLAN 40, same 4-tuple: decrypt_tuple_busy" \
 	"$(stat_get "$BOX" decrypt_tuple_busy)" -eq 1
 check "VLAN 40, same 4-tuple: decrypt_unavailable" \
 	"$(stat_get "$BOX" decrypt_unavailable)" -eq 1
-kill -CONT "$big"
+n_cli nft delete table inet hold
 rc=0
 wait "$big" || rc=$?
 check "VLAN 30 flow beside it: curl exit status" "$rc" -eq 0
