@@ -239,6 +239,19 @@ pkts()
 	tcpdump -r "$file" -nn "$@" 2>/dev/null | wc -l
 }
 
+# pcap_ms FILE FROM TO: milliseconds from the first packet in FILE matching
+# the tcpdump filter FROM to the first matching TO, or "none" when either
+# is missing.
+pcap_ms()
+{
+	local file=$1 a b
+
+	a=$(tcpdump -r "$file" -nn -tt -c 1 "$2" 2>/dev/null | cut -d' ' -f1)
+	b=$(tcpdump -r "$file" -nn -tt -c 1 "$3" 2>/dev/null | cut -d' ' -f1)
+	awk -v a="$a" -v b="$b" \
+		'BEGIN { if (a == "" || b == "") print "none"; else printf "%d", (b - a) * 1000 }'
+}
+
 # stat_get NS NAME: the counter NAME from /proc/net/sslv_stats in NS.
 stat_get()
 {

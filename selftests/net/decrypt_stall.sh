@@ -57,12 +57,10 @@ n_cli curl -sS -m 15 --cacert box.crt --resolve "server.test:4010:$SRV_IP4" \
 	https://server.test:4010/ 2>curl.err || rc=$?
 # from the client's SYN to the RST it got, on its wire: curl's own start
 # (slow on a debug kernel) is not sslvd's
-wire_at() { tcpdump -r cli.pcap -nn -tt -c 1 "$1" 2>/dev/null | cut -d' ' -f1; }
-rst_seen() { [[ -n $(wire_at "tcp src port 4010 and tcp[tcpflags] & tcp-rst != 0") ]]; }
+RST4010="tcp src port 4010 and tcp[tcpflags] & tcp-rst != 0"
+rst_seen() { (($(pkts cli.pcap -c 1 "$RST4010") == 1)); }
 poll rst_seen || true
-ms=$(awk -v a="$(wire_at "tcp dst port 4010 and tcp[tcpflags] == tcp-syn")" \
-	 -v b="$(wire_at "tcp src port 4010 and tcp[tcpflags] & tcp-rst != 0")" \
-	 'BEGIN { if (a == "" || b == "") print "none"; else printf "%d", (b - a) * 1000 }')
+ms=$(pcap_ms cli.pcap "tcp dst port 4010 and tcp[tcpflags] == tcp-syn" "$RST4010")
 check "unreachable: curl exit 35" "$rc" -eq 35
 check "unreachable: curl saw a reset" "$(grep -c 'Connection reset by peer' curl.err || true)" -eq 1
 check "unreachable: reset after the window" "$ms" -ge $((IDLE * 1000))

@@ -83,14 +83,9 @@ fetch_wire()
 	capture_start "$CLI" eth0 "$OUT/wire.pcap" tcp port 443
 	fetch "$1"
 	capture_stop
-	local ccs rst
-	ccs=$(tcpdump -r "$OUT/wire.pcap" -nn -tt -c 1 \
-		"src $CLI_IP4 and tcp[((tcp[12:1] & 0xf0) >> 2):1] = 0x14" 2>/dev/null | cut -d' ' -f1)
-	rst=$(tcpdump -r "$OUT/wire.pcap" -nn -tt -c 1 \
-		"dst $CLI_IP4 and tcp[tcpflags] & tcp-rst != 0" 2>/dev/null | cut -d' ' -f1)
-	RESET_MS=none
-	[[ -z $ccs || -z $rst ]] ||
-		RESET_MS=$(awk -v a="$ccs" -v b="$rst" 'BEGIN { printf "%d", (b - a) * 1000 }')
+	RESET_MS=$(pcap_ms "$OUT/wire.pcap" \
+		"src $CLI_IP4 and tcp[((tcp[12:1] & 0xf0) >> 2):1] = 0x14" \
+		"dst $CLI_IP4 and tcp[tcpflags] & tcp-rst != 0")
 }
 
 # nginx_established: nginx's ESTABLISHED sockets on 443
